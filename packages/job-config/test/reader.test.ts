@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, EnvReader, envTable, parseDuration, unknownFlags, type EnvSchema } from "../src/index.js";
+
+const schema: EnvSchema = [
+  { name: "REGISTRY_URL", kind: "url", description: "registry base URL", required: true },
+  { name: "DRY_RUN", kind: "boolean", description: "plan only", default: "true" },
+  { name: "KEEP_LAST_N", kind: "integer", description: "tags kept", default: "10", min: 0 },
+  { name: "UNTAGGED_GRACE", kind: "duration", description: "grace", default: "24h" },
+  { name: "TOKEN", kind: "string", description: "token", secret: true },
+];
+
+describe("EnvReader", () => {
+  it("reads typed values with defaults", () => {
+    const r = new EnvReader(schema, { REGISTRY_URL: "http://127.0.0.1:5000", DRY_RUN: "FALSE" });
+    expect(r.url("REGISTRY_URL")?.host).toBe("127.0.0.1:5000");
+    expect(r.boolean("DRY_RUN")).toBe(false);
+    expect(r.integer("KEEP_LAST_N")).toBe(10);
+    expect(r.duration("UNTAGGED_GRACE")).toBe(86_400_000);
+    expect(r.finish(1)).toBe(1);
+  });
+
+  it("collects every problem at once and refuses yes as a boolean", () => {
+    const r = new EnvReader(schema, { DRY_RUN: "yes", KEEP_LAST_N: "-1", UNTAGGED_GRACE: "soon" });
+    r.url("REGISTRY_URL");
+    r.boolean("DRY_RUN");
+    r.integer("KEEP_LAST_N");
+    r.duration("UNTAGGED_GRACE");
+    try {
+      r.finish(null);
+      expect.fail("finish should throw");
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const problems = (e as ConfigError).problems;
+      expect(problems).toHaveLength(4);
+      expect(problems.join("\n")).toMatch(/REGISTRY_URL is required/);
+      expect(problems.join("\n")).toMatch(/DRY_RUN must be true or false/);
+    }
+  });
+
+  it("lets flags override the environment", () => {
+    const r = new EnvReader(schema, { KEEP_LAST_N: "3" }, ["--keep-last-n=5", "--dry-run", "false"]);
+    expect(r.integer("KEEP_LAST_N")).toBe(5);
+    expect(r.boolean("DRY_RUN")).toBe(false);
+    expect(unknownFlags(schema, ["--keep-last-n=1", "--keep-lats-n=2"], ["--help"])).toEqual(["--keep-lats-n"]);
+  });
+
+  it("refuses credentials inside URLs without echoing them", () => {
+    const r = new EnvReader(schema, { REGISTRY_URL: "https://user:hunter2@example.test" });
+    r.url("REGISTRY_URL");
+    expect(r.problems.join()).not.toContain("hunter2");
+    expect(r.problems.join()).toMatch(/must not contain credentials/);
+  });
+});
+
+describe("parseDuration and envTable", () => {
+  it("parses compound durations and rejects garbage", () => {
+    expect(parseDuration("X", "1h30m")).toEqual({ ok: true, value: 5_400_000 });
+    expect(parseDuration("X", "24").ok).toBe(false);
+  });
+  it("renders a markdown row per variable", () => {
+    const table = envTable(schema);
+    expect(table.split("\n")).toHaveLength(2 + schema.length);
+    expect(table).toContain("| `DRY_RUN` | plan only | `true` |");
+  });
+});
