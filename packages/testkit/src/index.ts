@@ -12,3 +12,5 @@ export * from "./media-types.js";
 export * from "./push-session.js";
 export * from "./blobs.js";
 export * from "./image.js";
+export * from "./attestation.js";
+export * from "./image-index.js";
