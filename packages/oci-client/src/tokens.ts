@@ -1,0 +1,119 @@
+// Bearer tokens per realm+service+scope, cached until shortly before expiry.
+import { request, type Dispatcher } from "undici";
+import { ProtocolError, TransportError, UnauthorizedError, UntrustedRealmError, safeUrl } from "./errors.js";
+
+/** Distribution's token spec: assume 60 s when the server gives no expiry. */
+export const DEFAULT_TOKEN_TTL_S = 60;
+
+export interface TokenSourceOptions {
+  registry: URL;
+  basic?: string;
+  /** Refuse realms on another origin than the registry (hairpin incident). */
+  pinRealm: boolean;
+  dispatcher: Dispatcher;
+  timeoutMs: number;
+  userAgent: string;
+}
+
+/** Fetches and caches Bearer tokens; never sends credentials to an untrusted realm. */
+export class TokenSource {
+  private readonly cache = new Map<string, { token: string; expiresAt: number }>();
+  private readonly inflight = new Map<string, Promise<string>>();
+  requests = 0;
+
+  constructor(private readonly opts: TokenSourceOptions) {}
+
+  /** A cached token if still fresh. */
+  cached(realm: string, service: string, scope: string): string | undefined {
+    const hit = this.cache.get(`${realm}|${service}|${scope}`);
+    return hit && hit.expiresAt > Date.now() ? hit.token : undefined;
+  }
+
+  /** Drop a token the registry rejected. */
+  forget(realm: string, service: string, scope: string): void {
+    this.cache.delete(`${realm}|${service}|${scope}`);
+  }
+
+  /** A token for the scope, fetched once even when many requests ask at once. */
+  async get(realm: string, service: string, scope: string): Promise<string> {
+    const key = `${realm}|${service}|${scope}`;
+    const fresh = this.cached(realm, service, scope);
+    if (fresh) return fresh;
+    let pending = this.inflight.get(key);
+    if (!pending) {
+      pending = this.fetch(realm, service, scope).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private checkRealm(realm: string): URL {
+    let url: URL;
+    try {
+      url = new URL(realm);
+    } catch {
+      throw new UntrustedRealmError(`the registry's token realm ${JSON.stringify(realm.slice(0, 200))} is not a URL`);
+    }
+    const reg = this.opts.registry;
+    if (url.protocol !== "https:" && url.protocol !== "http:") {
+      throw new UntrustedRealmError(`token realm ${safeUrl(realm)} is not http(s)`);
+    }
+    if (url.protocol === "http:" && reg.protocol === "https:") {
+      throw new UntrustedRealmError(`token realm ${safeUrl(realm)} would downgrade https credentials to plain http`);
+    }
+    if (this.opts.pinRealm && url.origin !== reg.origin) {
+      throw new UntrustedRealmError(
+        `token realm ${url.origin} is not the registry's own origin ${reg.origin}; realm pinning is on, so no credentials were sent (point the job at the registry's public name, or turn pinning off)`,
+      );
+    }
+    return url;
+  }
+
+  private async fetch(realm: string, service: string, scope: string): Promise<string> {
+    const url = this.checkRealm(realm);
+    if (service) url.searchParams.set("service", service);
+    if (scope) url.searchParams.set("scope", scope);
+    const headers: Record<string, string> = { "user-agent": this.opts.userAgent, accept: "application/json" };
+    if (this.opts.basic) headers.authorization = `Basic ${this.opts.basic}`;
+    this.requests++;
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, { method: "GET", headers, dispatcher: this.opts.dispatcher, signal: AbortSignal.timeout(this.opts.timeoutMs) });
+    } catch (e) {
+      throw new TransportError(`token request to ${safeUrl(url.toString())} failed: ${(e as Error).message}`, { url: url.toString(), cause: e });
+    }
+    const text = await res.body.text();
+    if (res.statusCode === 401 || res.statusCode === 403) {
+      throw new UnauthorizedError(`the token service at ${url.origin} refused the credentials (HTTP ${res.statusCode})`, { status: res.statusCode, url: url.toString() });
+    }
+    if (res.statusCode !== 200) {
+      throw new ProtocolError(`token service at ${url.origin} answered HTTP ${res.statusCode}`, { status: res.statusCode, url: url.toString() });
+    }
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      throw new ProtocolError(`token service at ${url.origin} answered with something that is not JSON`, { url: url.toString() });
+    }
+    const token = typeof body.token === "string" && body.token ? body.token : typeof body.access_token === "string" ? body.access_token : undefined;
+    if (!token) throw new ProtocolError(`token service at ${url.origin} returned neither token nor access_token`, { url: url.toString() });
+    const ttl = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : jwtTtl(token) ?? DEFAULT_TOKEN_TTL_S;
+    // Renew a little early so a token never expires mid-request.
+    this.cache.set(`${realm}|${service}|${scope}`, { token, expiresAt: Date.now() + ttl * 900 });
+    return token;
+  }
+}
+
+/** Seconds left on a JWT's exp claim, when the token is a readable JWT. */
+function jwtTtl(token: string): number | undefined {
+  const payload = token.split(".")[1];
+  if (!payload) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { exp?: unknown };
+    if (typeof claims.exp !== "number") return undefined;
+    const left = claims.exp - Date.now() / 1000;
+    return left > 0 ? left : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,264 @@
+// Every registry request goes through here: concurrency limit, timeout,
+// authentication (Basic, Bearer challenge), redirects without credentials,
+// and retries. Callers get the final response or a typed error.
+import type { Readable } from "node:stream";
+import pLimit, { type LimitFunction } from "p-limit";
+import { Agent, request, type Dispatcher } from "undici";
+import { parseChallenge } from "./challenge.js";
+import { AbortedError, TimeoutError, TooLargeError, TransportError, safeUrl } from "./errors.js";
+import { DEFAULT_RETRIES, DEFAULT_RETRY_BASE_MS, isRetryableStatus, retryDelayMs, sleep } from "./retry.js";
+import { TokenSource } from "./tokens.js";
+
+/** How to reach and authenticate to one registry. */
+export interface TransportOptions {
+  /** Registry base URL, e.g. https://forgejo.example (no path needed). */
+  url: string | URL;
+  username?: string;
+  password?: string;
+  /** Refuse a Bearer realm on another origin (in-cluster jobs; the hairpin incident). */
+  pinRealm?: boolean;
+  /** Requests in flight to this registry. */
+  concurrency?: number;
+  timeoutMs?: number;
+  retries?: number;
+  retryBaseMs?: number;
+  userAgent?: string;
+  signal?: AbortSignal;
+  dispatcher?: Dispatcher;
+}
+
+/** One request as callers describe it. */
+export interface RequestSpec {
+  method: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** Path under the registry, or an absolute same-registry URL (upload Locations). */
+  path: string;
+  /** Bearer scope, e.g. repository:viktor/app:pull. */
+  scope: string;
+  headers?: Record<string, string>;
+  /** Bytes, or a factory so a streamed body can be sent again on retry. */
+  body?: Uint8Array | (() => Readable);
+  /** Buffer the body up to this many bytes (default) or hand back the stream. */
+  maxBytes?: number;
+  stream?: boolean;
+}
+
+/** A final response. */
+export interface Response {
+  status: number;
+  headers: Record<string, string | undefined>;
+  url: string;
+  body: Uint8Array;
+  stream?: Readable;
+}
+
+export const DEFAULT_CONCURRENCY = 16;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Error bodies and listings are small; refuse anything bigger. */
+export const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
+const MAX_REDIRECTS = 5;
+
+/** Counters for reports and benchmarks. */
+export interface TransportStats { requests: number; retries: number; tokenRequests: number }
+
+/** The request pipeline for one registry. */
+export class Transport {
+  readonly base: URL;
+  private readonly limit: LimitFunction;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly basic: string | undefined;
+  private readonly tokens: TokenSource;
+  private bearer: { realm: string; service: string } | undefined;
+  private readonly opts: Required<Pick<TransportOptions, "timeoutMs" | "retries" | "retryBaseMs" | "userAgent">> & { signal?: AbortSignal };
+  private counters = { requests: 0, retries: 0 };
+
+  constructor(options: TransportOptions) {
+    this.base = new URL(String(options.url));
+    if (this.base.protocol !== "http:" && this.base.protocol !== "https:") throw new TypeError(`registry url must be http(s), got ${this.base.protocol}`);
+    if (this.base.username || this.base.password) throw new TypeError("registry url must not contain credentials; pass username and password");
+    const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError("concurrency must be a positive integer");
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!(timeoutMs > 0)) throw new TypeError("timeoutMs must be a positive number");
+    this.limit = pLimit(concurrency);
+    this.ownsDispatcher = !options.dispatcher;
+    this.dispatcher = options.dispatcher ?? new Agent({ connections: concurrency, keepAliveTimeout: 10_000 });
+    this.basic = options.username !== undefined && options.username !== ""
+      ? Buffer.from(`${options.username}:${options.password ?? ""}`).toString("base64")
+      : undefined;
+    this.opts = {
+      timeoutMs,
+      retries: options.retries ?? DEFAULT_RETRIES,
+      retryBaseMs: options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS,
+      userAgent: options.userAgent ?? "regguard",
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    this.tokens = new TokenSource({ registry: this.base, ...(this.basic ? { basic: this.basic } : {}), pinRealm: options.pinRealm ?? false, dispatcher: this.dispatcher, timeoutMs, userAgent: this.opts.userAgent });
+  }
+
+  get stats(): TransportStats {
+    return { ...this.counters, tokenRequests: this.tokens.requests };
+  }
+
+  /** Send with the concurrency limit; the body is read inside the slot. */
+  send(spec: RequestSpec): Promise<Response> {
+    return this.limit(() => this.attempts({ ...spec, stream: false }));
+  }
+
+  /** Like send, but for streams: resolves as soon as headers arrive. */
+  async open(spec: RequestSpec): Promise<Response> {
+    return new Promise<Response>((resolve, reject) => {
+      this.limit(async () => {
+        let res: Response;
+        try {
+          res = await this.attempts({ ...spec, stream: true });
+        } catch (e) {
+          reject(e);
+          return;
+        }
+        resolve(res);
+        if (res.stream && !res.stream.destroyed) await new Promise<void>((done) => res.stream?.once("close", done));
+      }).catch(reject);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  private async attempts(spec: RequestSpec): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      let res: Response;
+      try {
+        res = await this.authenticated(spec);
+      } catch (e) {
+        const retryable = e instanceof TransportError || e instanceof TimeoutError;
+        if (!retryable || attempt >= this.opts.retries || !replayable(spec)) throw e;
+        this.counters.retries++;
+        await sleep(retryDelayMs(attempt, this.opts.retryBaseMs), this.opts.signal);
+        continue;
+      }
+      if (!isRetryableStatus(res.status) || attempt >= this.opts.retries || !replayable(spec)) return res;
+      res.stream?.destroy();
+      this.counters.retries++;
+      await sleep(retryDelayMs(attempt, this.opts.retryBaseMs, res.headers["retry-after"]), this.opts.signal);
+    }
+  }
+
+  private async authenticated(spec: RequestSpec): Promise<Response> {
+    let auth = await this.authorization(spec.scope);
+    let res = await this.follow(spec, auth);
+    if (res.status !== 401) return res;
+    const challenge = parseChallenge(res.headers["www-authenticate"]);
+    if (challenge?.scheme === "bearer" && challenge.params.realm) {
+      const realm = challenge.params.realm;
+      const service = challenge.params.service ?? "";
+      if (this.bearer && auth?.startsWith("Bearer")) this.tokens.forget(this.bearer.realm, this.bearer.service, spec.scope);
+      this.bearer = { realm, service };
+      const token = await this.tokens.get(realm, service, spec.scope || challenge.params.scope || "");
+      auth = `Bearer ${token}`;
+    } else if (challenge?.scheme === "basic" && this.basic && !auth) {
+      auth = `Basic ${this.basic}`;
+    } else {
+      return res;
+    }
+    res.stream?.destroy();
+    // Retry once with fresh credentials; a second 401 is the caller's answer.
+    return this.follow(spec, auth);
+  }
+
+  private async authorization(scope: string): Promise<string | undefined> {
+    if (this.bearer) return `Bearer ${await this.tokens.get(this.bearer.realm, this.bearer.service, scope)}`;
+    return this.basic ? `Basic ${this.basic}` : undefined;
+  }
+
+  /** One exchange plus redirects; Authorization never leaves the registry's origin. */
+  private async follow(spec: RequestSpec, auth: string | undefined): Promise<Response> {
+    let url = /^https?:\/\//.test(spec.path) ? new URL(spec.path) : new URL(spec.path, this.base);
+    if (url.origin !== this.base.origin) throw new TransportError(`refusing to send a registry request to another origin: ${safeUrl(url.toString())}`);
+    let method = spec.method;
+    for (let hop = 0; ; hop++) {
+      const sameOrigin = url.origin === this.base.origin;
+      const res = await this.exchange(url, method, spec, sameOrigin ? auth : undefined, hop === 0 ? spec.body : undefined);
+      const location = res.headers.location;
+      if (![301, 302, 303, 307, 308].includes(res.status) || !location || (method !== "GET" && method !== "HEAD")) return res;
+      if (hop >= MAX_REDIRECTS) throw new TransportError(`too many redirects from ${safeUrl(spec.path)}`, { url: url.toString() });
+      res.stream?.destroy();
+      url = new URL(location, url);
+      if (res.status === 303) method = "GET";
+    }
+  }
+
+  private async exchange(url: URL, method: string, spec: RequestSpec, auth: string | undefined, body: RequestSpec["body"]): Promise<Response> {
+    this.counters.requests++;
+    const headers: Record<string, string> = { "user-agent": this.opts.userAgent, ...spec.headers };
+    if (auth) headers.authorization = auth;
+    const timeout = AbortSignal.timeout(this.opts.timeoutMs);
+    const signal = this.opts.signal ? AbortSignal.any([timeout, this.opts.signal]) : timeout;
+    const payload = typeof body === "function" ? body() : body;
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, {
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        ...(payload !== undefined ? { body: payload } : {}),
+        dispatcher: this.dispatcher,
+        // Streams get idle timeouts instead of a deadline: a 2 GiB layer takes a while.
+        ...(spec.stream
+          ? { headersTimeout: this.opts.timeoutMs, bodyTimeout: this.opts.timeoutMs, ...(this.opts.signal ? { signal: this.opts.signal } : {}) }
+          : { signal }),
+      });
+    } catch (e) {
+      throw this.failure(e, url, timeout);
+    }
+    const flat: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(res.headers)) flat[k] = Array.isArray(v) ? v.join(", ") : v;
+    if (spec.stream && res.statusCode >= 200 && res.statusCode < 300 && method !== "HEAD") {
+      return { status: res.statusCode, headers: flat, url: url.toString(), body: new Uint8Array(), stream: res.body };
+    }
+    const max = spec.maxBytes ?? DEFAULT_MAX_BODY;
+    const declared = Number(flat["content-length"]);
+    if (Number.isFinite(declared) && declared > max && method !== "HEAD") {
+      res.body.destroy();
+      throw new TooLargeError(`response from ${safeUrl(url.toString())} is ${declared} bytes; the limit is ${max}`, { url: url.toString(), status: res.statusCode });
+    }
+    try {
+      return { status: res.statusCode, headers: flat, url: url.toString(), body: await readCapped(res.body, max, url) };
+    } catch (e) {
+      if (e instanceof TooLargeError) throw e;
+      throw this.failure(e, url, timeout);
+    }
+  }
+
+  private failure(e: unknown, url: URL, timeout: AbortSignal): Error {
+    const where = safeUrl(url.toString());
+    if (this.opts.signal?.aborted) return new AbortedError(`request to ${where} aborted`, { url: where, cause: e });
+    const name = (e as { name?: string; code?: string }).name ?? "";
+    const code = (e as { code?: string }).code ?? "";
+    if (timeout.aborted || name === "TimeoutError" || code.includes("TIMEOUT")) {
+      return new TimeoutError(`request to ${where} timed out after ${this.opts.timeoutMs} ms`, { url: where, cause: e });
+    }
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    const detail = cause?.code ?? code ?? "";
+    return new TransportError(`request to ${where} failed: ${detail || (e as Error).message}`, { url: where, cause: e });
+  }
+}
+
+function replayable(spec: RequestSpec): boolean {
+  return spec.body === undefined || spec.body instanceof Uint8Array || typeof spec.body === "function";
+}
+
+async function readCapped(body: Readable, max: number, url: URL): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > max) {
+      body.destroy();
+      throw new TooLargeError(`response from ${safeUrl(url.toString())} exceeds ${max} bytes`, { url: url.toString() });
+    }
+    chunks.push(chunk);
+  }
+  return new Uint8Array(Buffer.concat(chunks, total));
+}
+
