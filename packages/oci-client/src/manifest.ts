@@ -90,7 +90,7 @@ function decideKind(header: string | undefined, declared: string | undefined, ob
   const fromType = (t: string | undefined) => (t && INDEX_TYPES.includes(t) ? "index" : t && IMAGE_TYPES.includes(t) ? "image" : undefined);
   const byBody = Array.isArray(obj.manifests) ? "index" : Array.isArray(obj.layers) || obj.config !== undefined ? "image" : undefined;
   const byDeclared = fromType(declared);
-  if (obj.schemaVersion === 1 || declared?.includes("manifest.v1")) invalid("Docker schema 1 manifests are not supported");
+  if (obj.schemaVersion === 1 || [declared, header].some((t) => t?.startsWith("application/vnd.docker.distribution.manifest.v1"))) invalid("Docker schema 1 manifests are not supported");
   if (byDeclared && byBody && byDeclared !== byBody) invalid(`mediaType says ${declared} but the body looks like an ${byBody}`);
   const kind = byDeclared ?? byBody ?? fromType(header);
   if (!kind) invalid(`cannot tell image from index (Content-Type ${header ?? "missing"}, no mediaType, no manifests or layers)`);

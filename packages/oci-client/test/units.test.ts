@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import {
+  DigestMismatchError, InvalidManifestError, InvalidReferenceError, MEDIA_TYPE, UntrustedLinkError,
+  digestOf, formatReference, naturalCompare, nextLink, parseChallenge, parseManifest, parseReference, retryDelayMs, sampleTags,
+} from "../src/index.js";
+
+const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
+const D = (c: string) => `sha256:${c.repeat(64)}`;
+
+describe("parseReference", () => {
+  it("parses host, port, nested path, tag and digest", () => {
+    const r = parseReference(`127.0.0.1:5000/viktor/team/app:v1.2@${D("a")}`);
+    expect(r).toEqual({ registry: "127.0.0.1:5000", repository: "viktor/team/app", tag: "v1.2", digest: D("a") });
+    expect(formatReference(r)).toBe(`127.0.0.1:5000/viktor/team/app:v1.2@${D("a")}`);
+    expect(parseReference("forgejo.viktorbarzin.me/viktor/infra-ci").tag).toBeUndefined();
+  });
+  it.each([
+    ["", /empty/],
+    ["infra-ci:latest", /registry host/],
+    ["viktor/infra-ci:latest", /not a registry host/],
+    ["https://forgejo.example/viktor/app:1", /scheme/],
+    ["forgejo.example/Viktor/app:1", /path component "Viktor"/],
+    ["forgejo.example/viktor/app:bad tag", /whitespace/],
+    ["forgejo.example/viktor/app@sha256:abc", /sha256:<64 hex>/],
+    ["forgejo.example:99999/viktor/app", /out of range/],
+    ["forgejo.example/viktor/../app", /path component/],
+  ])("rejects %j with a clear message", (input, message) => {
+    expect(() => parseReference(input)).toThrow(InvalidReferenceError);
+    expect(() => parseReference(input)).toThrow(message);
+  });
+});
+
+describe("parseManifest", () => {
+  const image = { schemaVersion: 2, mediaType: MEDIA_TYPE.ociManifest, config: { mediaType: MEDIA_TYPE.ociConfig, digest: D("c"), size: 2 }, layers: [{ mediaType: MEDIA_TYPE.ociLayerGzip, digest: D("1"), size: 10 }] };
+  const index = { schemaVersion: 2, manifests: [{ mediaType: MEDIA_TYPE.ociManifest, digest: D("b"), size: 100, platform: { os: "linux", architecture: "arm64" } }] };
+
+  it("detects an index by body shape when mediaType is absent and Content-Type lies", () => {
+    const m = parseManifest(enc(index), { what: "t", contentType: "application/json" });
+    expect(m.kind).toBe("index");
+    expect(m.kind === "index" && m.manifests[0]?.platform?.architecture).toBe("arm64");
+  });
+  it("keeps raw bytes and the body's digest", () => {
+    const raw = enc(image);
+    const m = parseManifest(raw, { what: "t", contentType: MEDIA_TYPE.ociManifest, headerDigest: digestOf(raw) });
+    expect(m.kind).toBe("image");
+    expect(m.digest).toBe(digestOf(raw));
+    expect(m.raw).toBe(raw);
+  });
+  it("refuses a body that does not hash to the requested or announced digest", () => {
+    expect(() => parseManifest(enc(image), { what: "t", requestedDigest: D("f") })).toThrow(DigestMismatchError);
+    expect(() => parseManifest(enc(image), { what: "t", headerDigest: D("f") })).toThrow(/Docker-Content-Digest/);
+  });
+  it("refuses contradictions, non-JSON, schema 1 and bad descriptors", () => {
+    expect(() => parseManifest(enc({ ...index, mediaType: MEDIA_TYPE.ociManifest }), { what: "t" })).toThrow(/looks like an index/);
+    expect(() => parseManifest(new TextEncoder().encode("<html>"), { what: "t" })).toThrow(InvalidManifestError);
+    expect(() => parseManifest(enc({ schemaVersion: 1, fsLayers: [] }), { what: "t" })).toThrow(/schema 1/);
+    expect(() => parseManifest(enc({ ...image, layers: [{ digest: "sha256:zz", size: 1 }] }), { what: "t" })).toThrow(/layers\[0\]\.digest/);
+    expect(() => parseManifest(enc({ schemaVersion: 2 }), { what: "t" })).toThrow(/cannot tell/);
+  });
+});
+
+describe("protocol helpers", () => {
+  it("parses Bearer and Basic challenges", () => {
+    expect(parseChallenge('Bearer realm="https://f.example/v2/token",service="container_registry",scope="*"')).toEqual({
+      scheme: "bearer", params: { realm: "https://f.example/v2/token", service: "container_registry", scope: "*" },
+    });
+    expect(parseChallenge('Basic realm="Gitea Package API"')?.scheme).toBe("basic");
+    expect(parseChallenge(undefined)).toBeUndefined();
+  });
+  it("follows only same-origin next links", () => {
+    const base = new URL("http://127.0.0.1:5000");
+    expect(nextLink('</v2/_catalog?last=b&n=2>; rel="next"', "http://127.0.0.1:5000/v2/_catalog?n=2", base)).toBe("/v2/_catalog?last=b&n=2");
+    expect(() => nextLink('<http://evil.example/v2/_catalog?last=b>; rel="next"', "http://127.0.0.1:5000/v2/_catalog", base)).toThrow(UntrustedLinkError);
+    expect(nextLink(undefined, "http://127.0.0.1:5000/", base)).toBeUndefined();
+  });
+  it("backs off with jitter and honours Retry-After under a cap", () => {
+    expect(retryDelayMs(0, 100, "2")).toBe(2000);
+    expect(retryDelayMs(0, 100, "3600")).toBe(10_000);
+    for (let i = 0; i < 20; i++) {
+      const d = retryDelayMs(3, 100);
+      expect(d).toBeGreaterThanOrEqual(400);
+      expect(d).toBeLessThanOrEqual(800);
+    }
+  });
+  it("samples the newest-looking tags and always latest", () => {
+    const tags = ["v1", "v2", "v10", "v9", "latest", "2026-04-30", "2026-05-01"];
+    expect(sampleTags(tags, 3)).toEqual(["latest", "v10", "v9"]);
+    expect(sampleTags(["a", "b"], 0)).toEqual(["a", "b"]);
+    expect(naturalCompare("2026-05-01", "2026-04-30")).toBeGreaterThan(0);
+  });
+});
