@@ -1,0 +1,3 @@
+export * from "./logger.js";
+export * from "./exit.js";
+export * from "./main.js";

@@ -1,0 +1,61 @@
+// The whole of a job's main: signals -> AbortSignal -> run() -> exit code.
+import { ConfigError } from "@regguard/job-config";
+import { ExitError, EXIT } from "./exit.js";
+import { jsonLogger, type Logger } from "./logger.js";
+
+/** What a job's run() receives. */
+export interface JobContext {
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+/** Options for runMain. */
+export interface MainOptions {
+  /** Printed for --help / -h, then exit 0. */
+  help: string;
+  /** Exit code for an unexpected bug (default 1). */
+  internalErrorCode?: number;
+}
+
+/** Map any thrown value to an exit code, logging why. Exported for tests. */
+export function exitCodeFor(error: unknown, log: Logger, internalErrorCode = EXIT.failed): number {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    log.error("configuration error", { problems: error.problems });
+    return EXIT.config;
+  }
+  if (error instanceof ExitError) {
+    log.error(error.message, { exitCode: error.exitCode });
+    return error.exitCode;
+  }
+  log.error("internal error: this is a bug, please report it", { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  return internalErrorCode;
+}
+
+/** Run a job with signal handling; sets process.exitCode and never throws. */
+export async function runMain(run: (ctx: JobContext) => Promise<number>, opts: MainOptions): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(`${opts.help.trim()}\n`);
+    process.exitCode = EXIT.ok;
+    return;
+  }
+  const log = jsonLogger();
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    log.warn(`received ${sig}, stopping`, { signal: sig });
+    controller.abort(new ExitError(130, `stopped by ${sig}`));
+  };
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+  try {
+    process.exitCode = await run({ argv, env: process.env, signal: controller.signal, log });
+  } catch (error) {
+    process.exitCode = exitCodeFor(error, log, opts.internalErrorCode);
+  } finally {
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
+  }
+}
