@@ -20,7 +20,7 @@ export interface MainOptions {
 }
 
 /** Map any thrown value to an exit code, logging why. Exported for tests. */
-export function exitCodeFor(error: unknown, log: Logger, internalErrorCode = EXIT.failed): number {
+export function exitCodeFor(error: unknown, log: Logger, internalErrorCode: number = EXIT.failed): number {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
     log.error("configuration error", { problems: error.problems });
