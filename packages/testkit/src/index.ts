@@ -20,3 +20,4 @@ export * from "./delay-proxy.js";
 export * from "./containerd.js";
 export * from "./dockerd.js";
 export * from "./layer.js";
+export * from "./forgejo-fake/index.js";
