@@ -13,7 +13,7 @@ import { FakeStore, type Owner } from "./store.js";
 import type { FailNextMatch, FakeScope, FakeUser, ForgejoFakeOptions, StartedForgejoFake } from "./types.js";
 
 /** Scopes a user's PAT gets unless the test says otherwise: enough for the retention job's calls. */
-export const DEFAULT_SCOPES: FakeScope[] = ["write:package", "read:user", "read:organization"];
+export const FORGEJO_FAKE_DEFAULT_SCOPES: FakeScope[] = ["write:package", "read:user", "read:organization"];
 
 /** A PAT looks like Forgejo's: 40 hex characters. */
 const newToken = (): string => randomBytes(20).toString("hex");
@@ -25,7 +25,7 @@ function seed(store: FakeStore, opts: ForgejoFakeOptions): void {
     store.owners.push({
       id: store.nextId(), name: u.login, lowerName: u.login.toLowerCase(), kind: "user",
       visibility: u.visibility ?? "public", isAdmin: u.isAdmin ?? false, password: u.password ?? `${u.login}-password`,
-      tokens: [{ token: u.token ?? newToken(), scopes: u.scopes ?? DEFAULT_SCOPES }], members: new Set(), createdUnix: now,
+      tokens: [{ token: u.token ?? newToken(), scopes: u.scopes ?? FORGEJO_FAKE_DEFAULT_SCOPES }], members: new Set(), createdUnix: now,
     });
   }
   for (const o of opts.orgs ?? []) {
