@@ -1,0 +1,54 @@
+// Typed Pushgateway errors with stable codes. A push that did not land must
+// never look like success: the shell probe's failures went unnoticed for
+// hours (field notes, probe #1 and #5).
+
+/** Stable codes callers and logs match on. */
+export type PushgatewayErrorCode = "INVALID_METRIC" | "INVALID_GROUP" | "REJECTED" | "TIMEOUT" | "UNREACHABLE" | "PROTOCOL" | "ABORTED";
+
+/** Details a Pushgateway error may carry. */
+export interface PushgatewayErrorDetails {
+  status?: number;
+  url?: string;
+  cause?: unknown;
+}
+
+/** Base class: stable code, HTTP status when there was an answer, the URL (the Pushgateway takes no credentials). */
+export class PushgatewayError extends Error {
+  readonly code: PushgatewayErrorCode;
+  readonly status: number | undefined;
+  readonly url: string | undefined;
+  constructor(code: PushgatewayErrorCode, message: string, details: PushgatewayErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.status = details.status;
+    this.url = details.url === undefined ? undefined : stripUserinfo(details.url);
+  }
+}
+
+const sub = (code: PushgatewayErrorCode) =>
+  class extends PushgatewayError {
+    constructor(message: string, details: PushgatewayErrorDetails = {}) {
+      super(code, message, details);
+    }
+  };
+
+/** A metric or label name, or a sample, that the text format cannot carry. */
+export class InvalidMetricError extends sub("INVALID_METRIC") {}
+/** A grouping key the Pushgateway would misread (bad label name, empty job). */
+export class InvalidGroupError extends sub("INVALID_GROUP") {}
+/** The Pushgateway answered with a non-2xx status (e.g. 400 for inconsistent metrics). */
+export class PushRejectedError extends sub("REJECTED") {}
+/** No answer within the timeout. */
+export class PushTimeoutError extends sub("TIMEOUT") {}
+/** Connection refused, reset, DNS: the request never got an answer. */
+export class PushUnreachableError extends sub("UNREACHABLE") {}
+/** The answer could not be understood (e.g. /api/v1/metrics not JSON). */
+export class PushProtocolError extends sub("PROTOCOL") {}
+/** The caller's signal aborted the request. */
+export class PushAbortedError extends sub("ABORTED") {}
+
+/** Userinfo never reaches a message, even if someone put it in the URL. */
+export function stripUserinfo(raw: string): string {
+  return raw.replace(/\/\/[^/@\s]*@/g, "//");
+}

@@ -1,0 +1,5 @@
+export * from "./errors.js";
+export * from "./exposition.js";
+export * from "./grouping.js";
+export * from "./read.js";
+export * from "./client.js";
