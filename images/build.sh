@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds one job's image: `pnpm deploy --prod` gives a context with dist/ and
+# production node_modules only; the job's Dockerfile turns it into an image.
+# Usage: images/build.sh <job> [tag]
+#   BASE_IMAGE   base image (default: the Dockerfile's node:20-bookworm-slim)
+#   DOCKER_HOST  daemon to build with (e.g. unix:///tmp/x/docker.sock)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+job=${1:?usage: images/build.sh <integrity-probe|retention|breakglass> [tag]}
+case "$job" in integrity-probe|retention|breakglass) ;; *) echo "unknown job: $job" >&2; exit 2 ;; esac
+version=$(node -p "require('./jobs/$job/package.json').version")
+tag=${2:-regguard-$job:$version}
+revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+context=$(mktemp -d)
+trap 'rm -rf "$context"' EXIT
+[ -f "jobs/$job/dist/main.js" ] || pnpm --filter "@regguard/$job..." build >/dev/null
+pnpm --filter "@regguard/$job" deploy --prod --legacy "$context/app" >/dev/null
+# deploy copies the package's published files only (see "files"): dist + package.json.
+build_args=(--build-arg "VERSION=$version" --build-arg "REVISION=$revision")
+[ -n "${BASE_IMAGE:-}" ] && build_args+=(--build-arg "BASE_IMAGE=$BASE_IMAGE")
+docker build --quiet --network host -f "jobs/$job/Dockerfile" -t "$tag" "${build_args[@]}" "$context/app" >/dev/null
+echo "$tag"
