@@ -1,0 +1,52 @@
+// PUT the run's metrics to <base>/metrics/job/<job>/instance/<instance>.
+// PUT replaces the whole group, so a failure value from an earlier run cannot
+// linger (the shell probe POSTed: field notes, probe #5). Grouping by
+// instance as well as job lets two probes (registry:2 and Forgejo during the
+// dual-push bake) share one job name without replacing each other, and
+// retiring one probe is one DELETE of its group.
+//
+// last_success_timestamp must survive a PUT from a run that did not
+// succeed: such a run first reads the group's current value from
+// /api/v1/metrics and pushes it again. A run that succeeded needs no read.
+import type { Logger } from "@regguard/job-runtime";
+import { PushgatewayClient, sampleValue, type Group } from "@regguard/pushgateway";
+import { METRIC, probeMetrics } from "./metrics.js";
+import { runCompleted, type Tally } from "./tally.js";
+
+/** Where and what to push. */
+export interface PushInput {
+  client: PushgatewayClient;
+  group: Group;
+  tally: Tally;
+  startedAt: number;
+  finishedAt: number;
+}
+
+/** Push; true when the Pushgateway accepted it. Failures are logged, never thrown. */
+export async function pushResults(input: PushInput, log: Logger): Promise<boolean> {
+  const { client, group, tally } = input;
+  const where = client.groupUrl(group).toString();
+  let lastSuccess: number | undefined = Math.floor(input.finishedAt / 1000);
+  if (!runCompleted(tally)) lastSuccess = await previousSuccess(client, group, log);
+  try {
+    await client.put(group, probeMetrics({ ...input, lastSuccess }));
+    log.info("metrics pushed", { pushgateway: where });
+    return true;
+  } catch (error) {
+    const e = error as Error & { code?: string; status?: number };
+    log.error("metrics push failed", { pushgateway: where, errorCode: e.code, status: e.status, detail: e.message });
+    return false;
+  }
+}
+
+/** The group's last_success value; 0 when the group has none (never succeeded), undefined when unreadable. */
+async function previousSuccess(client: PushgatewayClient, group: Group, log: Logger): Promise<number | undefined> {
+  try {
+    return sampleValue(await client.group(group), METRIC.lastSuccess) ?? 0;
+  } catch (error) {
+    // Pushing 0 here could fire a "never succeeded" alert for a probe that
+    // did succeed before; leaving the series out is the honest answer.
+    log.warn("could not read the previous last_success_timestamp; leaving it out of this push", { detail: (error as Error).message });
+    return undefined;
+  }
+}

@@ -1,0 +1,23 @@
+// The run's outcome in two forms: the closing log line and the exit code,
+// both decided here and nowhere else.
+import { integrityFailures, runCompleted, type Tally } from "./tally.js";
+
+/**
+ * Exit codes. 3 wins over 1: when the catalog could not be read, the walk
+ * stopped, or the push failed, the numbers are not trustworthy or not
+ * visible, and that is what the operator must fix first. Request errors
+ * alone do not change the code; they have their own gauge and alert.
+ */
+export const PROBE_EXIT = { healthy: 0, failures: 1, config: 2, incomplete: 3, stopped: 130 } as const;
+
+/** `Probe complete: F failures across R repos / T tags / I indexes` */
+export function summaryLine(t: Tally): string {
+  return `Probe complete: ${integrityFailures(t)} failures across ${t.repositories} repos / ${t.tags} tags / ${t.indexes} indexes`;
+}
+
+/** The process exit code for a finished run. */
+export function exitCode(t: Tally, pushed: boolean, stopped = false): number {
+  if (stopped) return PROBE_EXIT.stopped;
+  if (!pushed || !runCompleted(t)) return PROBE_EXIT.incomplete;
+  return integrityFailures(t) > 0 ? PROBE_EXIT.failures : PROBE_EXIT.healthy;
+}
