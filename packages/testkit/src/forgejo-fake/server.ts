@@ -61,7 +61,7 @@ export async function startForgejoFake(opts: ForgejoFakeOptions = {}): Promise<S
   seed(store, opts);
   const issuer = new TokenIssuer();
   const requests: StartedForgejoFake["requests"] = [];
-  const failures: Array<FailNextMatch & { status: number; body: string | undefined; left: number }> = [];
+  const failures: Array<FailNextMatch & { status: number; body: string | undefined; headers: Record<string, string>; left: number }> = [];
   let rootUrl = "";
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
@@ -74,7 +74,7 @@ export async function startForgejoFake(opts: ForgejoFakeOptions = {}): Promise<S
       const body = forced.body ?? "";
       const type = /^\s*[[{]/.test(body) ? "application/json;charset=utf-8" : "text/plain; charset=utf-8";
       req.resume();
-      return sendBytes(res, forced.status, body, { "Content-Type": type });
+      return sendBytes(res, forced.status, body, { "Content-Type": type, ...forced.headers });
     }
     const ctx: Ctx = { req, res, method, url: new URL(target, "http://fake.invalid"), rootUrl, store, issuer };
     route(ctx).catch(() => {
@@ -133,7 +133,7 @@ export async function startForgejoFake(opts: ForgejoFakeOptions = {}): Promise<S
       }));
     },
     failNext(match, response, times = 1) {
-      failures.push({ ...match, status: response.status, body: response.body, left: times });
+      failures.push({ ...match, status: response.status, body: response.body, headers: { ...response.headers }, left: times });
     },
   };
 }

@@ -63,8 +63,8 @@ export interface StartedForgejoFake {
   setNow(date: Date): void;
   /** Versions of a package as the REST API would list them (created DESC, id ASC). */
   versions(owner: string, name: string): FakeVersionView[];
-  /** Force the next `times` (default 1) matching requests to answer `response`. */
-  failNext(match: FailNextMatch, response: { status: number; body?: string }, times?: number): void;
+  /** Force the next `times` (default 1) matching requests to answer `response` (headers optional). */
+  failNext(match: FailNextMatch, response: { status: number; body?: string; headers?: Record<string, string> }, times?: number): void;
   /** Every request received, in order; `path` is the raw request target (still percent-encoded). */
   requests: Array<{ method: string; path: string }>;
 }

@@ -1,0 +1,106 @@
+// Typed errors with stable codes. A URL in an error never carries credentials or token query
+// parameters, and a server message is scrubbed of the client's token before it is kept.
+
+/** Stable codes: callers and logs match on these, never on message text. */
+export type ForgejoErrorCode =
+  | "INVALID_OPTION"
+  | "UNAUTHORIZED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "HTTP_STATUS"
+  | "PROTOCOL"
+  | "TOTAL_COUNT_MISMATCH"
+  | "TRANSPORT"
+  | "TIMEOUT"
+  | "ABORTED";
+
+/** What every Forgejo error may carry. */
+export interface ForgejoErrorDetails {
+  status?: number;
+  method?: string;
+  url?: string;
+  /** Forgejo's own `message` from the JSON error body, token-scrubbed and truncated. */
+  serverMessage?: string;
+  cause?: unknown;
+}
+
+/** Removes userinfo and token-like query parameters from a URL string. */
+export function safeUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    u.username = "";
+    u.password = "";
+    for (const k of [...u.searchParams.keys()]) {
+      if (/token|secret|password|sig/i.test(k)) u.searchParams.set(k, "REDACTED");
+    }
+    return u.toString();
+  } catch {
+    return "<unparseable url>";
+  }
+}
+
+/** Base class: code, HTTP status, method, credential-free URL and Forgejo's message. */
+export class ForgejoError extends Error {
+  readonly code: ForgejoErrorCode;
+  readonly status: number | undefined;
+  readonly method: string | undefined;
+  readonly url: string | undefined;
+  readonly serverMessage: string | undefined;
+  constructor(code: ForgejoErrorCode, message: string, details: ForgejoErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.status = details.status;
+    this.method = details.method;
+    this.url = details.url === undefined ? undefined : safeUrl(details.url);
+    this.serverMessage = details.serverMessage;
+  }
+}
+
+const sub = (code: ForgejoErrorCode) =>
+  class extends ForgejoError {
+    constructor(message: string, details: ForgejoErrorDetails = {}) {
+      super(code, message, details);
+    }
+  };
+
+/** An option that cannot work; the message names it. Thrown before any request. */
+export class ForgejoInvalidOptionError extends sub("INVALID_OPTION") {}
+/** 401: no token, or a token Forgejo does not know. */
+export class ForgejoUnauthorizedError extends sub("UNAUTHORIZED") {}
+/** 403: the token lacks a scope, or its user has no write access on the owner. */
+export class ForgejoForbiddenError extends sub("FORBIDDEN") {}
+/** 404: owner, package or version unknown. */
+export class ForgejoNotFoundError extends sub("NOT_FOUND") {}
+/** Any other unexpected status, after retries where they apply (5xx). */
+export class ForgejoHttpStatusError extends sub("HTTP_STATUS") {}
+/** The answer did not have the documented shape (JSON, fields, headers). */
+export class ForgejoProtocolError extends ForgejoError {
+  constructor(message: string, details: ForgejoErrorDetails = {}, code: "PROTOCOL" | "TOTAL_COUNT_MISMATCH" = "PROTOCOL") {
+    super(code, message, details);
+  }
+}
+/** Pages did not add up to X-Total-Count (the listing changed while paging, or the server lied). */
+export class ForgejoTotalCountMismatchError extends ForgejoProtocolError {
+  readonly expected: number;
+  readonly received: number;
+  constructor(message: string, expected: number, received: number, details: ForgejoErrorDetails = {}) {
+    super(message, details, "TOTAL_COUNT_MISMATCH");
+    this.expected = expected;
+    this.received = received;
+  }
+}
+/** The request never got an HTTP answer (connection refused/reset, DNS...), after retries. */
+export class ForgejoTransportError extends ForgejoError {
+  constructor(message: string, details: ForgejoErrorDetails = {}, code: "TRANSPORT" | "TIMEOUT" = "TRANSPORT") {
+    super(code, message, details);
+  }
+}
+/** No answer within timeoutMs, after retries. */
+export class ForgejoTimeoutError extends ForgejoTransportError {
+  constructor(message: string, details: ForgejoErrorDetails = {}) {
+    super(message, details, "TIMEOUT");
+  }
+}
+/** The caller's AbortSignal fired; never retried. */
+export class ForgejoAbortedError extends sub("ABORTED") {}

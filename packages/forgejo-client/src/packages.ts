@@ -1,0 +1,68 @@
+// The packages REST API (routers/api/v1/packages/package.go): list container versions across
+// every page, list a version's files, delete a version.
+import { ForgejoNotFoundError, ForgejoProtocolError, ForgejoTotalCountMismatchError } from "./errors.js";
+import { array, containerVersion, totalCount, versionFile } from "./parse.js";
+import { segment, versionPath } from "./paths.js";
+import type { Transport } from "./transport.js";
+import type { ContainerVersion, DeleteOutcome, VersionFile } from "./types.js";
+
+/** Forgejo caps `limit` at [api] MAX_RESPONSE_ITEMS (50 by default); asking for more is silently cut. */
+export const PAGE_LIMIT = 50;
+
+/**
+ * Every container version of `owner`: pages 1, 2, ... until an empty page (no page cap), then the
+ * count must equal X-Total-Count, which must not change between pages. A mismatch means the
+ * listing moved under us (a push or delete during paging) and the caller must not plan on it.
+ */
+export async function listContainerVersions(t: Transport, owner: string, opts: { q?: string; signal?: AbortSignal } = {}): Promise<ContainerVersion[]> {
+  const path = `/api/v1/packages/${segment(owner)}`;
+  const out: ContainerVersion[] = [];
+  const seen = new Set<number>();
+  let expected: number | undefined;
+  let last = {};
+  for (let page = 1; ; page++) {
+    const a = await t.send("GET", path, { query: { type: "container", limit: PAGE_LIMIT, page, q: opts.q }, ok: [200], signal: opts.signal });
+    const total = totalCount(a);
+    const details = { status: a.status, method: a.method, url: a.url };
+    last = details;
+    if (expected !== undefined && total !== expected) {
+      throw new ForgejoTotalCountMismatchError(`${owner}: X-Total-Count changed from ${expected} to ${total} while paging`, expected, out.length, details);
+    }
+    expected = total;
+    const rows = array(a);
+    if (rows.length === 0) break;
+    if (rows.length > PAGE_LIMIT) throw new ForgejoProtocolError(`${a.url}: ${rows.length} rows for limit ${PAGE_LIMIT}`, details);
+    for (const row of rows) {
+      const v = containerVersion(a, row);
+      if (seen.has(v.id)) throw new ForgejoTotalCountMismatchError(`${owner}: version ${v.id} seen on two pages`, expected, out.length, details);
+      seen.add(v.id);
+      out.push(v);
+    }
+    if (out.length > expected) break; // the check below reports it; no endless paging
+  }
+  if (out.length !== expected) {
+    throw new ForgejoTotalCountMismatchError(`${owner}: pages held ${out.length} versions, X-Total-Count says ${expected}`, expected ?? 0, out.length, last);
+  }
+  return out;
+}
+
+/** The files of one version (config, layers, manifest.json). */
+export async function listVersionFiles(t: Transport, owner: string, name: string, version: string, signal?: AbortSignal): Promise<VersionFile[]> {
+  const a = await t.send("GET", `${versionPath(owner, name, version)}/files`, { ok: [200], signal });
+  return array(a).map((row) => versionFile(a, row));
+}
+
+/** `sha256:<hex>` of a version's manifest, from its manifest.json file. */
+export async function manifestDigest(t: Transport, owner: string, name: string, version: string, signal?: AbortSignal): Promise<string> {
+  const files = await listVersionFiles(t, owner, name, version, signal);
+  const manifest = files.find((f) => f.name === "manifest.json");
+  if (!manifest) throw new ForgejoNotFoundError(`${owner}/${name}:${version} has no manifest.json file`);
+  if (!/^[a-f0-9]{64}$/.test(manifest.sha256)) throw new ForgejoProtocolError(`${owner}/${name}:${version}: manifest.json sha256 is malformed`);
+  return `sha256:${manifest.sha256}`;
+}
+
+/** DELETE one version: 204 -> "deleted", 404 -> "already-gone"; 401/403 and the rest throw. */
+export async function deleteVersion(t: Transport, owner: string, name: string, version: string, signal?: AbortSignal): Promise<DeleteOutcome> {
+  const a = await t.send("DELETE", versionPath(owner, name, version), { ok: [204, 404], signal });
+  return a.status === 204 ? "deleted" : "already-gone";
+}
