@@ -72,8 +72,8 @@ export async function startRealTarget(): Promise<ContractTarget> {
       FORGEJO__packages__ENABLED: "true",
       FORGEJO__service__DISABLE_REGISTRATION: "true",
       FORGEJO__cron_0x2E_update_checker__ENABLED: "false",
-      FORGEJO__log__LEVEL: "Warn",
     })
+    // Both lines are Info level: keep the default log level or the wait never ends.
     .withWaitStrategy(Wait.forLogMessage(/Starting new Web server|Listen: http/))
     .withStartupTimeout(120_000)
     .start();
