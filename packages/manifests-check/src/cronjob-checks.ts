@@ -1,0 +1,74 @@
+// Everything a CronJob in manifests/ must satisfy, composed from the single
+// checks: schedule, overlap and history, image, env contract, pod security.
+import type { EnvSchema } from "@regguard/job-config";
+import { cronProblems } from "./cron.js";
+import { envProblems, type ContainerEnv } from "./env-contract.js";
+import { jobOfImage, type JobName } from "./images.js";
+import type { K8sObject } from "./load.js";
+import { podSecurityProblems, type PodSecurityInput, type SecurityContext } from "./pod-security.js";
+
+/** Each job's environment schema. */
+export type JobSchemas = Readonly<Record<JobName, EnvSchema>>;
+
+interface Container extends ContainerEnv {
+  image?: string;
+  command?: string[];
+  resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
+  securityContext?: SecurityContext;
+}
+
+interface CronJobSpec {
+  schedule?: string;
+  concurrencyPolicy?: string;
+  successfulJobsHistoryLimit?: number;
+  failedJobsHistoryLimit?: number;
+  jobTemplate?: { spec?: { activeDeadlineSeconds?: number; template?: { spec?: PodSpec } } };
+}
+
+interface PodSpec extends Omit<PodSecurityInput, "containers"> {
+  containers?: Container[];
+  imagePullSecrets?: Array<{ name?: string }>;
+  automountServiceAccountToken?: boolean;
+}
+
+/** The images this CronJob's containers run, by job. */
+export function cronJobJobs(cj: K8sObject): JobName[] {
+  const pod = (cj.spec as CronJobSpec | undefined)?.jobTemplate?.spec?.template?.spec;
+  return (pod?.containers ?? []).flatMap((c) => {
+    const r = jobOfImage(c.image ?? "");
+    return "job" in r ? [r.job] : [];
+  });
+}
+
+/** Every problem of one CronJob. */
+export function cronJobProblems(cj: K8sObject, schemas: JobSchemas): string[] {
+  const spec = (cj.spec ?? {}) as CronJobSpec;
+  const out = cronProblems(spec.schedule ?? "");
+  if (spec.concurrencyPolicy !== "Forbid") out.push("concurrencyPolicy must be Forbid: two runs of a job must never overlap");
+  if (spec.successfulJobsHistoryLimit === undefined || spec.failedJobsHistoryLimit === undefined) {
+    out.push("successfulJobsHistoryLimit and failedJobsHistoryLimit must be set (logs of past runs are the audit trail)");
+  }
+  const jobSpec = spec.jobTemplate?.spec;
+  if (!jobSpec?.activeDeadlineSeconds) out.push("jobTemplate.spec.activeDeadlineSeconds must be set: with Forbid, a hung run would block every later one");
+  const pod = jobSpec?.template?.spec;
+  if (!pod) return [...out, "jobTemplate.spec.template.spec is missing"];
+  out.push(...podSecurityProblems(pod));
+  if (pod.automountServiceAccountToken !== false) out.push("automountServiceAccountToken must be false: the jobs never call the Kubernetes API");
+  if (!(pod.imagePullSecrets ?? []).some((s) => s.name === "registry-credentials")) {
+    out.push("imagePullSecrets must include registry-credentials (the job images are private)");
+  }
+  for (const c of pod.containers ?? []) {
+    const who = `container ${c.name ?? "?"}`;
+    const r = jobOfImage(c.image ?? "");
+    if ("problem" in r) {
+      out.push(`${who}: ${r.problem}`);
+      continue;
+    }
+    if (c.command !== undefined) out.push(`${who}: command must not be set; the image's entrypoint runs the job (node dist/main.js)`);
+    if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory || !c.resources?.limits?.memory) {
+      out.push(`${who}: resources.requests.cpu, requests.memory and limits.memory must be set`);
+    }
+    out.push(...envProblems(c, schemas[r.job]).map((p) => `${who} env: ${p}`));
+  }
+  return out;
+}

@@ -1,0 +1,101 @@
+// Every CronJob in manifests/ against its job's own environment schema (the
+// list the job parses at start-up), plus schedule, image and pod security.
+import { join } from "node:path";
+import { BREAKGLASS_ENV } from "@regguard/breakglass/env-schema";
+import { PROBE_ENV } from "@regguard/integrity-probe/env-schema";
+import { RETENTION_ENV } from "@regguard/retention/env-schema";
+import { describe, expect, it } from "vitest";
+import {
+  cronJobJobs, cronJobProblems, describe as describeDoc, k8sObjects, listFiles, loadYamlTree, repoRoot, type JobSchemas, type K8sObject,
+} from "../src/index.js";
+
+const SCHEMAS: JobSchemas = { "integrity-probe": PROBE_ENV, retention: RETENTION_ENV, breakglass: BREAKGLASS_ENV };
+const objects = k8sObjects(loadYamlTree(join(repoRoot(), "manifests"), listFiles).flatMap((f) => f.docs));
+const cronJobs = objects.filter((d) => d.value.kind === "CronJob");
+const byName = (name: string): K8sObject => {
+  const found = cronJobs.find((d) => d.value.metadata?.name === name);
+  if (!found) throw new Error(`CronJob ${name} not found in manifests/`);
+  return found.value;
+};
+
+type Env = Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
+function pod(cj: K8sObject) {
+  return (cj.spec as { jobTemplate: { spec: { activeDeadlineSeconds: number; template: { spec: { containers: Array<{ env: Env; resources: Record<string, Record<string, string>> }> } } } } }).jobTemplate.spec;
+}
+function env(cj: K8sObject): Record<string, string | { secret: string; key: string }> {
+  const out: Record<string, string | { secret: string; key: string }> = {};
+  for (const e of pod(cj).template.spec.containers[0]?.env ?? []) {
+    out[e.name] = e.value ?? { secret: e.valueFrom?.secretKeyRef?.name ?? "?", key: e.valueFrom?.secretKeyRef?.key ?? "?" };
+  }
+  return out;
+}
+
+describe("CronJobs", () => {
+  it("exist: retention and one probe per registry instance", () => {
+    expect(cronJobs.map((d) => describeDoc(d)).sort()).toEqual([
+      "CronJob/forgejo/forgejo-retention",
+      "CronJob/monitoring/forgejo-integrity-probe",
+      "CronJob/monitoring/registry-integrity-probe",
+    ]);
+  });
+
+  it.each(cronJobs.map((d) => [describeDoc(d), d.value] as const))("%s meets the job contract", (_n, cj) => {
+    expect(cronJobJobs(cj).length).toBeGreaterThan(0);
+    expect(cronJobProblems(cj, SCHEMAS)).toEqual([]);
+  });
+
+  it("retention runs nightly at 04:00 in dry-run with the owner's token from a Secret", () => {
+    const cj = byName("forgejo-retention");
+    expect((cj.spec as { schedule: string }).schedule).toBe("0 4 * * *");
+    expect(env(cj)).toMatchObject({
+      FORGEJO_HOST: "http://forgejo.forgejo.svc.cluster.local",
+      FORGEJO_OWNER: "viktor",
+      FORGEJO_TOKEN: { secret: "forgejo-cleanup-token", key: "token" },
+      KEEP_LAST_N: "10",
+      DRY_RUN: "true",
+    });
+  });
+
+  it("probes run every 15 minutes, finish inside the period, and push to their own Pushgateway job and instance", () => {
+    const forgejo = byName("forgejo-integrity-probe");
+    const registry = byName("registry-integrity-probe");
+    for (const cj of [forgejo, registry]) {
+      expect((cj.spec as { schedule: string }).schedule).toBe("*/15 * * * *");
+      expect(pod(cj).activeDeadlineSeconds).toBeLessThanOrEqual(600);
+      expect(pod(cj).template.spec.containers[0]?.resources).toEqual({ requests: { cpu: "50m", memory: "96Mi" }, limits: { memory: "256Mi" } });
+    }
+    expect(env(forgejo)).toMatchObject({
+      REGISTRY_URL: "http://forgejo.forgejo.svc.cluster.local",
+      REGISTRY_INSTANCE: "forgejo.viktorbarzin.me",
+      REGISTRY_PASSWORD: { secret: "forgejo-pull-token", key: "token" },
+      PIN_TOKEN_REALM: "true",
+      PUSHGATEWAY_JOB: "forgejo-integrity-probe",
+    });
+    expect(env(registry)).toMatchObject({ PUSHGATEWAY_JOB: "registry-integrity-probe", REGISTRY_INSTANCE: "registry.viktorbarzin.me:5050" });
+    expect(env(forgejo).PUSHGATEWAY_URL).toBe(env(registry).PUSHGATEWAY_URL);
+  });
+
+  // The checks must bite on the real files, not only on unit-test inputs.
+  it("catches a typo, an inline secret, a lax DRY_RUN and a root pod in a real CronJob", () => {
+    const cj = structuredClone(byName("forgejo-retention"));
+    const p = pod(cj).template.spec as unknown as {
+      securityContext: Record<string, unknown>;
+      containers: Array<{ env: Env; command?: string[] }>;
+    };
+    const c = p.containers[0] as { env: Env; command?: string[] };
+    c.env = c.env.map((e) => {
+      if (e.name === "DRY_RUN") return { name: "DRY_RUN", value: "yes" };
+      if (e.name === "FORGEJO_TOKEN") return { name: "FORGEJO_TOKEN", value: "abc" };
+      if (e.name === "KEEP_LAST_N") return { name: "KEEP_LAST", value: "10" };
+      return e;
+    });
+    c.command = ["sh", "-c", "apk add curl jq && ./cleanup.sh"];
+    p.securityContext = {};
+    const problems = cronJobProblems(cj, SCHEMAS).join("\n");
+    expect(problems).toMatch(/DRY_RUN must be true or false/);
+    expect(problems).toMatch(/FORGEJO_TOKEN is a secret/);
+    expect(problems).toMatch(/KEEP_LAST is not in the job's environment schema/);
+    expect(problems).toMatch(/command must not be set/);
+    expect(problems).toMatch(/runAsNonRoot must be true/);
+  });
+});
