@@ -8,13 +8,20 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const missing = [];
-for (const group of ["packages", "jobs"]) {
-  for (const name of readdirSync(join(root, group))) {
-    const dir = join(root, group, name);
+// Every workspace package with a test script must have left a report.
+const dirs = [
+  ...["packages", "jobs"].flatMap((group) => readdirSync(join(root, group)).map((name) => `${group}/${name}`)),
+  "images",
+];
+for (const rel of dirs) {
+  {
+    const dir = join(root, rel);
     if (!existsSync(join(dir, "package.json"))) continue;
+    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    if (!pkg.scripts?.test) continue;
     const file = join(dir, ".vitest-result.json");
     if (!existsSync(file)) {
-      missing.push(`${group}/${name}`);
+      missing.push(rel);
       continue;
     }
     const report = JSON.parse(readFileSync(file, "utf8"));

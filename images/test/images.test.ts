@@ -1,0 +1,81 @@
+// The Dockerfiles are only honest once they are built and run: each job
+// image runs as a hardened container (--read-only, non-root, host network)
+// against the same real servers as the job tests.
+import { chmod, mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  hasBinary, pushImage, pushIndex, startDockerd, startForgejoFake, startPushgateway, startRegistry,
+  type StartedDockerd, type StartedForgejoFake, type StartedPushgateway, type StartedRegistry,
+} from "@regguard/testkit";
+import { buildImages, envFlags, hardened, imageTag, JOBS } from "./build.js";
+
+const why = !hasBinary("dockerd") ? "dockerd is not installed (apt-get install docker.io)" : process.getuid?.() !== 0 ? "starting dockerd needs root" : undefined;
+if (why) console.warn(`skipping the image tests: ${why}`);
+
+describe.skipIf(why !== undefined)("job images", () => {
+  let dockerd: StartedDockerd;
+  let registry: StartedRegistry;
+  let pushgateway: StartedPushgateway;
+  let forgejo: StartedForgejoFake;
+  let out: string;
+
+  beforeAll(async () => {
+    [dockerd, registry, pushgateway, forgejo] = await Promise.all([
+      startDockerd(), startRegistry(), startPushgateway(), startForgejoFake({ users: [{ login: "viktor" }] }),
+    ]);
+    out = await mkdtemp(join(tmpdir(), "regguard-images-"));
+    await chmod(out, 0o777);
+    await buildImages(dockerd);
+  });
+  afterAll(async () => {
+    await Promise.all([dockerd?.stop(), registry?.stop(), pushgateway?.stop(), forgejo?.stop()]);
+    if (out) await rm(out, { recursive: true, force: true });
+  });
+
+  it("every image is non-root, runs node as its entrypoint and carries OCI labels", async () => {
+    for (const job of JOBS) {
+      const res = await dockerd.docker(["image", "inspect", imageTag(job), "--format", "{{json .Config}}"]);
+      expect(res.code, res.stderr).toBe(0);
+      const config = JSON.parse(res.stdout) as { User: string; Entrypoint: string[]; Labels: Record<string, string> };
+      expect(config.User).toMatch(/^(1000|node)/);
+      expect(config.Entrypoint[0]).toBe("node");
+      expect(config.Labels["org.opencontainers.image.source"]).toBeTruthy();
+      expect(config.Labels["org.opencontainers.image.version"]).toBe("0.1.0");
+      const help = await dockerd.docker(["run", ...hardened(), imageTag(job), "--help"]);
+      expect(help.code, help.stderr).toBe(0);
+    }
+  });
+
+  it("the probe image walks the registry and pushes its metrics", async () => {
+    await pushIndex({ url: registry.url }, "viktor/multi", "latest", { attestations: true, seed: "img-probe" });
+    const res = await dockerd.docker(["run", ...hardened(), ...envFlags({ REGISTRY_URL: registry.url, PUSHGATEWAY_URL: pushgateway.url, REGISTRY_INSTANCE: "images-test" }), imageTag("integrity-probe")]);
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    expect(res.stdout).toContain("Probe complete: 0 failures");
+    const series = await pushgateway.series();
+    const indexes = series.find((s) => s.name === "registry_manifest_integrity_indexes_checked" && s.labels.instance === "images-test");
+    expect(indexes?.value).toBe(1);
+  });
+
+  it("the retention image prints its dry-run plan", async () => {
+    const user = forgejo.user("viktor");
+    for (let i = 1; i <= 3; i++) await pushImage({ url: forgejo.url, username: "viktor", password: user.token }, "viktor/app", `v${i}`, { seed: `img-ret-${i}` });
+    const res = await dockerd.docker(["run", ...hardened(), ...envFlags({ FORGEJO_HOST: forgejo.url, FORGEJO_OWNER: "viktor", FORGEJO_TOKEN: user.token, KEEP_LAST_N: "1" }), imageTag("retention")]);
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/v1/);
+    expect(res.stdout).toMatch(/delete/);
+    expect(res.stdout + res.stderr).not.toContain(user.token);
+    expect(forgejo.versions("viktor", "app")).toHaveLength(3);
+  });
+
+  it("the breakglass image writes and verifies an archive", async () => {
+    await pushImage({ url: registry.url }, "viktor/infra-ci", "abc123", { seed: "img-bg", layers: 2 });
+    const mount = ["-v", `${out}:/archives`];
+    const save = await dockerd.docker(["run", ...hardened(), ...mount, ...envFlags({ IMAGE: `${registry.host}/viktor/infra-ci:abc123`, REGISTRY_INSECURE: "true", DESTINATIONS: "/archives" }), imageTag("breakglass"), "save"]);
+    expect(save.code, save.stdout + save.stderr).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(expect.arrayContaining(["infra-ci-abc123.tar", "infra-ci-latest.tar"]));
+    const verify = await dockerd.docker(["run", ...hardened(), ...mount, imageTag("breakglass"), "verify", "/archives/infra-ci-abc123.tar"]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+  });
+});
