@@ -1,0 +1,64 @@
+// Rules 1, 2 and the grace half of rule 4 of the keep set: which versions
+// are kept for what they are, before any reference is followed. Pure.
+import type { InventoryVersion, Reason } from "./model.js";
+import { nameKind, norm } from "./names.js";
+
+/** The operator's retention rules. */
+export interface KeepRules {
+  /** Newest ordinary tags kept per package. */
+  keepLastN: number;
+  /** Tags always kept (matched case-insensitively). */
+  keepTags: RegExp;
+  /** Untagged versions younger than this are never deleted (an in-flight push). */
+  untaggedGraceMs: number;
+}
+
+/** A version kept for what it is, whose references must be kept too. */
+export interface Root {
+  version: InventoryVersion;
+  reason: Reason;
+}
+
+/**
+ * Newest first; created_at has one-second resolution and a multi-arch push
+ * ties, so the higher id (inserted later) wins, then the name: never the
+ * listing order, which differs between Forgejo v11 and v12.
+ */
+export function newestFirst(a: InventoryVersion, b: InventoryVersion): number {
+  return b.createdAt - a.createdAt || b.id - a.id || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+/** A stateless, case-insensitive test (a /g regex would remember lastIndex between calls). */
+export function tagMatcher(re: RegExp): (name: string) => boolean {
+  const flags = re.flags.replace(/[gy]/g, "");
+  const safe = new RegExp(re.source, flags.includes("i") ? flags : `${flags}i`);
+  return (name) => safe.test(name);
+}
+
+/**
+ * Roots in a deterministic order: `latest`, pattern tags, the newest
+ * KEEP_LAST_N ordinary tags, then untagged versions inside the grace period.
+ * Untagged versions never take a newest slot (field notes, retention #2), and
+ * neither do `latest`, pattern tags or cosign tags (those follow their subject).
+ */
+export function rootsOf(versions: readonly InventoryVersion[], rules: KeepRules, now: number): Root[] {
+  const matches = tagMatcher(rules.keepTags);
+  const sorted = [...versions].sort(newestFirst);
+  const latest: Root[] = [];
+  const pattern: Root[] = [];
+  const newest: Root[] = [];
+  const grace: Root[] = [];
+  for (const version of sorted) {
+    const kind = nameKind(version.name).kind;
+    if (kind === "untagged" || kind === "invalid") {
+      if (now - version.createdAt < rules.untaggedGraceMs) grace.push({ version, reason: { kind: "grace" } });
+    } else if (norm(version.name) === "latest") {
+      latest.push({ version, reason: { kind: "latest" } });
+    } else if (matches(norm(version.name))) {
+      pattern.push({ version, reason: { kind: "pattern" } });
+    } else if (kind === "tag" && newest.length < rules.keepLastN) {
+      newest.push({ version, reason: { kind: "newest", rank: newest.length + 1 } });
+    }
+  }
+  return [...latest, ...pattern, ...newest, ...grace];
+}
