@@ -1,0 +1,51 @@
+// Typed errors with stable codes. Operational failures (a destination, the
+// source registry, a damaged archive) map to exit 1; configuration to exit 2.
+
+/** Stable codes, safe to match on in callers, tests and log queries. */
+export type BreakglassErrorCode =
+  | "INVALID_NAME"
+  | "PLATFORM_NOT_FOUND"
+  | "UNSUPPORTED_IMAGE"
+  | "ARCHIVE_INVALID"
+  | "DESTINATION_FAILED"
+  | "ALL_DESTINATIONS_FAILED"
+  | "RESTORE_FAILED";
+
+/** Base class: a code and a message that never carries a credential. */
+export class BreakglassError extends Error {
+  readonly code: BreakglassErrorCode;
+  constructor(code: BreakglassErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+const sub = (code: BreakglassErrorCode) =>
+  class extends BreakglassError {
+    constructor(message: string, options?: { cause?: unknown }) {
+      super(code, message, options);
+    }
+  };
+
+/** An archive or tag name that could escape its directory or is not a file name. */
+export class InvalidNameError extends sub("INVALID_NAME") {}
+/** None of the requested platforms is in the image. */
+export class PlatformNotFoundError extends sub("PLATFORM_NOT_FOUND") {}
+/** An image the archive format cannot carry (docker load would refuse it). */
+export class UnsupportedImageError extends sub("UNSUPPORTED_IMAGE") {}
+/** verify/restore: the archive is damaged or inconsistent; the message names the first problem. */
+export class ArchiveInvalidError extends sub("ARCHIVE_INVALID") {}
+/** One destination could not be written, verified or committed. */
+export class DestinationError extends sub("DESTINATION_FAILED") {}
+/** Every destination failed while the archive was being written: stop pulling. */
+export class AllDestinationsFailedError extends sub("ALL_DESTINATIONS_FAILED") {}
+/** restore: the target registry refused or changed what was pushed. */
+export class RestoreError extends sub("RESTORE_FAILED") {}
+
+/** A one-line reason for logs: message plus the cause's message, no stacks. */
+export function reason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error && !error.message.includes(error.cause.message) ? `: ${error.cause.message}` : "";
+  return `${error.message}${cause}`;
+}

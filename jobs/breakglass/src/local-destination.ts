@@ -1,0 +1,127 @@
+// A directory (the registry VM's disk, the NAS mount). The archive is written
+// under a hidden temporary name in the same directory, fsynced, read back and
+// hashed, and only then renamed into place; `latest` is a relative symlink
+// replaced by rename. Until then the previous archive and latest are never
+// touched (field notes: a failed save destroyed the last good tarball).
+import { lstat, open, readdir, readlink, rename, rm, stat, symlink, type FileHandle } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { readArchiveIdentity } from "./archive-source.js";
+import type { CommitResult, Destination, StagedArchive } from "./destination.js";
+import { DestinationError } from "./errors.js";
+import type { ArchiveResult } from "./fanout.js";
+import { fsyncDir, hashFile, sidecarLine, writeFileDurably } from "./fsutil.js";
+import { archiveTagOf, tempName, type ArchiveNames } from "./names.js";
+import { selectPrune, type PruneCandidate } from "./prune.js";
+
+/** Bytes read from a candidate's head to learn its archive name. */
+const IDENTITY_BYTES = 1024 * 1024;
+
+export class LocalDestination implements Destination {
+  constructor(readonly dir: string, readonly label: string = dir) {}
+
+  async stage(names: ArchiveNames): Promise<StagedArchive> {
+    const info = await stat(this.dir).catch(() => undefined);
+    // Never mkdir -p: an unmounted NAS must fail loudly, not fill the local disk.
+    if (!info?.isDirectory()) throw new DestinationError(`${this.dir} does not exist or is not a directory (is the volume mounted?)`);
+    const latest = await lstat(join(this.dir, names.latest)).catch(() => undefined);
+    if (latest && !latest.isSymbolicLink()) throw new DestinationError(`${join(this.dir, names.latest)} exists and is not a symlink; move it away, breakglass will not replace a real file`);
+    const temp = join(this.dir, tempName(names.file));
+    const fh = await open(temp, "wx", 0o644);
+    return new LocalStaged(this.dir, names, temp, fh);
+  }
+}
+
+class LocalStaged implements StagedArchive {
+  readonly label: string;
+  private fh: FileHandle | undefined;
+
+  constructor(private readonly dir: string, private readonly names: ArchiveNames, private readonly temp: string, fh: FileHandle) {
+    this.label = dir;
+    this.fh = fh;
+  }
+
+  async write(chunk: Buffer): Promise<void> {
+    const fh = this.fh;
+    if (!fh) throw new DestinationError(`${this.temp} is closed`);
+    for (let off = 0; off < chunk.length;) {
+      const { bytesWritten } = await fh.write(chunk, off, chunk.length - off, null);
+      off += bytesWritten;
+    }
+  }
+
+  async end(): Promise<void> {
+    const fh = this.fh;
+    if (!fh) return;
+    await fh.sync();
+    this.fh = undefined;
+    await fh.close();
+  }
+
+  async abort(): Promise<void> {
+    const fh = this.fh;
+    this.fh = undefined;
+    await fh?.close().catch(() => undefined);
+    await rm(this.temp, { force: true });
+  }
+
+  async commit(result: ArchiveResult, keep: number): Promise<CommitResult> {
+    const { dir, names } = this;
+    try {
+      const onDisk = await hashFile(this.temp);
+      if (onDisk.size !== result.size || onDisk.sha256 !== result.sha256) {
+        throw new DestinationError(`${this.temp} reads back as ${onDisk.size} bytes sha256:${onDisk.sha256}, expected ${result.size} bytes sha256:${result.sha256}`);
+      }
+      const sidecarTemp = join(dir, tempName(names.sidecar));
+      await writeFileDurably(join(dir, names.sidecar), sidecarTemp, sidecarLine(result.sha256, names.file)).catch(async (e: unknown) => {
+        await rm(sidecarTemp, { force: true });
+        throw e;
+      });
+      await rename(this.temp, join(dir, names.file));
+      await fsyncDir(dir);
+    } catch (e) {
+      await this.abort();
+      throw e;
+    }
+    await replaceSymlink(dir, names.latest, names.file);
+    const pruned = await pruneDirectory(dir, names, keep);
+    return { location: join(dir, names.file), pruned };
+  }
+}
+
+/** Point `link` at `target` (relative, same directory) atomically: temp symlink + rename. */
+async function replaceSymlink(dir: string, link: string, target: string): Promise<void> {
+  const temp = join(dir, tempName(link));
+  await symlink(target, temp);
+  try {
+    await rename(temp, join(dir, link));
+  } catch (e) {
+    await rm(temp, { force: true });
+    throw e;
+  }
+  await fsyncDir(dir);
+}
+
+/** Delete all but the newest `keep` archives of this name; never latest's targets. */
+async function pruneDirectory(dir: string, names: ArchiveNames, keep: number): Promise<string[]> {
+  const protect = new Set<string>([names.file]);
+  for (const link of [`${names.name}-latest.tar`, `${names.name}-latest.tar.gz`]) {
+    const target = await readlink(join(dir, link)).catch(() => undefined);
+    if (target !== undefined) protect.add(dirname(target) === "." ? target : basename(target));
+  }
+  const candidates: PruneCandidate[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (!entry.isFile() || entry.name.startsWith(".") || archiveTagOf(names.name, entry.name) === undefined) continue;
+    const path = join(dir, entry.name);
+    const identity = await readArchiveIdentity(createReadStream(path, { end: IDENTITY_BYTES - 1 }));
+    if (identity !== names.name) continue;
+    candidates.push({ file: entry.name, mtimeMs: (await stat(path)).mtimeMs });
+  }
+  const doomed = selectPrune(candidates, keep, protect);
+  for (const file of doomed) {
+    await rm(join(dir, file), { force: true });
+    await rm(join(dir, `${file}.sha256`), { force: true });
+  }
+  if (doomed.length > 0) await fsyncDir(dir);
+  return doomed;
+}

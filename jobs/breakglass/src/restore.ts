@@ -1,0 +1,78 @@
+// restore FILE REF: verify the archive, then push it into a registry that is
+// still up: blobs first (streamed from the archive), then child manifests by
+// digest, then the root under the tag. The bytes are the archive's own, so
+// the manifest digest is the one the pods were pinned to.
+import { Readable } from "node:stream";
+import type { Logger } from "@regguard/job-runtime";
+import { formatReference, type Digest, type Manifest, type Reference, type RegistryClient } from "@regguard/oci-client";
+import { readArchive } from "./archive-read.js";
+import { RestoreError } from "./errors.js";
+import { verifyArchive, type ArchivedImage, type ArchiveSummary } from "./verify.js";
+
+/** What a restore pushed. */
+export interface RestoreReport { reference: string; digest: Digest; blobsPushed: number; blobsPresent: number; manifests: number }
+
+/** Push an archive's image to `ref` through `client` (which points at ref's registry). */
+export async function restoreArchive(path: string, client: RegistryClient, ref: Reference, log: Logger): Promise<RestoreReport> {
+  const summary = await verifyArchive(path);
+  const image = pick(summary, ref);
+  const target = ref.tag ?? image.tag ?? image.descriptor.digest;
+  if (ref.digest && ref.digest !== image.descriptor.digest) {
+    throw new RestoreError(`REF asks for ${ref.digest}, the archive's image is ${image.descriptor.digest}`);
+  }
+  const repo = ref.repository;
+  let pushed = 0;
+  let present = 0;
+  const push = async (digest: Digest, size: number, open: () => Readable | Uint8Array) => {
+    let opened = false;
+    const source = open();
+    await client.pushBlob(repo, source instanceof Uint8Array ? source : {
+      digest, size,
+      open: () => {
+        // A stream out of a tar cannot be replayed: a retried upload fails and the run can be repeated.
+        if (opened) throw new RestoreError(`blob ${digest}: the upload was retried, rerun restore`);
+        opened = true;
+        return source;
+      },
+    });
+    if (opened || source instanceof Uint8Array) pushed++;
+    else present++;
+  };
+  // Second pass: large blobs stream from the archive as it is read.
+  const contents = await readArchive(path, async (digest, size, entry) => {
+    if (summary.manifests.has(digest)) return void entry.resume();
+    const stream = Readable.from(entry as AsyncIterable<Buffer>, { objectMode: false });
+    try {
+      await push(digest, size, () => stream);
+    } finally {
+      stream.destroy();
+      entry.resume();
+    }
+  });
+  for (const [digest, bytes] of contents.small) {
+    if (!summary.manifests.has(digest)) await push(digest, bytes.length, () => new Uint8Array(bytes));
+  }
+  const done = new Set<Digest>();
+  const putTree = async (digest: Digest, tag: string | undefined): Promise<void> => {
+    const entry = summary.manifests.get(digest);
+    if (!entry || done.has(digest)) return;
+    done.add(digest);
+    const m: Manifest = entry.manifest;
+    if (m.kind === "index") for (const child of m.manifests) await putTree(child.digest, undefined);
+    await client.putManifest(repo, tag ?? digest, m.raw, entry.mediaType);
+  };
+  await putTree(image.descriptor.digest, target === image.descriptor.digest ? undefined : target);
+  const head = await client.headManifest(repo, target);
+  if (head.digest !== undefined && head.digest !== image.descriptor.digest) {
+    throw new RestoreError(`${formatReference(ref)} now resolves to ${head.digest}, expected ${image.descriptor.digest}`);
+  }
+  const report = { reference: `${ref.registry}/${repo}${target.includes(":") ? "@" : ":"}${target}`, digest: image.descriptor.digest, blobsPushed: pushed, blobsPresent: present, manifests: done.size };
+  log.info("restored", { ...report, from: image.name });
+  return report;
+}
+
+function pick(summary: ArchiveSummary, ref: Reference): ArchivedImage {
+  const [first] = summary.images;
+  if (!first) throw new RestoreError("the archive names no image");
+  return summary.images.find((i) => ref.tag !== undefined && i.tag === ref.tag) ?? first;
+}
