@@ -1,1 +1,21 @@
-export {};
+// Public surface of @regguard/retention (the demo and tests use it; the CLI is main.ts).
+export { RETENTION_ENV } from "./env-schema.js";
+export { loadConfig, type RetentionConfig } from "./config.js";
+export { RETENTION_EXIT, RetentionError, PreflightError, InventoryError, ForgejoUnavailableError, type RetentionErrorCode } from "./errors.js";
+export * from "./model.js";
+export { nameKind, norm, isTagName, type NameKind } from "./names.js";
+export { rootsOf, newestFirst, type KeepRules, type Root } from "./keep-rules.js";
+export { keepSet, graphKey, type KeepSetResult } from "./keep-set.js";
+export { inventoryProblems } from "./consistency.js";
+export { planPackage, MAX_ROUNDS, type Resolver } from "./resolve.js";
+export { registryResolver, manifestRefs } from "./graph.js";
+export { takeInventory, listVersions } from "./inventory.js";
+export { checkGuard, type GuardLimits, type GuardResult } from "./guard.js";
+export { assemblePlan, totalsOf, type Plan, type PlanTotals } from "./plan.js";
+export { logPlan, planJson, writePlanFile } from "./report.js";
+export { applyPlan, type ApplyCounts, type OutcomeKind } from "./apply.js";
+export { verifyKept, type VerifyFinding, type VerifyResult } from "./verify.js";
+export { renderMetrics, pushMetrics, groupUrl, type RunMetrics } from "./metrics.js";
+export { preflight, type Identity } from "./preflight.js";
+export { run, type RunHooks } from "./run.js";
+export { HELP } from "./help.js";

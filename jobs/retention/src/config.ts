@@ -1,0 +1,71 @@
+// Environment (and --flags) -> a typed configuration, every problem reported
+// at once before any request (exit 2). DRY_RUN accepts only true/false in any
+// case: the shell version deleted for real on `TRUE` (field notes, retention #4).
+import { EnvReader, unknownFlags, type Env } from "@regguard/job-config";
+import { RETENTION_ENV } from "./env-schema.js";
+import type { KeepRules } from "./keep-set.js";
+
+/** Everything a run needs to know, validated. */
+export interface RetentionConfig {
+  forgejoUrl: URL;
+  owner: string;
+  /** Never logged; see report.ts for what is. */
+  token: string;
+  /** Login for Basic on /v2; the token's own login when unset. */
+  registryUser: string | undefined;
+  registryUrl: URL;
+  rules: KeepRules;
+  dryRun: boolean;
+  maxDeletePercent: number;
+  maxDeletes: number;
+  force: boolean;
+  planFile: string | undefined;
+  concurrency: number;
+  pushgateway: { url: URL; job: string } | undefined;
+}
+
+/** Forgejo user and organisation names (models/user: IsValidUsername, roughly). */
+const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
+
+/** Parse and validate; throws ConfigError listing every problem. */
+export function loadConfig(env: Env, argv: readonly string[] = []): RetentionConfig {
+  const r = new EnvReader(RETENTION_ENV, env, argv);
+  for (const flag of unknownFlags(RETENTION_ENV, argv, ["--help", "-h"])) r.problem(`unknown flag ${flag} (see --help)`);
+  const forgejoUrl = r.url("FORGEJO_HOST");
+  const owner = r.string("FORGEJO_OWNER")?.trim();
+  if (owner !== undefined && !OWNER.test(owner)) r.problem(`FORGEJO_OWNER must be a Forgejo user or organisation name, got ${JSON.stringify(owner)}`);
+  // Secrets mounted from files often end in a newline; anything else inside is a mistake. Never echo it.
+  const token = r.string("FORGEJO_TOKEN")?.trim();
+  if (token !== undefined && (token === "" || /\s/.test(token))) r.problem("FORGEJO_TOKEN must be a single token without spaces");
+  const registryUser = r.string("FORGEJO_USER")?.trim() || undefined;
+  const registryUrl = r.has("REGISTRY_URL") ? r.url("REGISTRY_URL") : forgejoUrl;
+  const keepTags = r.regex("KEEP_TAGS");
+  const pushgatewayUrl = r.url("PUSHGATEWAY_URL");
+  const pushgatewayJob = r.string("PUSHGATEWAY_JOB") ?? "forgejo-retention";
+  const config = {
+    forgejoUrl: forgejoUrl as URL,
+    owner: owner as string,
+    token: token as string,
+    registryUser,
+    registryUrl: registryUrl as URL,
+    rules: {
+      keepLastN: r.integer("KEEP_LAST_N") as number,
+      keepTags: caseInsensitive(keepTags ?? /$^/),
+      untaggedGraceMs: r.duration("UNTAGGED_GRACE") as number,
+    },
+    dryRun: r.boolean("DRY_RUN") as boolean,
+    maxDeletePercent: r.number("MAX_DELETE_PERCENT") as number,
+    maxDeletes: r.integer("MAX_DELETES") as number,
+    force: r.boolean("FORCE") as boolean,
+    planFile: r.string("PLAN_FILE")?.trim() || undefined,
+    concurrency: r.integer("CONCURRENCY") as number,
+    pushgateway: pushgatewayUrl ? { url: pushgatewayUrl, job: pushgatewayJob } : undefined,
+  };
+  return r.finish(config);
+}
+
+/** Forgejo stores tags lower-cased, so `CACHE` must still match `buildcache`. */
+function caseInsensitive(re: RegExp): RegExp {
+  const flags = re.flags.replace(/[gy]/g, "");
+  return new RegExp(re.source, flags.includes("i") ? flags : `${flags}i`);
+}

@@ -1,0 +1,45 @@
+// Retention's exit codes and typed stops. 0: done. 1: a failure (a delete
+// refused, a package frozen, a kept image broken, the guard tripped).
+// 2: configuration or preflight (the run could not have been right).
+import { ExitError } from "@regguard/job-runtime";
+
+/** Exit codes, decided here and nowhere else. */
+export const RETENTION_EXIT = { ok: 0, failed: 1, config: 2 } as const;
+
+/** Stable codes carried by retention's own errors. */
+export type RetentionErrorCode = "PREFLIGHT_IDENTITY" | "PREFLIGHT_ACCESS" | "PREFLIGHT_OWNER" | "FORGEJO_UNAVAILABLE" | "INVENTORY";
+
+/** An ExitError with a stable code for logs and tests. */
+export class RetentionError extends ExitError {
+  readonly code: RetentionErrorCode;
+  constructor(code: RetentionErrorCode, exitCode: number, message: string, options?: { cause?: unknown }) {
+    super(exitCode, message);
+    this.name = "RetentionError";
+    this.code = code;
+    if (options?.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
+  }
+}
+
+/** The token is not the owner, an admin or an owner-org member: every DELETE would 403. Exit 2. */
+export class PreflightError extends RetentionError {
+  constructor(code: "PREFLIGHT_IDENTITY" | "PREFLIGHT_ACCESS" | "PREFLIGHT_OWNER", message: string, cause?: unknown) {
+    super(code, RETENTION_EXIT.config, message, { cause });
+    this.name = "PreflightError";
+  }
+}
+
+/** The owner's versions could not be read; nothing was planned or deleted. Exit 1. */
+export class InventoryError extends RetentionError {
+  constructor(message: string, cause?: unknown) {
+    super("INVENTORY", RETENTION_EXIT.failed, message, { cause });
+    this.name = "InventoryError";
+  }
+}
+
+/** Forgejo could not be asked (transport error, 5xx after retries): an operational failure, exit 1. */
+export class ForgejoUnavailableError extends RetentionError {
+  constructor(message: string, cause?: unknown) {
+    super("FORGEJO_UNAVAILABLE", RETENTION_EXIT.failed, message, { cause });
+    this.name = "ForgejoUnavailableError";
+  }
+}

@@ -1,0 +1,22 @@
+// --help text: usage, exit codes and the environment table from the schema.
+import { envHelp } from "@regguard/job-config";
+import { RETENTION_ENV } from "./env-schema.js";
+
+/** Printed for --help / -h. */
+export const HELP = `
+regguard retention: delete old Forgejo container package versions without
+breaking any image that is kept (index children, attestations and signatures
+of kept tags are kept with them). Dry-run unless DRY_RUN=false.
+
+Usage: node dist/main.js [--flag=value ...]
+Every variable below can also be given as its flag, e.g. --dry-run=false.
+
+Exit codes:
+  0  done (in dry-run: planned, nothing deleted)
+  1  a delete failed, a package was frozen (something kept could not be
+     resolved), a kept image is broken after applying, or the guard tripped
+  2  configuration error, or the token may not delete the owner's versions
+
+Environment:
+${envHelp(RETENTION_ENV)}
+`;

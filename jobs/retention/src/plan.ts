@@ -1,0 +1,47 @@
+// The whole run's plan: every package's decisions, the guard's verdict and
+// totals. Pure; this is what is printed, written to PLAN_FILE and applied.
+import { checkGuard, type GuardLimits, type GuardResult } from "./guard.js";
+import type { KeepRules } from "./keep-set.js";
+import type { PackagePlan } from "./model.js";
+
+/** Counts over a plan. */
+export interface PlanTotals {
+  packages: number;
+  versions: number;
+  keep: number;
+  delete: number;
+  frozenPackages: number;
+  broken: number;
+}
+
+/** Everything decided before anything is deleted. */
+export interface Plan {
+  owner: string;
+  /** ISO time the keep set was evaluated at (grace periods count from here). */
+  evaluatedAt: string;
+  dryRun: boolean;
+  rules: KeepRules;
+  packages: PackagePlan[];
+  guard: GuardResult;
+  totals: PlanTotals;
+}
+
+/** Sum a plan's decisions. */
+export function totalsOf(packages: readonly PackagePlan[]): PlanTotals {
+  const all = packages.flatMap((p) => p.decisions);
+  return {
+    packages: packages.length,
+    versions: all.length,
+    keep: all.filter((d) => d.action === "keep").length,
+    delete: all.filter((d) => d.action === "delete").length,
+    frozenPackages: packages.filter((p) => p.frozen.length > 0).length,
+    broken: packages.reduce((n, p) => n + p.broken.length, 0),
+  };
+}
+
+/** Assemble the run's plan from per-package plans. */
+export function assemblePlan(
+  owner: string, now: number, dryRun: boolean, rules: KeepRules, packages: PackagePlan[], limits: GuardLimits,
+): Plan {
+  return { owner, evaluatedAt: new Date(now).toISOString(), dryRun, rules, packages, guard: checkGuard(packages, limits), totals: totalsOf(packages) };
+}

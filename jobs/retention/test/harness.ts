@@ -1,0 +1,81 @@
+// Shared e2e plumbing: a Forgejo fake per test, pushes at chosen times, the
+// job run in-process with a memory logger, and the integrity walk every live
+// run must pass.
+import { exitCodeFor, memoryLogger, type JobContext } from "@regguard/job-runtime";
+import { RegistryClient, walkRegistry, type Finding } from "@regguard/oci-client";
+import { startForgejoFake, type ForgejoFakeOptions, type PushTarget, type StartedForgejoFake } from "@regguard/testkit";
+import { run, type RunHooks } from "../src/run.js";
+
+export const OWNER = "viktor";
+/** The job's clock in every e2e test; pushes are dated before it with `at`. */
+export const NOW = Date.parse("2024-06-01T04:00:00Z");
+
+/** A fake with the owner, a stranger and an admin. */
+export function startFake(opts: ForgejoFakeOptions = {}): Promise<StartedForgejoFake> {
+  return startForgejoFake({ users: [{ login: OWNER }, { login: "stranger" }, { login: "root", isAdmin: true }], ...opts });
+}
+
+/** Push credentials (Basic user:PAT against the fake's /v2). */
+export function target(fake: StartedForgejoFake, login = OWNER): PushTarget {
+  return { url: fake.url, username: login, password: fake.user(login).token };
+}
+
+/** Set the fake's clock for the next pushes. */
+export function at(fake: StartedForgejoFake, iso: string): void {
+  fake.setNow(new Date(iso));
+}
+
+/** Live-run environment with the guard opened; tests narrow it. */
+export function liveEnv(fake: StartedForgejoFake, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    FORGEJO_HOST: fake.url, FORGEJO_OWNER: OWNER, FORGEJO_TOKEN: fake.user(OWNER).token,
+    DRY_RUN: "false", MAX_DELETE_PERCENT: "100", MAX_DELETES: "10000", ...extra,
+  };
+}
+
+export type LogLine = ReturnType<typeof memoryLogger>["lines"][number];
+
+/** Run the job in-process; exit code and log lines, like main.ts would produce. */
+export async function runJob(env: Record<string, string>, hooks: RunHooks = {}, argv: string[] = []): Promise<{ code: number; lines: LogLine[] }> {
+  const log = memoryLogger();
+  const ctx: JobContext = { argv, env, signal: new AbortController().signal, log };
+  let code: number;
+  try {
+    code = await run(ctx, { now: () => NOW, ...hooks });
+  } catch (e) {
+    code = exitCodeFor(e, log);
+  }
+  return { code, lines: log.lines };
+}
+
+/** Version names of a package, sorted. */
+export function names(fake: StartedForgejoFake, pkg: string): string[] {
+  return fake.versions(OWNER, pkg).map((v) => v.version).sort();
+}
+
+/** The plan lines of a run, as `version -> "keep: reason" | "delete"`. */
+export function planOf(lines: readonly LogLine[], pkg: string): Record<string, string> {
+  return Object.fromEntries(
+    lines.filter((l) => l.msg === "plan" && l.package === pkg).map((l) => [l.version as string, l.decision === "delete" ? "delete" : `keep: ${String(l.reason)}`]),
+  );
+}
+
+/** Requests the fake saw with this method whose path includes `part`. */
+export function requests(fake: StartedForgejoFake, method: string, part = ""): string[] {
+  return fake.requests.filter((r) => r.method === method && r.path.includes(part)).map((r) => r.path);
+}
+
+/** The integrity probe's walk over the owner's repositories: every finding (must be none after a live run). */
+export async function brokenReferences(fake: StartedForgejoFake): Promise<Finding[]> {
+  const client = new RegistryClient({ url: fake.url, username: OWNER, password: fake.user(OWNER).token, retryBaseMs: 5 });
+  const findings: Finding[] = [];
+  try {
+    for await (const e of walkRegistry(client, { prefix: `${OWNER}/`, checkBlobs: true })) {
+      if (e.type === "finding") findings.push(e.finding);
+      if (e.type === "catalog_error") throw e.error;
+    }
+  } finally {
+    await client.close();
+  }
+  return findings;
+}
