@@ -14,13 +14,17 @@ export function repoRoot(from: string = dirname(fileURLToPath(import.meta.url)))
   }
 }
 
-/** Files under `dir` whose names end with one of `suffixes`, sorted, absolute. */
+const SKIPPED_DIRS = new Set(["node_modules", ".git", "dist", ".turbo", "coverage"]);
+
+/** Files under `dir` whose names end with one of `suffixes`, sorted, absolute; build and VCS folders skipped. */
 export function listFiles(dir: string, suffixes: readonly string[]): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
+      if (statSync(p).isDirectory()) {
+        if (!SKIPPED_DIRS.has(name)) walk(p);
+      }
       else if (suffixes.some((s) => name.endsWith(s))) out.push(p);
     }
   };
