@@ -2,7 +2,7 @@
 // small blobs (manifests, configs come first) kept for the structure checks.
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import type { Readable } from "node:stream";
+import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { digester, parseDigest, type Digest } from "@regguard/oci-client";
@@ -33,16 +33,22 @@ export type BlobVisitor = (digest: Digest, size: number, entry: Readable) => Pro
 
 /** Read an archive; throws ArchiveInvalidError at the first damaged entry. */
 export async function readArchive(path: string, visit?: BlobVisitor): Promise<ArchiveContents> {
+  const gzip = await fileIsGzip(path).catch(() => false);
   const raw = createReadStream(path, { highWaterMark: 1024 * 1024 });
   const fileHash = createHash("sha256");
   let fileSize = 0;
-  raw.on("data", (c) => {
-    fileHash.update(c as Buffer);
-    fileSize += c.length;
+  // Hash the file as stored (what the sidecar covers) while it is parsed.
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      fileHash.update(chunk);
+      fileSize += chunk.length;
+      done(null, chunk);
+    },
   });
   const extract = tar.extract();
-  const feeding = (await fileIsGzip(path) ? pipeline(raw, createGunzip({ chunkSize: 256 * 1024 }), extract) : pipeline(raw, extract))
-    .catch((e: unknown) => e as Error);
+  const sink = extract as unknown as NodeJS.WritableStream;
+  const feeding = (gzip ? pipeline(raw, tap, createGunzip({ chunkSize: 256 * 1024 }), sink) : pipeline(raw, tap, sink))
+    .then(() => undefined, (e: unknown) => e as Error);
   const out: ArchiveContents = { metadata: new Map(), blobs: new Map(), small: new Map(), file: { sha256: "", size: 0 } };
   const seen = new Set<string>();
   let budget = KEEP_BUDGET_BYTES;

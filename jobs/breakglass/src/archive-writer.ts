@@ -71,6 +71,8 @@ function entry(pack: tar.Pack, header: Parameters<tar.Pack["entry"]>[0], source?
       (source as { destroy?: (e?: Error) => void } | undefined)?.destroy?.();
       return reject(e);
     }
+    // streamx emits 'error' on destroy; the entry callback above already reports it.
+    sink.on("error", () => undefined);
     if (!source) return;
     (async () => {
       for await (const chunk of source as AsyncIterable<Buffer>) {

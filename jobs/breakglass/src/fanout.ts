@@ -25,6 +25,7 @@ export const COALESCE_BYTES = 1024 * 1024;
 /** A Writable that copies to every healthy sink and hashes what it passes on. */
 export class Fanout<S extends Sink = Sink> extends Writable {
   readonly failures = new Map<S, unknown>();
+  private readonly aborts = new Map<S, Promise<void>>();
   private active: S[];
   private readonly hash = createHash("sha256");
   private size = 0;
@@ -70,12 +71,15 @@ export class Fanout<S extends Sink = Sink> extends Writable {
   }
 
   /** Mark a sink failed from outside (e.g. the source broke): abort it. */
-  async fail(sink: S, error: unknown): Promise<void> {
-    if (this.failures.has(sink)) return;
+  fail(sink: S, error: unknown): Promise<void> {
+    const pending = this.aborts.get(sink);
+    if (pending) return pending; // every caller waits for the same cleanup
     this.failures.set(sink, error);
     this.active = this.active.filter((s) => s !== sink);
     this.onFailure(sink, error);
-    await sink.abort().catch(() => undefined);
+    const abort = sink.abort().catch(() => undefined);
+    this.aborts.set(sink, abort);
+    return abort;
   }
 
   private async flush(): Promise<void> {

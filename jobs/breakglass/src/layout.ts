@@ -47,3 +47,8 @@ export function tarSize(plan: ArchivePlan, files: { indexJson: Buffer; manifestJ
   }
   return total + 2 * BLOCK;
 }
+
+/** Bytes of file content (what progress counts): metadata plus every blob. */
+export function contentSize(plan: ArchivePlan, files: { indexJson: Buffer; manifestJson: Buffer }): number {
+  return OCI_LAYOUT.length + files.indexJson.length + files.manifestJson.length + plan.blobs.reduce((n, b) => n + b.size, 0);
+}

@@ -20,7 +20,7 @@ export interface ProgressOptions {
 export class Progress {
   private bytes = 0;
   private readonly started = Date.now();
-  private last = 0;
+  private last = Date.now();
   private readonly tty: ProgressOptions["tty"];
 
   constructor(private readonly opts: ProgressOptions) {

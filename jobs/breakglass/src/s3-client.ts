@@ -9,6 +9,8 @@ import type { S3Settings } from "./config.js";
  * verified by reading it back instead.
  */
 export function createS3Client(s: S3Settings): S3Client {
+  // The SDK's multi-line "Node 22 will be required" notice would break the JSON-lines log; Node 20 is this project's runtime.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   return new S3Client({
     region: s.region,
     forcePathStyle: s.forcePathStyle,

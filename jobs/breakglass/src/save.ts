@@ -9,7 +9,7 @@ import type { SaveConfig } from "./config.js";
 import type { Destination, StagedArchive } from "./destination.js";
 import { reason } from "./errors.js";
 import { Fanout, type ArchiveResult } from "./fanout.js";
-import { layoutFiles, tarSize } from "./layout.js";
+import { contentSize, layoutFiles, tarSize } from "./layout.js";
 import { LocalDestination } from "./local-destination.js";
 import { archiveNames, tagPart, type ArchiveNames } from "./names.js";
 import { buildPlan, type ArchivePlan } from "./plan.js";
@@ -89,7 +89,7 @@ export async function save(cfg: SaveConfig, deps: SaveDeps): Promise<SaveReport>
       log.error("destination failed; the previous archive and latest there are unchanged", { destination: label, error: reason(e) });
     };
     const staged = await stageAll(destinations, names, cfg.compression === "none" ? plainSize : undefined, fail);
-    const archive = await writeOnce(plan, files, staged, cfg, client, fail, { ...deps, total: plainSize });
+    const archive = await writeOnce(plan, files, staged, cfg, client, fail, { ...deps, total: plainSize, content: contentSize(plan, files) });
     if (archive) {
       report.sha256 = archive.result.sha256;
       report.size = archive.result.size;
@@ -127,11 +127,11 @@ async function stageAll(destinations: Destination[], names: ArchiveNames, size: 
 
 async function writeOnce(
   plan: ArchivePlan, files: ReturnType<typeof layoutFiles>, staged: StagedArchive[], cfg: SaveConfig, client: RegistryClient,
-  fail: (label: string, e: unknown) => void, deps: SaveDeps & { total: number },
+  fail: (label: string, e: unknown) => void, deps: SaveDeps & { total: number; content: number },
 ): Promise<{ result: ArchiveResult; healthy: StagedArchive[]; bytesPerSecond: number } | undefined> {
   if (staged.length === 0) return undefined;
   const fanout = new Fanout(staged, (s, e) => fail(s.label, e));
-  const progress = new Progress({ log: deps.log, total: deps.total, label: cfg.imageName, ...(deps.tty ? { tty: deps.tty } : {}) });
+  const progress = new Progress({ log: deps.log, total: deps.content, label: cfg.imageName, ...(deps.tty ? { tty: deps.tty } : {}) });
   try {
     await writeArchive(plan, files, fanout, {
       compression: cfg.compression,

@@ -1,0 +1,158 @@
+// Shared test plumbing: an in-process s3rver on 127.0.0.1, a proxy that cuts
+// a blob download mid-way, the runbook's tested blocks, daemon availability.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { spawn } from "node:child_process";
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import S3rver from "s3rver";
+import { hasBinary } from "@regguard/testkit";
+import { jsonLogger, memoryLogger } from "@regguard/job-runtime";
+import { loadSaveConfig, type SaveConfig } from "../src/index.js";
+
+// The SDK's "Node 22 will be required" notice is noise in test output (createS3Client does the same).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+export const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
+export const REPO_ROOT = join(PACKAGE_DIR, "../..");
+export const S3_BUCKET = "breakglass";
+export const S3_KEYS = { S3_ACCESS_KEY_ID: "S3RVER", S3_SECRET_ACCESS_KEY: "S3RVER" };
+
+export async function tempDir(prefix: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), `bg-${prefix}-`));
+}
+
+/** A running s3rver with one bucket, and an SDK client with the settings environment.md asks for. */
+export interface StartedS3 { endpoint: string; client: S3Client; stop(): Promise<void> }
+
+export async function startS3(): Promise<StartedS3> {
+  const directory = await tempDir("s3");
+  const server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory, configureBuckets: [{ name: S3_BUCKET, configs: [] }] });
+  const { port } = (await server.run()) as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new S3Client({
+    endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED",
+  });
+  return {
+    endpoint, client,
+    stop: async () => {
+      client.destroy();
+      await server.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function s3Object(s3: StartedS3, key: string): Promise<Buffer | undefined> {
+  try {
+    const r = await s3.client.send(new GetObjectCommand({ Bucket: S3_BUCKET, Key: key }));
+    return Buffer.from(await (r.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+  } catch {
+    return undefined;
+  }
+}
+
+export async function s3Keys(s3: StartedS3, prefix = ""): Promise<string[]> {
+  const r = await s3.client.send(new ListObjectsV2Command({ Bucket: S3_BUCKET, Prefix: prefix }));
+  return (r.Contents ?? []).map((o) => o.Key as string).sort();
+}
+
+/** A save configuration from env-style overrides, through the real config pipeline. */
+export function saveConfig(env: Record<string, string>): SaveConfig {
+  return loadSaveConfig({ REGISTRY_INSECURE: "true", ...env });
+}
+
+/** Logger for library-level saves: quiet unless BREAKGLASS_TEST_LOG is set. */
+export function testLogger() {
+  return process.env.BREAKGLASS_TEST_LOG ? jsonLogger(process.stderr) : memoryLogger();
+}
+
+/**
+ * Forwards to a registry; the first GET whose path matches `cutPath` is sent
+ * up to `afterBytes` and then held: `cut` resolves, the test stops the
+ * registry, and `release()` drops the client's connection mid-body.
+ */
+export async function startCuttingProxy(target: string, cutPath: RegExp, afterBytes: number) {
+  const upstream = new URL(target);
+  let onCut: () => void = () => undefined;
+  const cut = new Promise<void>((r) => (onCut = r));
+  const held: Array<() => void> = [];
+  let armed = true;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const up = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
+      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      if (!(armed && req.method === "GET" && cutPath.test(req.url ?? ""))) return void upRes.pipe(res);
+      armed = false;
+      let sent = 0;
+      upRes.on("data", (chunk: Buffer) => {
+        if (sent >= afterBytes) return;
+        res.write(chunk);
+        sent += chunk.length;
+        if (sent >= afterBytes) {
+          upRes.pause();
+          held.push(() => {
+            res.destroy();
+            upRes.destroy();
+          });
+          onCut();
+        }
+      });
+      upRes.on("end", () => res.end());
+      upRes.on("error", () => res.destroy());
+    });
+    up.on("error", () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    cut,
+    release: () => held.splice(0).forEach((f) => f()),
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** The `<!-- tested: NAME -->` blocks of the runbook, verbatim. */
+export async function runbookBlocks(): Promise<Map<string, string>> {
+  const text = await readFile(join(REPO_ROOT, "docs/runbooks/breakglass.md"), "utf8");
+  const blocks = new Map<string, string>();
+  for (const m of text.matchAll(/<!-- tested: ([a-z-]+) -->\n```sh\n([\s\S]*?)```/g)) blocks.set(m[1] as string, m[2] as string);
+  return blocks;
+}
+
+/** Run a shell snippet; never throws on a non-zero exit. */
+export function sh(script: string, env: Record<string, string>, opts: { cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("sh", ["-euc", script], { env: { ...process.env, ...env }, cwd: opts.cwd ?? PACKAGE_DIR, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+const isRoot = process.getuid?.() === 0;
+/** Why containerd cannot be used here, or undefined when it can. */
+export const containerdMissing = !isRoot ? "needs root" : !hasBinary("containerd") || !hasBinary("ctr") ? "containerd/ctr not installed (apt-get install containerd)" : undefined;
+/** Why dockerd cannot be used here, or undefined when it can. */
+export const dockerdMissing = !isRoot ? "needs root" : !hasBinary("dockerd") || !hasBinary("docker") ? "dockerd/docker not installed (apt-get install docker.io)" : undefined;
+export const registryMissing = hasBinary("docker-registry") ? undefined : "docker-registry not installed (apt-get install docker-registry)";
+
+/** `ctr images ls` rows: ref -> digest. */
+export function ctrImages(stdout: string): Map<string, string> {
+  const rows = new Map<string, string>();
+  for (const line of stdout.split("\n").slice(1)) {
+    const [ref, , digest] = line.trim().split(/\s+/);
+    if (ref && digest) rows.set(ref, digest);
+  }
+  return rows;
+}
