@@ -43,9 +43,10 @@ export async function takeInventory(
   const names = [...byPackage.keys()].sort();
   return mapLimit(names, concurrency, async (name): Promise<PackageInventory> => {
     const repository = `${norm(owner)}/${name}`;
+    // NAME_UNKNOWN means "no tags here"; the keep set then sees every listed tag missing.
     const registryTags = await registry.tags(repository).then(
       (tags) => ({ state: "ok" as const, tags }),
-      (e: unknown) => ({ state: "error" as const, message: messageOf(e) }),
+      (e: unknown) => (e instanceof NotFoundError ? { state: "ok" as const, tags: [] } : { state: "error" as const, message: messageOf(e) }),
     );
     const versions = await mapLimit(byPackage.get(name) ?? [], concurrency, async (row): Promise<InventoryVersion> => ({
       id: row.id,

@@ -1,0 +1,86 @@
+// The built CLI as the CronJob runs it: `node dist/main.js` in a child
+// process. --help, a dry-run plan on stdout, and the exit codes.
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pushIndex, pushImage, type StartedForgejoFake } from "@regguard/testkit";
+import { RETENTION_ENV } from "../src/env-schema.js";
+import { at, liveEnv, requests, startFake, target } from "./harness.js";
+
+const MAIN = join(import.meta.dirname, "..", "dist", "main.js");
+
+interface Result { code: number; stdout: string; stderr: string }
+
+function cli(args: string[], env: Record<string, string>): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, timeout: 20_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const jsonLines = (out: string): Array<Record<string, unknown>> =>
+  out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe("built CLI", () => {
+  let fake: StartedForgejoFake;
+  let tmp: string;
+  beforeAll(async () => {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run pnpm --filter @regguard/retention... build first`);
+    fake = await startFake();
+    at(fake, "2024-01-01T00:00:00Z");
+    await pushIndex(target(fake), "viktor/site", "latest", { attestations: true });
+    at(fake, "2024-05-01T00:00:00Z");
+    await pushImage(target(fake), "viktor/site", "old");
+    at(fake, "2024-05-02T00:00:00Z");
+    await pushImage(target(fake), "viktor/site", "new");
+    tmp = join(process.env.TMPDIR ?? "/tmp", `retention-cli-${process.pid}`);
+  });
+  afterAll(async () => {
+    rmSync(`${tmp}-plan.json`, { force: true });
+    await fake?.stop();
+  });
+
+  it("--help lists every variable and the exit codes, exit 0, no request", async () => {
+    const r = await cli(["--help"], {});
+    expect(r.code).toBe(0);
+    for (const spec of RETENTION_ENV) expect(r.stdout).toContain(spec.name);
+    expect(r.stdout).toMatch(/Exit codes:/);
+  });
+
+  it("dry-run prints every version's decision as JSON lines and writes PLAN_FILE; exit 0, no DELETE", async () => {
+    const file = `${tmp}-plan.json`;
+    const token = fake.user("viktor").token;
+    const r = await cli([], liveEnv(fake, { DRY_RUN: "True", KEEP_LAST_N: "1", PLAN_FILE: file }));
+    expect(r.code).toBe(0);
+    const plan = jsonLines(r.stdout).filter((l) => l.msg === "plan");
+    expect(plan).toHaveLength(7);
+    expect(plan.find((l) => l.version === "old")).toMatchObject({ decision: "delete", reason: "delete", package: "site" });
+    expect(plan.find((l) => l.version === "latest")).toMatchObject({ decision: "keep", reason: "latest" });
+    expect(plan.filter((l) => l.reason === "referenced by latest")).toHaveLength(4);
+    expect(r.stdout + r.stderr).not.toContain(token);
+    const written = JSON.parse(readFileSync(file, "utf8")) as { dryRun: boolean; totals: { delete: number } };
+    expect(written).toMatchObject({ dryRun: true, totals: { delete: 1 } });
+    expect(requests(fake, "DELETE")).toEqual([]);
+  });
+
+  it("exit 2 for DRY_RUN=yes (stderr names it) and for another user's token; exit 1 for a tripped guard", async () => {
+    const bad = await cli([], liveEnv(fake, { DRY_RUN: "yes" }));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/DRY_RUN must be true or false/);
+    const stranger = await cli([], liveEnv(fake, { FORGEJO_TOKEN: fake.user("stranger").token }));
+    expect(stranger.code).toBe(2);
+    expect(stranger.stdout).toMatch(/belongs to stranger/);
+    const guard = await cli([], liveEnv(fake, { KEEP_LAST_N: "0", MAX_DELETES: "0" }));
+    expect(guard.code).toBe(1);
+    expect(requests(fake, "DELETE")).toEqual([]);
+  });
+
+  it("an unknown flag is a configuration error", async () => {
+    const r = await cli(["--keep-last=3"], liveEnv(fake));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown flag --keep-last/);
+  });
+});

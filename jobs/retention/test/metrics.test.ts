@@ -1,0 +1,54 @@
+// Run metrics pushed to a real Pushgateway (Debian prometheus-pushgateway),
+// replacing the group each run so nothing from an earlier run lingers.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasBinary, pushImage, startPushgateway, type StartedForgejoFake, type StartedPushgateway } from "@regguard/testkit";
+import { at, liveEnv, runJob, startFake, target } from "./harness.js";
+
+const missing = !hasBinary("prometheus-pushgateway");
+if (missing) console.warn("skipping Pushgateway metrics tests: prometheus-pushgateway is not installed (apt-get install prometheus-pushgateway)");
+
+describe.skipIf(missing)("Pushgateway metrics", () => {
+  let fake: StartedForgejoFake;
+  let gw: StartedPushgateway;
+  beforeAll(async () => {
+    [fake, gw] = await Promise.all([startFake(), startPushgateway()]);
+    for (const [i, tag] of ["a", "b", "c"].entries()) {
+      at(fake, `2024-05-0${i + 1}T00:00:00Z`);
+      await pushImage(target(fake), "viktor/svc", tag);
+    }
+  });
+  afterAll(async () => {
+    await Promise.all([fake?.stop(), gw?.stop()]);
+  });
+
+  const values = async () =>
+    Object.fromEntries((await gw.series()).filter((s) => s.labels.job === "forgejo-retention" && s.labels.owner === "viktor").map((s) => [s.name, s.value]));
+
+  it("a dry run pushes what it saw and would delete; a live run replaces it with what it did", async () => {
+    const env = liveEnv(fake, { KEEP_LAST_N: "1", PUSHGATEWAY_URL: gw.url });
+    expect((await runJob({ ...env, DRY_RUN: "true" })).code).toBe(0);
+    expect(await values()).toMatchObject({
+      forgejo_retention_versions_seen: 3, forgejo_retention_versions_kept: 1, forgejo_retention_versions_planned_delete: 2,
+      forgejo_retention_versions_deleted: 0, forgejo_retention_dry_run: 1, forgejo_retention_exit_code: 0,
+    });
+    const before = (await values()).forgejo_retention_last_run_timestamp_seconds ?? 0;
+    expect(before).toBeGreaterThan(Date.now() / 1000 - 60);
+    expect((await runJob(env)).code).toBe(0);
+    expect(await values()).toMatchObject({
+      forgejo_retention_versions_deleted: 2, forgejo_retention_versions_failed: 0, forgejo_retention_dry_run: 0,
+      forgejo_retention_broken_references: 0, forgejo_retention_exit_code: 0,
+    });
+  });
+
+  it("a run stopped by the preflight still reports, with exit code 2", async () => {
+    const env = liveEnv(fake, { PUSHGATEWAY_URL: gw.url, FORGEJO_TOKEN: fake.user("stranger").token });
+    expect((await runJob(env)).code).toBe(2);
+    expect(await values()).toMatchObject({ forgejo_retention_exit_code: 2, forgejo_retention_versions_seen: 0 });
+  });
+
+  it("an unreachable Pushgateway is a warning, not a failed run", async () => {
+    const { code, lines } = await runJob(liveEnv(fake, { DRY_RUN: "true", PUSHGATEWAY_URL: "http://127.0.0.1:9" }));
+    expect(code).toBe(0);
+    expect(lines.some((l) => l.level === "warn" && l.msg === "could not push metrics")).toBe(true);
+  });
+});
