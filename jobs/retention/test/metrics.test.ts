@@ -2,7 +2,7 @@
 // replacing the group each run so nothing from an earlier run lingers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasBinary, pushImage, startPushgateway, type StartedForgejoFake, type StartedPushgateway } from "@regguard/testkit";
-import { at, liveEnv, runJob, startFake, target } from "./harness.js";
+import { at, brokenReferences, liveEnv, runJob, startFake, target } from "./harness.js";
 
 const missing = !hasBinary("prometheus-pushgateway");
 if (missing) console.warn("skipping Pushgateway metrics tests: prometheus-pushgateway is not installed (apt-get install prometheus-pushgateway)");
@@ -38,6 +38,7 @@ describe.skipIf(missing)("Pushgateway metrics", () => {
       forgejo_retention_versions_deleted: 2, forgejo_retention_versions_failed: 0, forgejo_retention_dry_run: 0,
       forgejo_retention_broken_references: 0, forgejo_retention_exit_code: 0,
     });
+    expect(await brokenReferences(fake)).toEqual([]);
   });
 
   it("a run stopped by the preflight still reports, with exit code 2", async () => {

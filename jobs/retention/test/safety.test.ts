@@ -89,6 +89,25 @@ describe("races and the guard", () => {
     expect(lines.some((l) => l.msg.startsWith("package changed since planning") && l.package === "svc")).toBe(true);
     expect(requests(fake, "DELETE")).toEqual([]);
     expect(names(fake, "svc")).toEqual(["a", "b", "c"]);
+    expect(await brokenReferences(fake)).toEqual([]);
+  });
+
+  it("the post-apply walk fails the run loudly when a kept image broke during the run", async () => {
+    fake = await startFake();
+    at(fake, "2024-01-01T00:00:00Z");
+    const site = await pushIndex(target(fake), "viktor/site", "latest");
+    await pushImage(target(fake), "viktor/site", "old");
+    const child = site.children[0]!.digest;
+    const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "0" }), {
+      // Someone else deletes a kept child between the plan and the deletes.
+      beforeApply: async () => {
+        const res = await fetch(`${fake.url}/api/v1/packages/viktor/container/site/${child}`, { method: "DELETE", headers: { authorization: `token ${fake.user(OWNER).token}` } });
+        expect(res.status).toBe(204);
+      },
+    });
+    expect(code).toBe(1);
+    expect(lines.find((l) => l.msg === "KEPT IMAGE BROKEN AFTER APPLYING")).toMatchObject({ kind: "child_missing", digest: child, tag: "latest", preExisting: false });
+    expect(lines.find((l) => l.msg === "retention finished")?.failures).toEqual(["1 broken reference(s) in kept images"]);
   });
 
   it("the guard refuses a plan over MAX_DELETE_PERCENT or MAX_DELETES (exit 1, no DELETE); FORCE applies it", async () => {
