@@ -12,7 +12,7 @@ export const BREAKGLASS_ENV: EnvSchema = [
   { name: "DESTINATIONS", kind: "list", description: "Comma-separated absolute directories (must exist) and s3://bucket/prefix URLs", required: true },
   { name: "ARCHIVE_NAME", kind: "string", description: "Archive base name (letters, digits, . _ -); defaults to the repository's last path segment" },
   { name: "KEEP", kind: "integer", description: "Archives of this name kept per destination; the one latest points to is never pruned", default: "5", min: 1 },
-  { name: "PLATFORM", kind: "string", description: "linux/amd64, a comma list, or all (a trimmed but complete index)", default: "linux/amd64" },
+  { name: "PLATFORM", kind: "string", description: "linux/amd64, a comma list (index trimmed to those, still complete), or all (the registry's index unchanged)", default: "linux/amd64" },
   { name: "COMPRESS", kind: "string", description: "none (plain .tar, what ctr 1.6 imports directly) or gzip (.tar.gz)", default: "none" },
   { name: "S3_ENDPOINT", kind: "url", description: "S3 endpoint for MinIO/Synology/B2-style stores; AWS when unset" },
   { name: "S3_REGION", kind: "string", description: "S3 region", default: "us-east-1" },

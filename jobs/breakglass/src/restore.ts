@@ -4,7 +4,7 @@
 // the manifest digest is the one the pods were pinned to.
 import { Readable } from "node:stream";
 import type { Logger } from "@regguard/job-runtime";
-import { formatReference, type Digest, type Manifest, type Reference, type RegistryClient } from "@regguard/oci-client";
+import { NotFoundError, formatReference, type Digest, type Manifest, type Reference, type RegistryClient } from "@regguard/oci-client";
 import { readArchive } from "./archive-read.js";
 import { RestoreError } from "./errors.js";
 import { verifyArchive, type ArchivedImage, type ArchiveSummary } from "./verify.js";
@@ -24,6 +24,10 @@ export async function restoreArchive(path: string, client: RegistryClient, ref: 
   let pushed = 0;
   let present = 0;
   const push = async (digest: Digest, size: number, open: () => Readable | Uint8Array) => {
+    if (await exists(client, repo, digest)) {
+      present++;
+      return;
+    }
     let opened = false;
     const source = open();
     await client.pushBlob(repo, source instanceof Uint8Array ? source : {
@@ -35,8 +39,7 @@ export async function restoreArchive(path: string, client: RegistryClient, ref: 
         return source;
       },
     });
-    if (opened || source instanceof Uint8Array) pushed++;
-    else present++;
+    pushed++;
   };
   // Second pass: large blobs stream from the archive as it is read.
   const contents = await readArchive(path, async (digest, size, entry) => {
@@ -69,6 +72,16 @@ export async function restoreArchive(path: string, client: RegistryClient, ref: 
   const report = { reference: `${ref.registry}/${repo}${target.includes(":") ? "@" : ":"}${target}`, digest: image.descriptor.digest, blobsPushed: pushed, blobsPresent: present, manifests: done.size };
   log.info("restored", { ...report, from: image.name });
   return report;
+}
+
+async function exists(client: RegistryClient, repo: string, digest: Digest): Promise<boolean> {
+  try {
+    await client.headBlob(repo, digest);
+    return true;
+  } catch (e) {
+    if (e instanceof NotFoundError) return false;
+    throw e;
+  }
 }
 
 function pick(summary: ArchiveSummary, ref: Reference): ArchivedImage {

@@ -21,15 +21,25 @@ export const REPO_ROOT = join(PACKAGE_DIR, "../..");
 export const S3_BUCKET = "breakglass";
 export const S3_KEYS = { S3_ACCESS_KEY_ID: "S3RVER", S3_SECRET_ACCESS_KEY: "S3RVER" };
 
+const made: string[] = [];
+
+/** A fresh directory under the OS temp dir, removed by removeTempDirs(). */
 export async function tempDir(prefix: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `bg-${prefix}-`));
+  const dir = await mkdtemp(join(tmpdir(), `bg-${prefix}-`));
+  made.push(dir);
+  return dir;
+}
+
+/** Remove every directory tempDir() made in this test file (call in afterAll). */
+export async function removeTempDirs(): Promise<void> {
+  await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 }
 
 /** A running s3rver with one bucket, and an SDK client with the settings environment.md asks for. */
 export interface StartedS3 { endpoint: string; client: S3Client; stop(): Promise<void> }
 
 export async function startS3(): Promise<StartedS3> {
-  const directory = await tempDir("s3");
+  const directory = await mkdtemp(join(tmpdir(), "bg-s3-"));
   const server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory, configureBuckets: [{ name: S3_BUCKET, configs: [] }] });
   const { port } = (await server.run()) as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;

@@ -1,0 +1,63 @@
+// Configuration: names, URLs and every problem at once.
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "@regguard/job-config";
+import { loadRestoreConfig, loadSaveConfig, positionals } from "./config.js";
+
+const base = { IMAGE: "forgejo.viktorbarzin.me/viktor/infra-ci:3f2c9a1", DESTINATIONS: "/srv/a,s3://backups/bg" };
+const problems = (env: Record<string, string>, argv: string[] = []): readonly string[] => {
+  try {
+    loadSaveConfig(env, argv);
+    return [];
+  } catch (e) {
+    return (e as ConfigError).problems;
+  }
+};
+
+describe("loadSaveConfig", () => {
+  it("defaults: https to IMAGE's host, name from the last path segment, linux/amd64, plain tar, KEEP 5", () => {
+    const c = loadSaveConfig(base);
+    expect(c.registry.url.toString()).toBe("https://forgejo.viktorbarzin.me/");
+    expect([c.imageName, c.archiveName, c.keep, c.compression]).toEqual(["forgejo.viktorbarzin.me/viktor/infra-ci:3f2c9a1", "infra-ci", 5, "none"]);
+    expect(c.platforms).toEqual({ all: false, wanted: [{ os: "linux", architecture: "amd64" }] });
+    expect(c.destinations.map((d) => d.kind)).toEqual(["local", "s3"]);
+  });
+
+  it("REGISTRY_URL reaches the registry elsewhere while the archive keeps IMAGE's name", () => {
+    const c = loadSaveConfig({ ...base, REGISTRY_URL: "http://forgejo.forgejo.svc.cluster.local:3000" });
+    expect(c.registry.url.host).toBe("forgejo.forgejo.svc.cluster.local:3000");
+    expect(c.imageName).toBe(base.IMAGE);
+    expect(loadSaveConfig({ ...base, REGISTRY_INSECURE: "TRUE" }).registry.url.protocol).toBe("http:");
+  });
+
+  it("names digest references by digest and untagged ones :latest", () => {
+    const d = `sha256:${"a".repeat(64)}`;
+    expect(loadSaveConfig({ ...base, IMAGE: `r.example/app@${d}` }).imageName).toBe(`r.example/app@${d}`);
+    expect(loadSaveConfig({ ...base, IMAGE: `r.example/app:v1@${d}` }).imageName).toBe("r.example/app:v1");
+    expect(loadSaveConfig({ ...base, IMAGE: "r.example/app" }).imageName).toBe("r.example/app:latest");
+  });
+
+  it("flags override the environment", () => {
+    expect(loadSaveConfig(base, ["--keep=2", "--compress", "gzip"]).keep).toBe(2);
+    expect(loadSaveConfig(base, ["--compress", "gzip"]).compression).toBe("gzip");
+    expect(positionals(["save", "--keep", "3", "--registry-insecure", "x"])).toEqual(["save", "x"]);
+  });
+
+  it("reports every problem at once, credentials never echoed", () => {
+    const p = problems({ IMAGE: "no-host-image:1", DESTINATIONS: "/a,/a,s3://key:hunter2@b/x,s3://backups/x", KEEP: "0", PLATFORM: "amd64", COMPRESS: "xz", S3_ACCESS_KEY_ID: "AKIA", REGISTRY_PASSWORD: "pw" });
+    expect(p).toHaveLength(8);
+    expect(p.join("\n")).not.toContain("hunter2");
+    expect(p.join("\n")).not.toContain("AKIA");
+    expect(p).toContainEqual(expect.stringContaining("lists /a twice"));
+    expect(p).toContainEqual(expect.stringContaining("S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together"));
+    expect(p).toContainEqual(expect.stringContaining("REGISTRY_PASSWORD is set but REGISTRY_USERNAME is not"));
+  });
+});
+
+describe("loadRestoreConfig", () => {
+  it("targets REF's registry with the REGISTRY_* variables", () => {
+    const c = loadRestoreConfig({ REGISTRY_INSECURE: "true", REGISTRY_USERNAME: "ci-pusher", REGISTRY_PASSWORD: "x" }, [], "127.0.0.1:5000/viktor/app:v1");
+    expect([c.registry.url.toString(), c.ref.repository, c.ref.tag, c.registry.username]).toEqual(["http://127.0.0.1:5000/", "viktor/app", "v1", "ci-pusher"]);
+    expect(() => loadRestoreConfig({}, [], undefined)).toThrow(ConfigError);
+    expect(() => loadRestoreConfig({}, ["--image=x"], "r.example/a:b")).toThrow(/unknown flag --image/);
+  });
+});

@@ -1,0 +1,102 @@
+// The built CLI as a child process, as CronJobs and the pipeline run it:
+// --help, exit 2 on configuration errors, save + verify end to end, and no
+// credential in any output.
+import { execFile } from "node:child_process";
+import { copyFile, readFile, truncate } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { envTable } from "@regguard/job-config";
+import { pushImage, startRegistry, type BuiltImage, type StartedRegistry } from "@regguard/testkit";
+import { BREAKGLASS_ENV } from "../src/index.js";
+import { PACKAGE_DIR, registryMissing, tempDir, removeTempDirs } from "./helpers.js";
+
+const MAIN = join(PACKAGE_DIR, "dist/main.js");
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    // A clean environment: nothing from the test runner leaks into the job's configuration.
+    execFile("node", [MAIN, ...args], { env: { PATH: process.env.PATH ?? "", ...env } }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const jsonLines = (out: string) => out.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe("CLI basics", () => {
+  it("--help lists the commands, exit codes and every variable", async () => {
+    const r = await cli(["--help"]);
+    expect(r.code).toBe(0);
+    for (const word of ["save", "verify FILE", "restore FILE REF", "2 configuration error", ...BREAKGLASS_ENV.map((s) => s.name)]) expect(r.stdout).toContain(word);
+  });
+
+  it("configuration errors exit 2 with every problem, before any request", async () => {
+    const r = await cli(["save"], { ARCHIVE_NAME: "../etc", KEEP: "0" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("IMAGE is required");
+    expect(r.stderr).toContain("DESTINATIONS is required");
+    expect(r.stderr).toContain("contains a path separator");
+    expect(r.stderr).toContain("KEEP must be at least 1");
+    expect((await cli([])).code).toBe(2);
+    expect((await cli(["frobnicate"])).code).toBe(2);
+    expect((await cli(["verify"])).code).toBe(2);
+    expect((await cli(["save", "--imagee=x"], { IMAGE: "r.example/a:b", DESTINATIONS: "/tmp" })).stderr).toContain("unknown flag --imagee");
+  });
+
+  it("the README's environment table is the schema's", async () => {
+    const readme = await readFile(join(PACKAGE_DIR, "README.md"), "utf8");
+    expect(readme).toContain(envTable(BREAKGLASS_ENV));
+  });
+});
+
+if (registryMissing) console.warn(`skipping CLI save/verify: ${registryMissing}`);
+
+describe.skipIf(registryMissing)("CLI save and verify against a real registry", () => {
+  let reg: StartedRegistry;
+  let img: BuiltImage;
+  const password = "cli-secret-Pa55";
+  beforeAll(async () => {
+    reg = await startRegistry({ auth: "htpasswd", username: "puller", password });
+    img = await pushImage({ url: reg.url, username: "puller", password }, "viktor/infra-ci", "deadbeef", { layers: 2, seed: "cli" });
+  });
+  afterAll(async () => {
+    await removeTempDirs();
+    await reg?.stop();
+  });
+
+  it("save writes every destination it can, logs JSON lines without the password, exits 1 when one failed", async () => {
+    const dir = await tempDir("cli");
+    const env = {
+      IMAGE: `${reg.host}/viktor/infra-ci:deadbeef`, REGISTRY_INSECURE: "true", REGISTRY_USERNAME: "puller", REGISTRY_PASSWORD: password,
+      DESTINATIONS: dir,
+    };
+    const ok = await cli(["save"], env);
+    expect(ok.stderr).toBe("");
+    expect(ok.code).toBe(0);
+    const lines = jsonLines(ok.stdout);
+    const last = lines.at(-1) as { msg: string; ok: boolean; digest: string; file: string };
+    expect([last.msg, last.ok, last.digest, last.file]).toEqual(["save finished", true, img.digest, "infra-ci-deadbeef.tar"]);
+    expect(ok.stdout).not.toContain(password);
+
+    const partly = await cli(["save"], { ...env, DESTINATIONS: `${dir},${join(dir, "missing")}` });
+    expect(partly.code).toBe(1);
+    expect(jsonLines(partly.stdout).some((l) => l.msg === "destination failed; the previous archive and latest there are unchanged")).toBe(true);
+
+    const unauthorized = await cli(["save"], { ...env, REGISTRY_PASSWORD: "wrong-pass-xyz" });
+    expect(unauthorized.code).toBe(1);
+    expect(unauthorized.stdout).toMatch(/401/);
+    expect(unauthorized.stdout + unauthorized.stderr).not.toContain("wrong-pass-xyz");
+
+    const file = join(dir, "infra-ci-deadbeef.tar");
+    const verified = await cli(["verify", file]);
+    expect(verified.code).toBe(0);
+    expect(jsonLines(verified.stdout)[0]).toMatchObject({ msg: "archive verified", sidecar: "match" });
+
+    const broken = join(dir, "broken.tar");
+    await copyFile(file, broken);
+    await truncate(broken, 3000);
+    const bad = await cli(["verify", broken]);
+    expect(bad.code).toBe(1);
+    expect(jsonLines(bad.stdout)[0]).toMatchObject({ msg: "verification failed", code: "ARCHIVE_INVALID" });
+  });
+});
