@@ -12,9 +12,11 @@ Usage: node dist/main.js [--flag=value ...]
 Every variable below can also be given as its flag, e.g. --dry-run=false.
 
 Exit codes:
-  0  done (in dry-run: planned, nothing deleted)
+  0  done (in dry-run: planned, nothing deleted; a guard that would trip
+     is a warning in the plan)
   1  a delete failed, a package was frozen (something kept could not be
-     resolved), a kept image is broken after applying, or the guard tripped
+     resolved), a kept image is broken after applying, or the guard
+     tripped on a live run
   2  configuration error, or the token may not delete the owner's versions
 
 Environment:

@@ -31,7 +31,7 @@ const FAMILIES: Array<[keyof RunMetrics, string, string]> = [
   ["skipped", "forgejo_retention_versions_skipped", "Deletes skipped because the package changed since planning"],
   ["frozenPackages", "forgejo_retention_packages_frozen", "Packages where nothing was deleted because something could not be resolved"],
   ["broken", "forgejo_retention_broken_references", "Broken references found walking the kept tags after applying"],
-  ["guardTripped", "forgejo_retention_guard_tripped", "1 when MAX_DELETES or MAX_DELETE_PERCENT tripped"],
+  ["guardTripped", "forgejo_retention_guard_tripped", "1 when MAX_DELETES or MAX_DELETE_PERCENT tripped (or would, in dry-run)"],
   ["dryRun", "forgejo_retention_dry_run", "1 when the run only planned"],
   ["exitCode", "forgejo_retention_exit_code", "The run's exit code (0 done, 1 failures or guard, 2 configuration or preflight)"],
   ["timestamp", "forgejo_retention_last_run_timestamp_seconds", "When the run ended"],

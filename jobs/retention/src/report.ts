@@ -22,19 +22,24 @@ export function logPlan(log: Logger, plan: Plan): void {
   }
   log.info("plan totals", { owner: plan.owner, dryRun: plan.dryRun, ...plan.totals });
   if (plan.guard.tripped.length > 0) {
-    const msg = plan.guard.forced ? "guard tripped, FORCE=true: applying anyway" : "guard tripped: the plan will not be applied (set FORCE=true to override)";
-    log[plan.guard.forced ? "warn" : "error"](msg, { reasons: plan.guard.tripped });
+    const msg = plan.guard.forced ? "guard tripped, FORCE=true: applying anyway"
+      : plan.dryRun ? "guard would trip: a live run would refuse this plan (raise the limits or set FORCE=true for one run)"
+      : "guard tripped: the plan will not be applied (set FORCE=true to override)";
+    log[plan.guard.forced || plan.dryRun ? "warn" : "error"](msg, { reasons: plan.guard.tripped });
   }
 }
 
-/** The plan as JSON (dates as ISO strings, reasons as text and kind). */
+/** The plan as JSON (dates as ISO strings; per version `decision`, `reason` text and `reasonKind`). */
 export function planJson(plan: Plan): unknown {
   return {
     ...plan,
     rules: { keepLastN: plan.rules.keepLastN, keepTags: plan.rules.keepTags.source, untaggedGraceMs: plan.rules.untaggedGraceMs },
     packages: plan.packages.map((p) => ({
       ...p,
-      decisions: p.decisions.map((d) => ({ ...d, createdAt: new Date(d.createdAt).toISOString(), reason: reasonText(d.reason), reasonKind: d.reason.kind })),
+      // Same words as the "plan" log lines: decision and reason.
+      decisions: p.decisions.map(({ action, reason, createdAt, ...d }) => ({
+        ...d, createdAt: new Date(createdAt).toISOString(), decision: action, reason: reasonText(reason), reasonKind: reason.kind,
+      })),
     })),
   };
 }

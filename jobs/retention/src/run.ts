@@ -82,10 +82,11 @@ async function runConfigured(config: RetentionConfig, ctx: JobContext, hooks: Ru
       );
     }
     if (plan.totals.frozenPackages > 0) failures.push(`${plan.totals.frozenPackages} package(s) frozen: something kept could not be resolved`);
-    if (!plan.guard.allowed) {
-      failures.push("guard tripped");
-    } else if (config.dryRun) {
+    if (config.dryRun) {
+      // Nothing to refuse in a dry run: the guard's verdict is in the plan (a warning), the exit stays 0.
       log.info("dry run: nothing deleted", { wouldDelete: plan.totals.delete });
+    } else if (!plan.guard.allowed) {
+      failures.push("guard tripped: nothing applied");
     } else {
       await hooks.beforeApply?.(plan);
       const counts = await applyPlan(api, config.owner, plan.packages, { concurrency: config.concurrency, log, signal });

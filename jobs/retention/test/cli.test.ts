@@ -61,8 +61,12 @@ describe("built CLI", () => {
     expect(plan.find((l) => l.version === "latest")).toMatchObject({ decision: "keep", reason: "latest" });
     expect(plan.filter((l) => l.reason === "referenced by latest")).toHaveLength(4);
     expect(r.stdout + r.stderr).not.toContain(token);
-    const written = JSON.parse(readFileSync(file, "utf8")) as { dryRun: boolean; totals: { delete: number } };
+    type Written = { dryRun: boolean; totals: { delete: number }; packages: Array<{ name: string; decisions: Array<Record<string, unknown>> }> };
+    const written = JSON.parse(readFileSync(file, "utf8")) as Written;
     expect(written).toMatchObject({ dryRun: true, totals: { delete: 1 } });
+    expect(written.packages[0]?.decisions.find((d) => d.version === "old")).toMatchObject({
+      decision: "delete", reason: "delete", reasonKind: "delete", createdAt: "2024-05-01T00:00:00.000Z",
+    });
     expect(requests(fake, "DELETE")).toEqual([]);
   });
 

@@ -113,6 +113,10 @@ describe("races and the guard", () => {
   it("the guard refuses a plan over MAX_DELETE_PERCENT or MAX_DELETES (exit 1, no DELETE); FORCE applies it", async () => {
     fake = await startFake();
     await threeTags();
+    // A dry run has nothing to refuse: a warning in the plan, exit 0.
+    const dry = await runJob(liveEnv(fake, { KEEP_LAST_N: "1", MAX_DELETES: "1", DRY_RUN: "true" }));
+    expect(dry.code).toBe(0);
+    expect(dry.lines.some((l) => l.level === "warn" && /guard would trip/.test(l.msg))).toBe(true);
     const pct = await runJob(liveEnv(fake, { KEEP_LAST_N: "1", MAX_DELETE_PERCENT: "50" }));
     expect(pct.code).toBe(1);
     expect(pct.lines.some((l) => l.level === "error" && /guard tripped/.test(l.msg))).toBe(true);
