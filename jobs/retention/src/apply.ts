@@ -33,7 +33,7 @@ export async function applyPlan(
       count("not-attempted", deletes.length);
       continue;
     }
-    const current = await relist(api, owner, p, opts.log);
+    const current = await relist(api, owner, p, opts.log, opts.signal);
     if (current === "failed") {
       count("failed", deletes.length);
       continue;
@@ -61,12 +61,13 @@ export async function applyPlan(
 }
 
 /** name -> id of the package as listed now, or "failed". */
-async function relist(api: Api, owner: string, p: PackagePlan, log: Logger): Promise<Map<string, number> | "failed"> {
+async function relist(api: Api, owner: string, p: PackagePlan, log: Logger, signal?: AbortSignal): Promise<Map<string, number> | "failed"> {
   try {
     // `q` is a substring match (with _ and % as wildcards): keep exact names only.
-    const rows = await listVersions(api, owner, { q: p.name });
+    const rows = await listVersions(api, owner, { q: p.name, ...(signal ? { signal } : {}) });
     return new Map(rows.filter((r) => norm(r.name) === p.name).map((r) => [norm(r.version), r.id]));
   } catch (e) {
+    if (signal?.aborted) throw signal.reason;
     log.error("cannot re-list the package before deleting: nothing deleted in it", { package: p.name, error: messageOf(e) });
     return "failed";
   }
