@@ -1,0 +1,40 @@
+// Runs a command as a child process and measures wall time and peak RSS:
+// GNU time's maxrss when /usr/bin/time exists (exact, from wait4), else the
+// child's VmHWM sampled from /proc.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+
+export interface Measured { code: number; seconds: number; peakRssBytes: number; stdout: string; stderr: string }
+
+const GNU_TIME = "/usr/bin/time";
+const MARK = "BENCH_MAXRSS_KB=";
+
+export async function measure(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Measured> {
+  const viaTime = existsSync(GNU_TIME);
+  const started = process.hrtime.bigint();
+  const child = viaTime
+    ? spawn(GNU_TIME, ["-f", `${MARK}%M`, command, ...args], { env, stdio: ["ignore", "pipe", "pipe"] })
+    : spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
+  child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+  let sampled = 0;
+  const timer = viaTime ? undefined : setInterval(() => {
+    readFile(`/proc/${child.pid}/status`, "utf8").then((s) => {
+      const kb = Number(/VmHWM:\s+(\d+)/.exec(s)?.[1] ?? 0);
+      sampled = Math.max(sampled, kb * 1024);
+    }, () => undefined);
+  }, 20);
+  const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? 1)));
+  if (timer) clearInterval(timer);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  let peakRssBytes = sampled;
+  if (viaTime) {
+    const line = stderr.split("\n").find((l) => l.startsWith(MARK));
+    peakRssBytes = Number(line?.slice(MARK.length) ?? 0) * 1024;
+    stderr = stderr.split("\n").filter((l) => !l.startsWith(MARK)).join("\n");
+  }
+  return { code, seconds, peakRssBytes, stdout, stderr };
+}

@@ -1,0 +1,65 @@
+// pnpm bench:breakglass: save a >= 1 GiB image (several layers) from a local
+// registry with the built CLI, and copy the same image with
+// `skopeo copy docker://... docker-archive:...` in the same run. Prints
+// throughput and peak RSS of each (child processes). Targets: breakglass at
+// least as fast as skopeo, peak RSS under 200 MiB; exit 1 if missed.
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { pushImage, startRegistry } from "@regguard/testkit";
+import { measure, type Measured } from "./measure.js";
+
+const MIB = 1024 * 1024;
+const LAYERS = Number(process.env.BENCH_LAYERS ?? 5);
+const LAYER_BYTES = Number(process.env.BENCH_LAYER_MIB ?? 220) * MIB;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const RSS_TARGET = 200 * MIB;
+const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+
+interface Row { tool: string; round: number; run: Measured; bytes: number }
+
+const reg = await startRegistry();
+const scratch = await mkdtemp(join(tmpdir(), "bg-bench-"));
+try {
+  process.stdout.write(`pushing ${LAYERS} layers of ${LAYER_BYTES / MIB} MiB to ${reg.url} ...\n`);
+  const img = await pushImage({ url: reg.url }, "bench/big", "v1", { layers: LAYERS, layerSize: LAYER_BYTES, seed: "bench" });
+  const imageBytes = img.layers.reduce((n, l) => n + l.size, img.config.size + img.manifest.length);
+  const ref = `${reg.host}/bench/big:v1`;
+  process.stdout.write(`image ${ref}: ${(imageBytes / MIB).toFixed(0)} MiB in ${img.layers.length} layers\n`);
+  const rows: Row[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const dir = await mkdtemp(join(scratch, "bg-"));
+    const bg = await measure(process.execPath, [MAIN, "save"], { PATH: process.env.PATH ?? "", IMAGE: ref, REGISTRY_INSECURE: "true", DESTINATIONS: dir });
+    if (bg.code !== 0) throw new Error(`breakglass save failed (${bg.code}): ${bg.stdout.slice(-2000)} ${bg.stderr.slice(-2000)}`);
+    rows.push({ tool: "breakglass save", round, run: bg, bytes: (await stat(join(dir, "big-v1.tar"))).size });
+    if (round === 1) {
+      const v = await measure(process.execPath, [MAIN, "verify", join(dir, "big-v1.tar")], { PATH: process.env.PATH ?? "" });
+      process.stdout.write(`breakglass verify of the archive: exit ${v.code}, ${v.seconds.toFixed(2)} s, peak RSS ${(v.peakRssBytes / MIB).toFixed(0)} MiB\n`);
+    }
+    await rm(dir, { recursive: true, force: true });
+
+    const out = join(scratch, `skopeo-${round}.tar`);
+    const sk = await measure("skopeo", ["copy", "--src-tls-verify=false", `docker://${ref}`, `docker-archive:${out}`]);
+    if (sk.code !== 0) throw new Error(`skopeo failed (${sk.code}): ${sk.stderr.slice(-2000)}`);
+    rows.push({ tool: "skopeo copy docker-archive", round, run: sk, bytes: (await stat(out)).size });
+    await rm(out, { force: true });
+  }
+
+  process.stdout.write(`\n| tool | round | seconds | image MiB/s | archive MiB | peak RSS MiB |\n|---|---|---|---|---|---|\n`);
+  for (const r of rows) {
+    process.stdout.write(`| ${r.tool} | ${r.round} | ${r.run.seconds.toFixed(2)} | ${(imageBytes / MIB / r.run.seconds).toFixed(0)} | ${(r.bytes / MIB).toFixed(0)} | ${(r.run.peakRssBytes / MIB).toFixed(0)} |\n`);
+  }
+  const best = (tool: string) => Math.min(...rows.filter((r) => r.tool === tool).map((r) => r.run.seconds));
+  const peak = Math.max(...rows.filter((r) => r.tool === "breakglass save").map((r) => r.run.peakRssBytes));
+  const bgRate = imageBytes / MIB / best("breakglass save");
+  const skRate = imageBytes / MIB / best("skopeo copy docker-archive");
+  const fast = bgRate >= skRate;
+  const lean = peak < RSS_TARGET;
+  process.stdout.write(`\nbest: breakglass ${bgRate.toFixed(0)} MiB/s vs skopeo ${skRate.toFixed(0)} MiB/s -> ${fast ? "PASS" : "FAIL"} (target: >= skopeo)\n`);
+  process.stdout.write(`breakglass peak RSS ${(peak / MIB).toFixed(0)} MiB -> ${lean ? "PASS" : "FAIL"} (target: < 200 MiB)\n`);
+  process.exitCode = fast && lean ? 0 : 1;
+} finally {
+  await rm(scratch, { recursive: true, force: true });
+  await reg.stop();
+}
