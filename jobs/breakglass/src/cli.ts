@@ -74,7 +74,7 @@ async function runRestore(ctx: JobContext, flags: string[], args: string[]): Pro
   const [file, refText] = args as [string, string];
   const cfg = loadRestoreConfig(ctx.env, flags, refText);
   const client = new RegistryClient({
-    url: cfg.registry.url, username: cfg.registry.username, password: cfg.registry.password,
+    url: cfg.registry.url, username: cfg.registry.username, password: cfg.registry.password, pinRealm: cfg.registry.pinRealm,
     userAgent: "regguard-breakglass", signal: ctx.signal,
   });
   try {

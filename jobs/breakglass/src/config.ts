@@ -10,6 +10,8 @@ import { parsePlatformSelection, type PlatformSelection } from "./platform.js";
 /** How to reach one registry. */
 export interface RegistryAccess {
   url: URL;
+  /** Refuse a token realm on another origin: set when REGISTRY_URL is (in-cluster, no hairpin through the public name). */
+  pinRealm: boolean;
   username?: string;
   password?: string;
 }
@@ -61,6 +63,7 @@ export function registryAccess(env: EnvReader, host: string): RegistryAccess {
   if (password !== undefined && username === undefined) env.problem("REGISTRY_PASSWORD is set but REGISTRY_USERNAME is not");
   return {
     url: explicit ?? new URL(`${insecure ? "http" : "https"}://${host}`),
+    pinRealm: explicit !== undefined,
     ...(username !== undefined ? { username } : {}),
     ...(password !== undefined ? { password } : {}),
   };

@@ -5,7 +5,7 @@ import type { EnvSchema } from "@regguard/job-config";
 
 export const BREAKGLASS_ENV: EnvSchema = [
   { name: "IMAGE", kind: "string", description: "Image to save, named as pods use it: host[:port]/path/name:tag (or @digest); the archive carries this name", required: true },
-  { name: "REGISTRY_URL", kind: "url", description: "Where to reach IMAGE's registry when it is not https://<IMAGE host> (e.g. the in-cluster service); the archive keeps IMAGE's name" },
+  { name: "REGISTRY_URL", kind: "url", description: "Where to reach IMAGE's registry when it is not https://<IMAGE host> (e.g. the in-cluster service); the archive keeps IMAGE's name, and a token realm on another origin is refused (no hairpin)" },
   { name: "REGISTRY_USERNAME", kind: "string", description: "User for the source registry (restore: the target registry)" },
   { name: "REGISTRY_PASSWORD", kind: "string", description: "Password or PAT for the source registry (restore: the target registry)", secret: true },
   { name: "REGISTRY_INSECURE", kind: "boolean", description: "Use plain http for the registry when REGISTRY_URL is not set", default: "false" },

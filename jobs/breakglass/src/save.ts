@@ -45,7 +45,7 @@ export async function save(cfg: SaveConfig, deps: SaveDeps): Promise<SaveReport>
   const { log } = deps;
   const report: SaveReport = { ok: false, image: cfg.imageName, destinations: [] };
   const client = new RegistryClient({
-    url: cfg.registry.url, username: cfg.registry.username, password: cfg.registry.password,
+    url: cfg.registry.url, username: cfg.registry.username, password: cfg.registry.password, pinRealm: cfg.registry.pinRealm,
     userAgent: "regguard-breakglass", ...(deps.signal ? { signal: deps.signal } : {}),
   });
   let s3: S3Client | undefined;
