@@ -5,7 +5,10 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pushImage, startPushgateway, startRegistry, startScriptedServer, type StartedPushgateway, type StartedRegistry, type StartedScriptedServer } from "@regguard/testkit";
+import {
+  pushImage, startDelayProxy, startPushgateway, startRegistry, startScriptedServer,
+  type StartedDelayProxy, type StartedPushgateway, type StartedRegistry, type StartedScriptedServer,
+} from "@regguard/testkit";
 import { PROBE_ENV } from "../src/index.js";
 
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
@@ -14,12 +17,20 @@ if (!built) console.warn(`skipping the CLI tests: ${MAIN} does not exist; run pn
 
 interface CliResult { code: number | null; stdout: string; stderr: string }
 
-function cli(env: Record<string, string>, args: string[] = []): Promise<CliResult> {
+/** Run the CLI; `stopAfterStartMs` sends SIGTERM that long after the "probe starting" line. */
+function cli(env: Record<string, string>, args: string[] = [], stopAfterStartMs?: number): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    let stopping = false;
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+      if (stopAfterStartMs !== undefined && !stopping && stdout.includes("probe starting")) {
+        stopping = true;
+        setTimeout(() => child.kill("SIGTERM"), stopAfterStartMs);
+      }
+    });
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
@@ -32,13 +43,17 @@ describe.skipIf(!built)("the built CLI", () => {
   let registry: StartedRegistry;
   let pg: StartedPushgateway;
   let counter: StartedScriptedServer;
+  let slow: StartedDelayProxy;
 
   beforeAll(async () => {
     [registry, pg, counter] = await Promise.all([startRegistry({ auth: "htpasswd" }), startPushgateway(), startScriptedServer(() => ({ status: 500 }))]);
-    await pushImage({ url: registry.url, username: registry.username, password: registry.password }, "viktor/app", "v1", { seed: "cli" });
+    const target = { url: registry.url, username: registry.username, password: registry.password };
+    await pushImage(target, "viktor/app", "v1", { seed: "cli" });
+    for (let i = 0; i < 6; i++) await pushImage(target, "viktor/many", `v${i}`, { seed: `cli-${i}` });
+    slow = await startDelayProxy(registry.url, { delayMs: 400 });
   });
   afterAll(async () => {
-    await Promise.all([registry?.stop(), pg?.stop(), counter?.stop()]);
+    await Promise.all([registry?.stop(), pg?.stop(), counter?.stop(), slow?.stop()]);
   });
 
   it("--help lists every variable and the exit codes, exit 0", async () => {
@@ -53,9 +68,9 @@ describe.skipIf(!built)("the built CLI", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const lines = jsonLines(r.stdout);
-    expect(lines.at(-1)?.msg).toBe("Probe complete: 0 failures across 1 repos / 1 tags / 0 indexes");
+    expect(lines.at(-1)?.msg).toBe("Probe complete: 0 failures across 2 repos / 7 tags / 0 indexes");
     expect(r.stdout).not.toContain(registry.password!);
-    expect((await pg.series()).some((s) => s.name === "registry_manifest_integrity_tags_checked" && s.labels.instance === registry.host && s.value === 1)).toBe(true);
+    expect((await pg.series()).some((s) => s.name === "registry_manifest_integrity_tags_checked" && s.labels.instance === registry.host && s.value === 7)).toBe(true);
   });
 
   it("a wrong password: catalog unreadable, exit 3, the password never printed", async () => {
@@ -75,5 +90,20 @@ describe.skipIf(!built)("the built CLI", () => {
     for (const re of [/disagree/, /CONCURRENCY must be at least 1/, /TAGS_PER_REPO must be at least 0/, /no username/]) expect(r.stderr).toMatch(re);
     expect(r.stdout + r.stderr).not.toContain("p4ss-never-shown");
     expect(counter.requests).toHaveLength(0);
+  });
+
+  it("SIGTERM stops the walk, still pushes, exits 130", async () => {
+    const r = await cli({
+      REGISTRY_URL: slow.url, REGISTRY_USERNAME: registry.username!, REGISTRY_PASSWORD: registry.password!, PUSHGATEWAY_URL: pg.url, REGISTRY_INSTANCE: "stopped",
+    }, [], 500);
+    expect(r.code).toBe(130);
+    const lines = jsonLines(r.stdout);
+    expect(lines.some((l) => l.msg === "received SIGTERM, stopping")).toBe(true);
+    expect(lines.some((l) => l.msg === "metrics pushed")).toBe(true);
+    expect(String(lines.at(-1)?.msg)).toMatch(/^Probe complete:/);
+    const series = (await pg.series()).filter((s) => s.labels.instance === "stopped");
+    expect(series.find((s) => s.name === "registry_manifest_integrity_last_run_timestamp")?.value).toBeGreaterThan(0);
+    // A stopped run is not a success: the group never had one.
+    expect(series.find((s) => s.name === "registry_manifest_integrity_last_success_timestamp")?.value).toBe(0);
   });
 });
