@@ -3,7 +3,7 @@
 import diagnostics from "node:diagnostics_channel";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pushImage, startRegistry, type BuiltImage, type StartedRegistry } from "@regguard/testkit";
-import { RegistryClient } from "@regguard/oci-client";
+import { RegistryClient, parseDigest } from "@regguard/oci-client";
 import { keepAliveDispatcher } from "../src/index.js";
 
 describe("keepAliveDispatcher", () => {
@@ -27,7 +27,7 @@ describe("keepAliveDispatcher", () => {
     const client = new RegistryClient({ url: registry.url, dispatcher: pool.dispatcher, concurrency: 1 });
     const before = connects;
     for (let i = 0; i < 10; i++) {
-      for (const layer of image.layers) await client.checkBlob("a/b", layer);
+      for (const layer of image.layers) await client.checkBlob("a/b", { digest: parseDigest(layer.digest), size: layer.size });
       await client.manifest("a/b", "v1");
     }
     expect(client.stats.requests).toBe(40);
