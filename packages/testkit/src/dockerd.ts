@@ -1,5 +1,6 @@
 // A private dockerd (docker.io 20.10) with no bridge and every path in a temp dir: `docker load` checks.
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { requireBinary } from "./binaries.js";
 import { runCommand } from "./command.js";
@@ -12,6 +13,22 @@ export interface StartedDockerd {
   socket: string;
   docker(args: string[], opts?: { input?: Uint8Array | string }): Promise<CommandResult>;
   stop(): Promise<void>;
+}
+
+/** Lazily unmounts every mount point below `dir` (deepest first). */
+async function unmountUnder(dir: string): Promise<void> {
+  let mounts: string;
+  try {
+    mounts = await readFile("/proc/self/mounts", "utf8");
+  } catch {
+    return;
+  }
+  const points = mounts
+    .split("\n")
+    .map((line) => line.split(" ")[1]?.replace(/\\040/g, " "))
+    .filter((p): p is string => p !== undefined && p.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const point of points) await runCommand("umount", ["-l", point]).catch(() => undefined);
 }
 
 /** Starts dockerd with the flags that work here (no bridge, no iptables); throws with its output if it cannot. */
@@ -43,6 +60,9 @@ export async function startDockerd(): Promise<StartedDockerd> {
       docker,
       stop: async () => {
         await proc.stop();
+        // dockerd leaves its network-namespace bind mounts behind (exec/netns/*) once a
+        // container has run; unmount them or the temp dir cannot be removed (EBUSY).
+        await unmountUnder(dir);
         await removeDir(dir);
       },
     };
