@@ -1,6 +1,7 @@
 // Runs the built probe as a child process (as the CronJob does) and reads
 // its closing line and its peak RSS; runs autocannon for the raw ceiling.
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
@@ -8,6 +9,12 @@ import autocannon from "autocannon";
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 // Reports the child's own peak RSS (KiB on Linux) and CPU time (µs) on stderr as it exits.
 const RSS_HOOK = `data:text/javascript,process.on("exit",()=>{const u=process.resourceUsage();process.stderr.write("BENCH_USAGE "+u.maxRSS+" "+(u.userCPUTime+u.systemCPUTime)+"\\n")})`;
+
+/** NODE_OPTIONS as the image sets it (Dockerfile `ENV NODE_OPTIONS="..."`), so the figures are the image's. */
+export function imageNodeOptions(): string {
+  const dockerfile = readFileSync(new URL("../Dockerfile", import.meta.url), "utf8");
+  return /^ENV NODE_OPTIONS="([^"]*)"/m.exec(dockerfile)?.[1] ?? "";
+}
 
 /** One measured probe run. */
 export interface ProbeRunFigures {
@@ -28,7 +35,7 @@ export interface ProbeRunFigures {
 export async function measureProbe(label: string, env: Record<string, string>): Promise<ProbeRunFigures> {
   const started = process.hrtime.bigint();
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", RSS_HOOK, MAIN], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", RSS_HOOK, MAIN], { env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: imageNodeOptions(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));

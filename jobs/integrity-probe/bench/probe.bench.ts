@@ -3,10 +3,11 @@
 // built probe: (a) direct at the default concurrency against the raw HEAD
 // ceiling of the same registry, (b) through a 5 ms-per-request proxy at the
 // default concurrency and at 1, (c) peak RSS. Prints figures; asserts none.
+import { cpus, loadavg } from "node:os";
 import { startDelayProxy, startPushgateway, startRegistry } from "@regguard/testkit";
 import { MANIFEST_ACCEPT } from "@regguard/oci-client";
 import { PROBE_ENV } from "@regguard/integrity-probe/env-schema";
-import { measureProbe, rawHeadThroughput, type ProbeRunFigures } from "./measure.js";
+import { imageNodeOptions, measureProbe, rawHeadThroughput, type ProbeRunFigures } from "./measure.js";
 import { seedRegistry } from "./seed.js";
 
 const PLAN = { repositories: 100, tagsPerRepo: 20, multiArchEvery: 3 };
@@ -16,20 +17,27 @@ const DEFAULT_CONCURRENCY = Number(PROBE_ENV.find((s) => s.name === "CONCURRENCY
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 const row = (r: ProbeRunFigures) =>
-  `| ${r.label} | ${r.exitCode} | ${fmt(r.wallSeconds, 2)} | ${fmt(r.walkSeconds, 2)} | ${r.requests} | ${fmt(r.requests / r.walkSeconds, 0)} | ${fmt(r.requests / r.manifests, 2)} | ${r.tags} | ${r.indexes} | ${r.failures}/${r.requestErrors} | ${fmt(r.peakRssMiB)} |`;
+  `| ${r.label} | ${r.exitCode} | ${fmt(r.wallSeconds, 2)} | ${fmt(r.walkSeconds, 2)} | ${r.requests} | ${fmt(r.requests / r.walkSeconds, 0)} | ${fmt(r.requests / r.manifests, 2)} | ${r.tags} | ${r.indexes} | ${r.failures}/${r.requestErrors} | ${fmt(r.peakRssMiB)} | ${fmt(r.cpuSeconds, 2)} |`;
 
 async function main(): Promise<void> {
   const [registry, pg] = await Promise.all([startRegistry(), startPushgateway()]);
   try {
     const t0 = Date.now();
     const seeded = await seedRegistry(registry.url, PLAN);
+    console.log(`probe runs as a child process: node dist/main.js with NODE_OPTIONS="${imageNodeOptions()}" (the image's)`);
+    console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(" ")} on ${cpus().length} CPUs`);
     console.log(`seeded ${seeded.repositories.length} repositories, ${seeded.tags} tags (${seeded.indexes} multi-arch indexes with attestations) with ${seeded.requests} requests in ${fmt((Date.now() - t0) / 1000, 2)} s`);
     const env = (url: string, extra: Record<string, string> = {}) => ({ REGISTRY_URL: url, PUSHGATEWAY_URL: pg.url, REGISTRY_INSTANCE: "bench", ...extra });
 
     // Warm the registry's filesystem caches once so the runs compare like with like.
     await measureProbe("warm-up", env(registry.url));
+    // The ceiling is measured right before and right after the probe run, and
+    // averaged: on a shared machine the load moves between measurements.
+    const headUrl = `${registry.url}/v2/${seeded.repositories[1]}/manifests/latest`;
+    const rawBefore = await rawHeadThroughput(headUrl, MANIFEST_ACCEPT, DEFAULT_CONCURRENCY, RAW_SECONDS);
     const direct = await measureProbe(`direct, concurrency ${DEFAULT_CONCURRENCY} (default)`, env(registry.url));
-    const raw = await rawHeadThroughput(`${registry.url}/v2/${seeded.repositories[1]}/manifests/latest`, MANIFEST_ACCEPT, DEFAULT_CONCURRENCY, RAW_SECONDS);
+    const rawAfter = await rawHeadThroughput(headUrl, MANIFEST_ACCEPT, DEFAULT_CONCURRENCY, RAW_SECONDS);
+    const raw = (rawBefore + rawAfter) / 2;
 
     const proxy = await startDelayProxy(registry.url, { delayMs: DELAY_MS });
     let delayedDefault: ProbeRunFigures;
@@ -42,17 +50,18 @@ async function main(): Promise<void> {
     }
 
     const runs = [direct, delayedDefault, delayedOne];
-    console.log("\n| run | exit | wall s | walk s | requests | req/s | req/manifest | tags | indexes | failures/req errors | peak RSS MiB |");
-    console.log("|---|---|---|---|---|---|---|---|---|---|---|");
+    console.log("\n| run | exit | wall s | walk s | requests | req/s | req/manifest | tags | indexes | failures/req errors | peak RSS MiB | probe CPU s |");
+    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (const r of runs) console.log(row(r));
     const probeRate = direct.requests / direct.walkSeconds;
     const fraction = probeRate / raw;
     const speedup = delayedOne.walkSeconds / delayedDefault.walkSeconds;
     const peak = Math.max(...runs.map((r) => r.peakRssMiB));
-    console.log(`\nraw HEAD ceiling (autocannon, ${DEFAULT_CONCURRENCY} connections, ${RAW_SECONDS} s, one manifest URL): ${fmt(raw, 0)} req/s`);
+    console.log(`\nraw HEAD ceiling (autocannon, ${DEFAULT_CONCURRENCY} connections, ${RAW_SECONDS} s, one manifest URL, Accept set): ${fmt(rawBefore, 0)} req/s before, ${fmt(rawAfter, 0)} after the probe run; mean ${fmt(raw, 0)}`);
     console.log(`(a) probe direct: ${fmt(probeRate, 0)} req/s = ${fmt(fraction * 100)}% of raw HEAD  [target >= 60%: ${fraction >= 0.6 ? "met" : "MISSED"}]`);
     console.log(`(b) ${DELAY_MS} ms proxy: default concurrency ${fmt(speedup)}x faster than concurrency 1  [target >= 8x: ${speedup >= 8 ? "met" : "MISSED"}]`);
     console.log(`(c) peak RSS ${fmt(peak)} MiB  [target < 150 MiB: ${peak < 150 ? "met" : "MISSED"}]`);
+    console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     const unexpected = runs.filter((r) => r.exitCode !== 0 || r.tags !== seeded.tags);
     if (unexpected.length > 0) {
       console.error(`unexpected outcome: ${unexpected.map((r) => `${r.label}: exit ${r.exitCode}, ${r.tags} tags`).join("; ")}`);
