@@ -1,11 +1,12 @@
-// Runs a command as a child process and measures wall time and peak RSS:
-// GNU time's maxrss when /usr/bin/time exists (exact, from wait4), else the
-// child's VmHWM sampled from /proc.
+// Runs a command as a child process and measures wall time, peak RSS and CPU
+// time: GNU time's figures when /usr/bin/time exists (exact, from wait4),
+// else the child's VmHWM sampled from /proc (and no CPU time).
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 
-export interface Measured { code: number; seconds: number; peakRssBytes: number; stdout: string; stderr: string }
+/** cpuSeconds (user + sys) is only known with GNU time; it is the figure least disturbed by other load. */
+export interface Measured { code: number; seconds: number; peakRssBytes: number; cpuSeconds: number | undefined; stdout: string; stderr: string }
 
 const GNU_TIME = "/usr/bin/time";
 const MARK = "BENCH_MAXRSS_KB=";
@@ -14,7 +15,7 @@ export async function measure(command: string, args: string[], env: NodeJS.Proce
   const viaTime = existsSync(GNU_TIME);
   const started = process.hrtime.bigint();
   const child = viaTime
-    ? spawn(GNU_TIME, ["-f", `${MARK}%M`, command, ...args], { env, stdio: ["ignore", "pipe", "pipe"] })
+    ? spawn(GNU_TIME, ["-f", `${MARK}%M %U %S`, command, ...args], { env, stdio: ["ignore", "pipe", "pipe"] })
     : spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
@@ -31,10 +32,13 @@ export async function measure(command: string, args: string[], env: NodeJS.Proce
   if (timer) clearInterval(timer);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   let peakRssBytes = sampled;
+  let cpuSeconds: number | undefined;
   if (viaTime) {
     const line = stderr.split("\n").find((l) => l.startsWith(MARK));
-    peakRssBytes = Number(line?.slice(MARK.length) ?? 0) * 1024;
+    const [kb, user, sys] = (line?.slice(MARK.length) ?? "0 0 0").split(" ").map(Number);
+    peakRssBytes = (kb ?? 0) * 1024;
+    cpuSeconds = (user ?? 0) + (sys ?? 0);
     stderr = stderr.split("\n").filter((l) => !l.startsWith(MARK)).join("\n");
   }
-  return { code, seconds, peakRssBytes, stdout, stderr };
+  return { code, seconds, peakRssBytes, cpuSeconds, stdout, stderr };
 }

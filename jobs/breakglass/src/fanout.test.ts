@@ -36,7 +36,7 @@ describe("Fanout", () => {
     expect(Buffer.concat(a.chunks).equals(data)).toBe(true); // not toEqual: element-wise diffing of MiBs is slow
     expect(Buffer.concat(b.chunks).equals(data)).toBe(true);
     expect(a.chunks.length).toBeLessThanOrEqual(4);
-    expect(f.result()).toEqual({ sha256: createHash("sha256").update(data).digest("hex"), size: data.length });
+    expect(await f.result()).toEqual({ sha256: createHash("sha256").update(data).digest("hex"), size: data.length });
     expect([a.ended, b.ended]).toEqual([true, true]);
   });
 

@@ -1,7 +1,5 @@
 // Durable file-system steps: fsync a directory so renames survive a crash,
-// hash a file by re-reading it.
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+// small files written by temp + fsync + rename, the sha256sum sidecar format.
 import { open, rename } from "node:fs/promises";
 
 /** fsync a directory, making renames and new names in it durable. */
@@ -12,17 +10,6 @@ export async function fsyncDir(dir: string): Promise<void> {
   } finally {
     await fh.close();
   }
-}
-
-/** sha256 (hex) and size of a file, read back from disk. */
-export async function hashFile(path: string): Promise<{ sha256: string; size: number }> {
-  const hash = createHash("sha256");
-  let size = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    size += chunk.length;
-  }
-  return { sha256: hash.digest("hex"), size };
 }
 
 /** Write a small file durably: temp name, fsync, rename. */

@@ -19,7 +19,8 @@ export function partSizeFor(size: number | undefined): number {
 
 /** One object being uploaded from a stream of chunks. */
 export class ObjectUpload {
-  private chunks: Buffer[] = [];
+  /** The part being filled; a sent part's buffer belongs to its request. */
+  private part: Buffer;
   private buffered = 0;
   private uploadId: string | undefined;
   private readonly parts: CompletedPart[] = [];
@@ -27,19 +28,24 @@ export class ObjectUpload {
   private completed = false;
   private failure: unknown;
 
-  constructor(private readonly s3: S3Client, readonly bucket: string, readonly key: string, private readonly partSize: number) {}
+  constructor(private readonly s3: S3Client, readonly bucket: string, readonly key: string, private readonly partSize: number) {
+    this.part = Buffer.allocUnsafe(partSize);
+  }
 
+  /** Copies `chunk` (the caller reuses it). */
   async write(chunk: Buffer): Promise<void> {
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
-    if (this.buffered >= this.partSize) await this.sendPart();
+    for (let off = 0; off < chunk.length;) {
+      const n = chunk.copy(this.part, this.buffered, off);
+      this.buffered += n;
+      off += n;
+      if (this.buffered === this.partSize) await this.sendPart();
+    }
   }
 
   /** Upload what is left and make the object appear (atomically, as S3 does). */
   async end(): Promise<void> {
     if (this.uploadId === undefined) {
-      const body = Buffer.concat(this.chunks, this.buffered);
-      this.chunks = [];
+      const body = this.part.subarray(0, this.buffered);
       await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key, Body: body, ContentLength: body.length, ContentType: "application/x-tar" }));
     } else {
       if (this.buffered > 0) await this.sendPart();
@@ -53,7 +59,7 @@ export class ObjectUpload {
 
   /** Drop an unfinished multipart upload (best effort: some stores do not implement it). */
   async abort(): Promise<void> {
-    this.chunks = [];
+    this.buffered = 0;
     await this.inflight;
     if (this.uploadId !== undefined && !this.completed) {
       await this.s3.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, UploadId: this.uploadId })).catch(() => undefined);
@@ -65,8 +71,8 @@ export class ObjectUpload {
   }
 
   private async sendPart(): Promise<void> {
-    const body = Buffer.concat(this.chunks, this.buffered);
-    this.chunks = [];
+    const body = this.part.subarray(0, this.buffered);
+    this.part = Buffer.allocUnsafe(this.partSize);
     this.buffered = 0;
     if (this.uploadId === undefined) {
       const created = await this.s3.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, ContentType: "application/x-tar" }));

@@ -148,7 +148,7 @@ async function writeOnce(
     return undefined;
   }
   const bytesPerSecond = progress.done();
-  const result = fanout.result();
+  const result = await fanout.result();
   if (cfg.compression === "none" && result.size !== deps.total) {
     const e = new Error(`internal: wrote ${result.size} bytes, the plan computed ${deps.total}`);
     for (const s of fanout.healthy) fail(s.label, e);
