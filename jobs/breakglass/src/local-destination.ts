@@ -1,7 +1,7 @@
 // A directory (the registry VM's disk, the NAS mount). The archive is written
-// under a hidden temporary name in the same directory, fsynced, read back and
-// hashed, and only then renamed into place; `latest` is a relative symlink
-// replaced by rename. Until then the previous archive and latest are never
+// under a hidden temporary name in the same directory, each chunk read back
+// and compared as it is written, fsynced, and only then renamed into place;
+// `latest` is a relative symlink replaced by rename. Until then the previous archive and latest are never
 // touched (field notes: a failed save destroyed the last good tarball).
 import { lstat, open, readdir, readlink, rename, rm, stat, symlink, type FileHandle } from "node:fs/promises";
 import { createReadStream } from "node:fs";
