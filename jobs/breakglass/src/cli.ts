@@ -18,7 +18,8 @@ Usage:
   breakglass verify FILE          re-read an archive: blobs, manifests, manifest.json, sidecar
   breakglass restore FILE REF     push an archive's image to REF, keeping its manifest digest
 
-Exit codes: 0 ok, 1 a destination, verification or restore failed, 2 configuration error.
+Exit codes: 0 ok, 1 a destination, verification or restore failed, 2 configuration error,
+130 stopped by a signal (temporary files removed, previous archives and latest untouched).
 Every variable can also be given as a flag: IMAGE -> --image=...
 
 Environment (save; restore reads the REGISTRY_* names for REF's registry):
@@ -45,6 +46,8 @@ async function runSave(ctx: JobContext, flags: string[], extra: string[]): Promi
   if (extra.length > 0) throw new ConfigError([`save takes no arguments, got ${extra.map((a) => JSON.stringify(a)).join(" ")}; configure it with environment variables`]);
   const cfg = loadSaveConfig(ctx.env, flags);
   const report = await save(cfg, { log: ctx.log, signal: ctx.signal, tty: process.stderr });
+  // Stopped by SIGTERM/SIGINT: temporary files are gone, nothing was replaced; runMain exits 130.
+  if (ctx.signal.aborted) throw ctx.signal.reason;
   const failed = report.destinations.filter((d) => !d.ok);
   ctx.log[report.ok ? "info" : "error"]("save finished", {
     ok: report.ok, image: report.image, digest: report.digest, file: report.file, sha256: report.sha256, size: report.size,

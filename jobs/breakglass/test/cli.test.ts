@@ -1,14 +1,14 @@
 // The built CLI as a child process, as CronJobs and the pipeline run it:
 // --help, exit 2 on configuration errors, save + verify end to end, and no
 // credential in any output.
-import { execFile } from "node:child_process";
-import { copyFile, readFile, truncate } from "node:fs/promises";
+import { execFile, spawn } from "node:child_process";
+import { copyFile, readdir, readFile, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { envTable } from "@regguard/job-config";
 import { pushImage, startRegistry, type BuiltImage, type StartedRegistry } from "@regguard/testkit";
 import { BREAKGLASS_ENV } from "../src/index.js";
-import { PACKAGE_DIR, registryMissing, tempDir, removeTempDirs } from "./helpers.js";
+import { PACKAGE_DIR, registryMissing, startCuttingProxy, tempDir, removeTempDirs } from "./helpers.js";
 
 const MAIN = join(PACKAGE_DIR, "dist/main.js");
 
@@ -98,5 +98,31 @@ describe.skipIf(registryMissing)("CLI save and verify against a real registry", 
     const bad = await cli(["verify", broken]);
     expect(bad.code).toBe(1);
     expect(jsonLines(bad.stdout)[0]).toMatchObject({ msg: "verification failed", code: "ARCHIVE_INVALID" });
+  });
+
+  it("SIGTERM mid-layer exits 130 and leaves no temporary file behind", async () => {
+    const big = await pushImage({ url: reg.url, username: "puller", password }, "viktor/infra-ci", "big", { layers: 1, layerSize: 6 * 1024 * 1024, seed: "cli-big" });
+    const proxy = await startCuttingProxy(reg.url, new RegExp(`/blobs/${big.layers[0]?.digest}$`), 1024 * 1024);
+    const dir = await tempDir("sigterm");
+    try {
+      const child = spawn("node", [MAIN, "save"], {
+        env: {
+          PATH: process.env.PATH ?? "", IMAGE: `${reg.host}/viktor/infra-ci:big`, REGISTRY_URL: proxy.url,
+          REGISTRY_USERNAME: "puller", REGISTRY_PASSWORD: password, DESTINATIONS: dir,
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
+      const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
+      await proxy.cut;
+      child.kill("SIGTERM");
+      expect(await exited).toBe(130);
+      expect(stdout).toContain("received SIGTERM");
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      proxy.release();
+      await proxy.stop();
+    }
   });
 });
