@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 
 /** What a document is. */
-export type DocKind = "kubernetes" | "kustomization" | "cloud-config" | "unknown";
+export type DocKind = "kubernetes" | "kustomization" | "cloud-config" | "woodpecker" | "unknown";
 
 /** One parsed document of one file. */
 export interface ManifestDoc {
@@ -54,6 +54,8 @@ function classify(v: Record<string, unknown>, text: string): DocKind {
   if (typeof api === "string" && api.startsWith(KUSTOMIZE_API)) return "kustomization";
   if (typeof api === "string" && typeof v.kind === "string") return "kubernetes";
   if (text.startsWith("#cloud-config\n")) return "cloud-config";
+  // A Woodpecker pipeline: a steps list whose every step names an image.
+  if (Array.isArray(v.steps) && v.steps.every((s) => typeof (s as { image?: unknown } | null)?.image === "string")) return "woodpecker";
   return "unknown";
 }
 

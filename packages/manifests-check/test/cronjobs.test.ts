@@ -31,8 +31,9 @@ function env(cj: K8sObject): Record<string, string | { secret: string; key: stri
 }
 
 describe("CronJobs", () => {
-  it("exist: retention and one probe per registry instance", () => {
+  it("exist: retention, breakglass snapshots and one probe per registry instance", () => {
     expect(cronJobs.map((d) => describeDoc(d)).sort()).toEqual([
+      "CronJob/forgejo/forgejo-breakglass",
       "CronJob/forgejo/forgejo-retention",
       "CronJob/monitoring/forgejo-integrity-probe",
       "CronJob/monitoring/registry-integrity-probe",

@@ -14,7 +14,7 @@ const manifests = join(root, "manifests");
 const files = loadYamlTree(manifests, listFiles);
 const docs = files.flatMap((f) => f.docs);
 const objects = k8sObjects(docs);
-const CLUSTER_SCOPED = new Set(["ClusterPolicy", "Namespace", "ClusterRole", "ClusterRoleBinding"]);
+const CLUSTER_SCOPED = new Set(["ClusterPolicy", "Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass"]);
 
 describe("manifests/ YAML", () => {
   it("has manifests to check", () => {
@@ -26,7 +26,7 @@ describe("manifests/ YAML", () => {
     expect(files.flatMap((f) => f.errors)).toEqual([]);
   });
 
-  it("holds only Kubernetes objects, kustomizations and cloud-config", () => {
+  it("holds only Kubernetes objects, kustomizations, cloud-config and Woodpecker pipelines", () => {
     expect(docs.filter((d) => d.kind === "unknown").map((d) => rel(d.file))).toEqual([]);
   });
 
