@@ -4,9 +4,11 @@
 // ceiling of the same registry, (b) through a 5 ms-per-request proxy at the
 // default concurrency and at 1, (c) peak RSS. Prints figures; asserts none.
 import { cpus, loadavg } from "node:os";
+import { dirname } from "node:path";
 import { startDelayProxy, startPushgateway, startRegistry } from "@regguard/testkit";
 import { MANIFEST_ACCEPT } from "@regguard/oci-client";
 import { PROBE_ENV } from "@regguard/integrity-probe/env-schema";
+import { ownCpuSeconds, processCpuSeconds } from "./cpu.js";
 import { imageNodeOptions, measureProbe, rawHeadThroughput, type ProbeRunFigures } from "./measure.js";
 import { seedRegistry } from "./seed.js";
 
@@ -17,7 +19,22 @@ const DEFAULT_CONCURRENCY = Number(PROBE_ENV.find((s) => s.name === "CONCURRENCY
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 const row = (r: ProbeRunFigures) =>
-  `| ${r.label} | ${r.exitCode} | ${fmt(r.wallSeconds, 2)} | ${fmt(r.walkSeconds, 2)} | ${r.requests} | ${fmt(r.requests / r.walkSeconds, 0)} | ${fmt(r.requests / r.manifests, 2)} | ${r.tags} | ${r.indexes} | ${r.failures}/${r.requestErrors} | ${fmt(r.peakRssMiB)} | ${fmt(r.cpuSeconds, 2)} |`;
+  `| ${r.label} | ${r.exitCode} | ${fmt(r.wallSeconds, 2)} | ${fmt(r.walkSeconds, 2)} | ${r.requests} | ${fmt(r.requests / r.walkSeconds, 0)} | ${fmt(r.requests / r.manifests, 2)} | ${r.tags} | ${r.indexes} | ${r.failures}/${r.requestErrors} | ${fmt(r.peakRssMiB)} | ${cpuCell(r)} |`;
+const cpuCell = (r: ProbeRunFigures) => {
+  const s = serverCpu.get(r.label);
+  return `${fmt(r.cpuSeconds)} / ${fmt(s?.registry ?? NaN)} / ${r.label.includes("proxy") ? fmt(s?.proxy ?? NaN) : "-"}`;
+};
+
+/** Registry and proxy CPU seconds per run label, to tell a CPU-bound run from a latency-bound one. */
+const serverCpu = new Map<string, { registry: number; proxy: number }>();
+
+async function measured(label: string, registryMarker: string, env: Record<string, string>): Promise<ProbeRunFigures> {
+  const reg0 = processCpuSeconds(registryMarker);
+  const own0 = ownCpuSeconds();
+  const figures = await measureProbe(label, env);
+  serverCpu.set(label, { registry: processCpuSeconds(registryMarker) - reg0, proxy: ownCpuSeconds() - own0 });
+  return figures;
+}
 
 async function main(): Promise<void> {
   const [registry, pg] = await Promise.all([startRegistry(), startPushgateway()]);
@@ -35,7 +52,7 @@ async function main(): Promise<void> {
     // averaged: on a shared machine the load moves between measurements.
     const headUrl = `${registry.url}/v2/${seeded.repositories[1]}/manifests/latest`;
     const rawBefore = await rawHeadThroughput(headUrl, MANIFEST_ACCEPT, DEFAULT_CONCURRENCY, RAW_SECONDS);
-    const direct = await measureProbe(`direct, concurrency ${DEFAULT_CONCURRENCY} (default)`, env(registry.url));
+    const direct = await measured(`direct, concurrency ${DEFAULT_CONCURRENCY} (default)`, dirname(registry.rootDir), env(registry.url));
     const rawAfter = await rawHeadThroughput(headUrl, MANIFEST_ACCEPT, DEFAULT_CONCURRENCY, RAW_SECONDS);
     const raw = (rawBefore + rawAfter) / 2;
 
@@ -43,14 +60,14 @@ async function main(): Promise<void> {
     let delayedDefault: ProbeRunFigures;
     let delayedOne: ProbeRunFigures;
     try {
-      delayedDefault = await measureProbe(`+${DELAY_MS} ms proxy, concurrency ${DEFAULT_CONCURRENCY} (default)`, env(proxy.url));
-      delayedOne = await measureProbe(`+${DELAY_MS} ms proxy, concurrency 1`, env(proxy.url, { CONCURRENCY: "1" }));
+      delayedDefault = await measured(`+${DELAY_MS} ms proxy, concurrency ${DEFAULT_CONCURRENCY} (default)`, dirname(registry.rootDir), env(proxy.url));
+      delayedOne = await measured(`+${DELAY_MS} ms proxy, concurrency 1`, dirname(registry.rootDir), env(proxy.url, { CONCURRENCY: "1" }));
     } finally {
       await proxy.stop();
     }
 
     const runs = [direct, delayedDefault, delayedOne];
-    console.log("\n| run | exit | wall s | walk s | requests | req/s | req/manifest | tags | indexes | failures/req errors | peak RSS MiB | probe CPU s |");
+    console.log("\n| run | exit | wall s | walk s | requests | req/s | req/manifest | tags | indexes | failures/req errors | peak RSS MiB | CPU s: probe / registry / proxy |");
     console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (const r of runs) console.log(row(r));
     const probeRate = direct.requests / direct.walkSeconds;
