@@ -2,7 +2,7 @@
 // only on the registry's own origin. Forgejo quirks: catalog capped at 100
 // per page, and tags/list sends Link even on the last page, so an empty page
 // (not a missing Link) ends the listing.
-import { ProtocolError, UntrustedLinkError, safeUrl } from "./errors.js";
+import { NotFoundError, ProtocolError, UntrustedLinkError, safeUrl } from "./errors.js";
 import { assertRepository } from "./ref.js";
 import { expectStatus } from "./status.js";
 import type { Transport } from "./transport.js";
@@ -28,7 +28,14 @@ export async function listTags(t: Transport, repository: string, opts: { pageSiz
   const out: string[] = [];
   const n = opts.pageSize ?? TAGS_PAGE_SIZE;
   const path = `/v2/${repository}/tags/list?n=${n}`;
-  for await (const page of pages(t, path, `repository:${repository}:pull`, "tags", `tags of ${repository}`)) out.push(...page);
+  try {
+    for await (const page of pages(t, path, `repository:${repository}:pull`, "tags", `tags of ${repository}`)) out.push(...page);
+  } catch (e) {
+    // registry:2 answers NAME_UNKNOWN for a repository that has no tags (only
+    // untagged manifests, or a push that stopped after its blobs): no tags, not a missing image.
+    if (e instanceof NotFoundError && e.registryCode === "NAME_UNKNOWN" && out.length === 0) return [];
+    throw e;
+  }
   return out;
 }
 

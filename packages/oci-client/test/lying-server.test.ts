@@ -22,7 +22,7 @@ async function serve(handler: (req: ScriptedRequest) => ScriptedResponse | Promi
 }
 const client = (url: string, extra: Partial<ConstructorParameters<typeof RegistryClient>[0]> = {}) =>
   new RegistryClient({ url, username: "viktor", password: SECRET, retryBaseMs: 5, timeoutMs: 2000, ...extra });
-const sha = (b: string | Uint8Array) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
+const sha = (b: string | Uint8Array): `sha256:${string}` => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 const noSecret = (e: unknown) => {
   expect(String((e as Error).message)).not.toContain(SECRET);
   expect(JSON.stringify(e)).not.toContain(SECRET);

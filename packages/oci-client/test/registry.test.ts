@@ -65,6 +65,12 @@ describe.each<RegistryAuth>(["none", "htpasswd", "token"])("real registry, auth 
     await expect(client.checkBlob("viktor/app", { digest: layer.digest, size: layer.size + 1 })).rejects.toThrow(/descriptor says/);
   });
 
+  it("reads a repository that has only untagged manifests as having no tags (registry:2 says NAME_UNKNOWN)", async () => {
+    await pushImage({ url: registry.url, username: registry.username, password: registry.password }, "viktor/untagged", undefined, { seed: `u-${auth}` });
+    expect(await client.tags("viktor/untagged")).toEqual([]);
+    await expect(client.tags("viktor/never-pushed")).resolves.toEqual([]);
+  });
+
   it("answers a missing manifest with NotFoundError carrying MANIFEST_UNKNOWN", async () => {
     const err = await client.manifest("viktor/app", "nope").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NotFoundError);
