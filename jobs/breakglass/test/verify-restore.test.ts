@@ -125,7 +125,11 @@ describe.skipIf(registryMissing)("verify and restore", () => {
     const client = new RegistryClient({ url: target.url, username: "ci-pusher", password: PAT });
     try {
       await expect(restoreArchive(path, client, parseReference(`${target.host}/broken/app:v1`), memoryLogger())).rejects.toThrow(ArchiveInvalidError);
-      await expect(client.tags("broken/app")).rejects.toThrow();
+      // Nothing reached the registry: no tag, and no repository (a pushed blob would create it).
+      await expect(client.tags("broken/app")).resolves.toEqual([]);
+      const repos: string[] = [];
+      for await (const r of client.repositories()) repos.push(r);
+      expect(repos).not.toContain("broken/app");
     } finally {
       await client.close();
     }

@@ -71,6 +71,8 @@ export class Transport {
   private bearer: { realm: string; service: string } | undefined;
   private readonly opts: Required<Pick<TransportOptions, "timeoutMs" | "retries" | "retryBaseMs" | "userAgent">> & { signal?: AbortSignal };
   private counters = { requests: 0, retries: 0 };
+  /** Buffered requests in flight, aborted together when the caller's signal fires. */
+  private readonly active = new Set<AbortController>();
 
   constructor(options: TransportOptions) {
     this.base = new URL(String(options.url));
@@ -93,6 +95,9 @@ export class Transport {
       userAgent: options.userAgent ?? "regguard",
       ...(options.signal ? { signal: options.signal } : {}),
     };
+    options.signal?.addEventListener("abort", () => {
+      for (const c of this.active) c.abort(options.signal?.reason);
+    }, { once: true });
     this.tokens = new TokenSource({ registry: this.base, ...(this.basic ? { basic: this.basic } : {}), pinRealm: options.pinRealm ?? false, dispatcher: this.dispatcher, timeoutMs, userAgent: this.opts.userAgent });
   }
 
@@ -194,13 +199,14 @@ export class Transport {
     const headers: Record<string, string> = { "user-agent": this.opts.userAgent, ...spec.headers };
     if (auth) headers.authorization = auth;
     const timeout = AbortSignal.timeout(this.opts.timeoutMs);
-    // Not AbortSignal.any: on Node 20 it leaks when combined with a long-lived signal (nodejs/node#55351).
+    // Not AbortSignal.any (it leaks on Node 20 with a long-lived signal,
+    // nodejs/node#55351), and not one listener per request on the caller's
+    // signal: the constructor's single listener aborts every active request.
     const controller = new AbortController();
-    const onAbort = (reason: unknown) => controller.abort(reason);
-    timeout.addEventListener("abort", () => onAbort(timeout.reason), { once: true });
-    const external = this.opts.signal;
-    const onExternal = () => onAbort(external?.reason);
-    external?.addEventListener("abort", onExternal, { once: true });
+    timeout.addEventListener("abort", () => controller.abort(timeout.reason), { once: true });
+    if (this.opts.signal?.aborted) controller.abort(this.opts.signal.reason);
+    this.active.add(controller);
+    const release = () => this.active.delete(controller);
     const signal = controller.signal;
     const payload = typeof body === "function" ? body() : body;
     let res: Dispatcher.ResponseData;
@@ -218,10 +224,10 @@ export class Transport {
           : { signal }),
       });
     } catch (e) {
-      external?.removeEventListener("abort", onExternal);
+      release();
       throw this.failure(e, url, timeout);
     }
-    if (spec.stream) external?.removeEventListener("abort", onExternal);
+    if (spec.stream) release();
     const flat: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(res.headers)) flat[k] = Array.isArray(v) ? v.join(", ") : v;
     if (spec.stream && res.statusCode >= 200 && res.statusCode < 300 && method !== "HEAD") {
@@ -239,7 +245,7 @@ export class Transport {
       if (e instanceof TooLargeError) throw e;
       throw this.failure(e, url, timeout);
     } finally {
-      external?.removeEventListener("abort", onExternal);
+      release();
     }
   }
 

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { startScriptedServer, type ScriptedRequest, type ScriptedResponse, type StartedScriptedServer } from "@regguard/testkit";
 import {
-  DigestMismatchError, InvalidManifestError, MEDIA_TYPE, ProtocolError, RegistryClient, TimeoutError, TooLargeError,
+  AbortedError, DigestMismatchError, InvalidManifestError, MEDIA_TYPE, ProtocolError, RegistryClient, TimeoutError, TooLargeError,
   TransportError, UnauthorizedError, UntrustedLinkError, UntrustedRealmError,
 } from "../src/index.js";
 
@@ -127,6 +127,21 @@ describe("a lying registry", () => {
     const s = await serve(() => ({ status: 200, delayMs: 1500, body: { tags: [] } }));
     const err = await client(s.url, { timeoutMs: 200, retries: 1 }).tags("viktor/app").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
+  });
+
+  it("the caller's signal aborts every request in flight, without piling listeners on it", async () => {
+    const s = await serve(() => ({ status: 200, delayMs: 1500, body: { tags: [] } }));
+    const controller = new AbortController();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on("warning", onWarning);
+    const c = client(s.url, { signal: controller.signal, concurrency: 32, timeoutMs: 5000 });
+    const pending = Array.from({ length: 20 }, (_, i) => c.tags(`viktor/app${i}`).catch((e: unknown) => e));
+    setTimeout(() => controller.abort(new Error("SIGTERM")), 100);
+    const results = await Promise.all(pending);
+    process.off("warning", onWarning);
+    expect(results.every((e) => e instanceof AbortedError)).toBe(true);
+    expect(warnings).not.toContain("MaxListenersExceededWarning");
   });
 
   it("a dropped connection is a TransportError", async () => {
