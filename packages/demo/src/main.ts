@@ -3,7 +3,7 @@
 // owner, breaks one image the distribution#3324 way, runs the three jobs as
 // their CLIs, prints a summary and stops everything it started.
 // `pnpm demo -- --registry URL [--image REF]` probes a real registry instead.
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -111,12 +111,15 @@ async function realRegistry(url: string, image: string | undefined, started: Sta
   if (image) {
     heading(`breakglass save + verify of ${image}`);
     const dir = join(work, "archives");
-    const save = await runJob(JOB_MAIN.breakglass, ["save"], { IMAGE: image, DESTINATIONS: dir, ...pick(process.env, ["REGISTRY_USERNAME", "REGISTRY_PASSWORD", "REGISTRY_INSECURE"]) }, notDebug);
-    saved = save.code;
+    await mkdir(dir, { recursive: true });
+    const save = await runJob(JOB_MAIN.breakglass, ["save"], { IMAGE: image, DESTINATIONS: dir, ...pick(process.env, ["REGISTRY_USERNAME", "REGISTRY_PASSWORD", "REGISTRY_INSECURE", "PLATFORM"]) }, notDebug);
+    const archive = (await readdir(dir)).find((f) => f.endsWith(".tar") && !f.endsWith("-latest.tar"));
+    const verify = save.code === 0 && archive ? await runJob(JOB_MAIN.breakglass, ["verify", join(dir, archive)], {}, notDebug) : save;
+    saved = verify.code;
   }
   heading("Summary");
   say(`probe exit ${probe.code} (0 healthy, 1 integrity failures, 2 configuration, 3 catalog unreadable or push failed)`);
-  if (image) say(`breakglass save exit ${saved}`);
+  if (image) say(`breakglass save + verify exit ${saved}`);
   return probe.code === 0 && saved === 0 ? 0 : 1;
 }
 
