@@ -3,7 +3,6 @@ import { RegistryClient } from "@regguard/oci-client";
 import type { JobContext } from "@regguard/job-runtime";
 import { PushgatewayClient } from "@regguard/pushgateway";
 import { loadConfig } from "./config.js";
-import { keepAliveDispatcher } from "./dispatcher.js";
 import { probe } from "./probe.js";
 import { pushResults } from "./push.js";
 import { exitCode, summaryLine } from "./report.js";
@@ -20,9 +19,8 @@ export async function run(ctx: JobContext): Promise<number> {
     checkBlobs: config.checkBlobs, concurrency: config.concurrency, requestTimeoutMs: config.timeoutMs,
     pushgateway: pushgateway.groupUrl(group).toString(),
   });
-  const pool = keepAliveDispatcher(config.concurrency);
   const client = new RegistryClient({
-    url: config.registry.url, dispatcher: pool.dispatcher, pinRealm: config.registry.pinRealm, concurrency: config.concurrency, timeoutMs: config.timeoutMs,
+    url: config.registry.url, pinRealm: config.registry.pinRealm, concurrency: config.concurrency, timeoutMs: config.timeoutMs,
     signal: ctx.signal, userAgent: "regguard-integrity-probe",
     ...(config.registry.username !== undefined ? { username: config.registry.username, password: config.registry.password ?? "" } : {}),
   });
@@ -32,7 +30,6 @@ export async function run(ctx: JobContext): Promise<number> {
     tally = await probe(client, config, log);
   } finally {
     await client.close();
-    await pool.close();
   }
   const finishedAt = Date.now();
   const stopped = ctx.signal.aborted;

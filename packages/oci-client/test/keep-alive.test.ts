@@ -3,10 +3,9 @@
 import diagnostics from "node:diagnostics_channel";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pushImage, startRegistry, type BuiltImage, type StartedRegistry } from "@regguard/testkit";
-import { RegistryClient, parseDigest } from "@regguard/oci-client";
-import { keepAliveDispatcher } from "../src/index.js";
+import { RegistryClient, parseDigest } from "../src/index.js";
 
-describe("keepAliveDispatcher", () => {
+describe("transport keep-alive", () => {
   let registry: StartedRegistry;
   let image: BuiltImage;
   let connects = 0;
@@ -23,8 +22,7 @@ describe("keepAliveDispatcher", () => {
   });
 
   it("sends 40 HEADs and GETs over one connection", async () => {
-    const pool = keepAliveDispatcher(1);
-    const client = new RegistryClient({ url: registry.url, dispatcher: pool.dispatcher, concurrency: 1 });
+    const client = new RegistryClient({ url: registry.url, concurrency: 1 });
     const before = connects;
     for (let i = 0; i < 10; i++) {
       for (const layer of image.layers) await client.checkBlob("a/b", { digest: parseDigest(layer.digest), size: layer.size });
@@ -33,6 +31,5 @@ describe("keepAliveDispatcher", () => {
     expect(client.stats.requests).toBe(40);
     expect(connects - before).toBe(1);
     await client.close();
-    await pool.close();
   });
 });
