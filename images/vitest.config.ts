@@ -1,12 +1,5 @@
-import { defineConfig } from "vitest/config";
+import { defineConfig, mergeConfig } from "vitest/config";
+import base from "../vitest.base.mjs";
 
-// Image builds take a while on two cores; the JSON report feeds .ci/run's summary.
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 180_000,
-    hookTimeout: 600_000,
-    reporters: ["default", "json"],
-    outputFile: { json: ".vitest-result.json" },
-  },
-});
+// Image builds take a while on two cores.
+export default mergeConfig(base, defineConfig({ test: { include: ["test/**/*.test.ts"], testTimeout: 180_000, hookTimeout: 600_000 } }));
