@@ -1,6 +1,6 @@
 // A forwarding proxy that adds latency per request: benchmarks and timeout tests against real servers.
 import { createServer, request as httpRequest } from "node:http";
-import type { AddressInfo } from "node:net";
+import { closeHttpServer, listenOnLoopback, once } from "./listen.js";
 import type { StartedServer } from "./types.js";
 
 /** Fixed delay for every request, or per request via `delayFor` (which wins when given). */
@@ -38,22 +38,12 @@ export async function startDelayProxy(targetUrl: string, opts: DelayProxyOptions
       req.pipe(upstream);
     }, Math.max(0, delay));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  let stopped = false;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
     get requests() {
       return count;
     },
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
+    stop: once(() => closeHttpServer(server)),
   };
 }

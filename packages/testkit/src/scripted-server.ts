@@ -1,6 +1,6 @@
 // A scripted HTTP server for protocol edge cases: answers from a handler and records every request.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { closeHttpServer, listenOnLoopback, once } from "./listen.js";
 import type { StartedServer } from "./types.js";
 
 /** A recorded request: lower-case header names, the full body. */
@@ -76,21 +76,11 @@ export async function startScriptedServer(handler: ScriptedHandler): Promise<Sta
       res.end(`scripted handler failed: ${String(err)}`);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  let stopped = false;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     requests,
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
+    stop: once(() => closeHttpServer(server)),
   };
 }

@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { SignJWT } from "jose";
+import { closeHttpServer, listenOnLoopback, once } from "./listen.js";
 import { parseScopes } from "./token-scope.js";
 import type { TokenSigningMaterial } from "./token-cert.js";
 
@@ -74,19 +75,10 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<Starte
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => send(res, 500, { error: String(err) }));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port, "127.0.0.1", () => resolve());
-  });
-  let stopped = false;
+  await listenOnLoopback(server, opts.port);
   return {
     realm: `http://127.0.0.1:${opts.port}/token`,
     requests: () => count,
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
+    stop: once(() => closeHttpServer(server)),
   };
 }

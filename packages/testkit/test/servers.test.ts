@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { request } from "undici";
 import {
-  BinaryMissingError, hasBinary, pushImage, requireBinary, startDelayProxy, startPushgateway,
+  BinaryMissingError, hasBinary, pushImage, requireBinary, startDelayProxy, startLatencyProxy, startPushgateway,
   startRegistry, startScriptedServer, type StartedServer,
 } from "../src/index.js";
 
@@ -99,5 +99,27 @@ describe.skipIf(noRegistry)("startDelayProxy", () => {
     const m = await fetch(`${proxy.url}/v2/via/proxy/manifests/v1`, { headers: { accept: img.mediaType } });
     expect(m.status).toBe(200);
     expect(proxy.requests).toBeGreaterThan(5);
+  });
+});
+
+describe.skipIf(noRegistry)("startLatencyProxy", () => {
+  it("delays what the client sends, keeps the bytes intact both ways, and a push and pull work through it", async () => {
+    const reg = await startRegistry();
+    stops.push(reg);
+    const proxy = await startLatencyProxy(reg.url, { delayMs: 120 });
+    stops.push(proxy);
+    const t = Date.now();
+    const res = await fetch(`${proxy.url}/v2/`);
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    expect(Date.now() - t).toBeGreaterThanOrEqual(110);
+    const img = await pushImage({ url: proxy.url }, "via/latency", "v1", { layerSize: 3 * 1024 * 1024 });
+    const m = await fetch(`${proxy.url}/v2/via/latency/manifests/v1`, { headers: { accept: img.mediaType } });
+    expect(m.status).toBe(200);
+    expect(m.headers.get("docker-content-digest")).toBe(img.digest);
+    expect(Buffer.from(await m.arrayBuffer()).equals(Buffer.from(img.manifest))).toBe(true);
+    expect(proxy.connections).toBeGreaterThanOrEqual(1);
+    await proxy.stop();
+    await expect(fetch(`${proxy.url}/v2/`)).rejects.toThrow();
   });
 });

@@ -2,7 +2,7 @@
 // packages REST API and container registry, with test hooks (clock, forced failures, request log).
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { closeHttpServer, listenOnLoopback, once } from "../listen.js";
 import { TokenIssuer } from "./auth.js";
 import { apiNotFound, sendBytes, sendEmpty, sendJson, type Ctx } from "./http.js";
 import { handleV2 } from "./oci-routes.js";
@@ -84,14 +84,9 @@ export async function startForgejoFake(opts: ForgejoFakeOptions = {}): Promise<S
   };
 
   const server = createServer(handler);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   const url = `http://127.0.0.1:${port}`;
   rootUrl = opts.rootUrl ? opts.rootUrl.replace(/\/*$/, "/") : `${url}/`;
-  let stopped: Promise<void> | undefined;
 
   const ownerOrThrow = (login: string): Owner => {
     const o = store.ownerByName(login);
@@ -103,13 +98,7 @@ export async function startForgejoFake(opts: ForgejoFakeOptions = {}): Promise<S
     url,
     host: `127.0.0.1:${port}`,
     requests,
-    stop() {
-      stopped ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return stopped;
-    },
+    stop: once(() => closeHttpServer(server)),
     user(login): FakeUser {
       const o = ownerOrThrow(login);
       if (o.kind !== "user") throw new Error(`forgejo fake: ${login} is an organization`);
