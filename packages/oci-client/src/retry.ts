@@ -1,4 +1,5 @@
 // The one place that decides whether and when a request is tried again.
+import { TimeoutError, TransportError } from "./errors.js";
 
 /** Default attempts after the first; a registry blip should not fail a run. */
 export const DEFAULT_RETRIES = 3;
@@ -37,4 +38,56 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     };
     signal?.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+/** How many times and how patiently to try; registry and token requests share one. */
+export interface RetryPolicy {
+  retries: number;
+  baseMs: number;
+  signal?: AbortSignal;
+}
+
+/** What the retry loop needs to see of an answer. */
+export interface RetryableAnswer {
+  status: number;
+  headers: Record<string, string | undefined>;
+}
+
+/**
+ * Failures that already used up a retry loop. A token request retries inside
+ * the registry request's own loop; without this a dead token service would be
+ * asked (retries + 1)^2 times.
+ */
+const spent = new WeakSet<Error>();
+
+/**
+ * Calls `attempt` until it answers with a final status or the retries run out.
+ * Of thrown errors only timeouts and transport failures are tried again: any
+ * other error is an answer. `discard` gets every answer that is retried, so a
+ * streamed body does not keep its connection busy through the backoff.
+ */
+export async function withRetries<R extends RetryableAnswer>(
+  policy: RetryPolicy,
+  attempt: () => Promise<R>,
+  hooks: { discard?: (res: R) => void; onRetry?: () => void } = {},
+): Promise<R> {
+  for (let n = 0; ; n++) {
+    let res: R;
+    try {
+      res = await attempt();
+    } catch (e) {
+      if (!(e instanceof TransportError || e instanceof TimeoutError) || spent.has(e)) throw e;
+      if (n >= policy.retries) {
+        spent.add(e);
+        throw e;
+      }
+      hooks.onRetry?.();
+      await sleep(retryDelayMs(n, policy.baseMs), policy.signal);
+      continue;
+    }
+    if (!isRetryableStatus(res.status) || n >= policy.retries) return res;
+    hooks.discard?.(res);
+    hooks.onRetry?.();
+    await sleep(retryDelayMs(n, policy.baseMs, res.headers["retry-after"]), policy.signal);
+  }
 }

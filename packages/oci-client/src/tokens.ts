@@ -1,18 +1,24 @@
 // Bearer tokens per realm+service+scope, cached until shortly before expiry.
-import { request, type Dispatcher } from "undici";
-import { ProtocolError, TransportError, UnauthorizedError, UntrustedRealmError, safeUrl } from "./errors.js";
+import { ProtocolError, TooLargeError, UnauthorizedError, UntrustedRealmError, safeUrl } from "./errors.js";
 
 /** Distribution's token spec: assume 60 s when the server gives no expiry. */
 export const DEFAULT_TOKEN_TTL_S = 60;
+/** A token response is a few KiB of JSON; anything near this is not a token. */
+export const MAX_TOKEN_BYTES = 1024 * 1024;
+
+/**
+ * One GET of a token URL, never following redirects. The transport supplies it
+ * so a token request gets the same timeout, abort, retries and body cap as
+ * every registry request.
+ */
+export type TokenFetch = (url: URL, headers: Record<string, string>, maxBytes: number) => Promise<{ status: number; body: Uint8Array }>;
 
 export interface TokenSourceOptions {
   registry: URL;
   basic?: string;
   /** Refuse realms on another origin than the registry (hairpin incident). */
   pinRealm: boolean;
-  dispatcher: Dispatcher;
-  timeoutMs: number;
-  userAgent: string;
+  fetch: TokenFetch;
 }
 
 /** Fetches and caches Bearer tokens; never sends credentials to an untrusted realm. */
@@ -73,21 +79,24 @@ export class TokenSource {
     const url = this.checkRealm(realm);
     if (service) url.searchParams.set("service", service);
     if (scope) url.searchParams.set("scope", scope);
-    const headers: Record<string, string> = { "user-agent": this.opts.userAgent, accept: "application/json" };
+    const headers: Record<string, string> = { accept: "application/json" };
     if (this.opts.basic) headers.authorization = `Basic ${this.opts.basic}`;
     this.requests++;
-    let res: Dispatcher.ResponseData;
+    let res: { status: number; body: Uint8Array };
     try {
-      res = await request(url, { method: "GET", headers, dispatcher: this.opts.dispatcher, signal: AbortSignal.timeout(this.opts.timeoutMs) });
+      res = await this.opts.fetch(url, headers, MAX_TOKEN_BYTES);
     } catch (e) {
-      throw new TransportError(`token request to ${safeUrl(url.toString())} failed: ${(e as Error).message}`, { url: url.toString(), cause: e });
+      if (e instanceof TooLargeError) {
+        throw new TooLargeError(`token service at ${url.origin} sent more than ${MAX_TOKEN_BYTES} bytes; refusing it as a token`, { url: url.toString(), cause: e });
+      }
+      throw e;
     }
-    const text = await res.body.text();
-    if (res.statusCode === 401 || res.statusCode === 403) {
-      throw new UnauthorizedError(`the token service at ${url.origin} refused the credentials (HTTP ${res.statusCode})`, { status: res.statusCode, url: url.toString() });
+    const text = Buffer.from(res.body).toString("utf8");
+    if (res.status === 401 || res.status === 403) {
+      throw new UnauthorizedError(`the token service at ${url.origin} refused the credentials (HTTP ${res.status})`, { status: res.status, url: url.toString() });
     }
-    if (res.statusCode !== 200) {
-      throw new ProtocolError(`token service at ${url.origin} answered HTTP ${res.statusCode}`, { status: res.statusCode, url: url.toString() });
+    if (res.status !== 200) {
+      throw new ProtocolError(`token service at ${url.origin} answered HTTP ${res.status}`, { status: res.status, url: url.toString() });
     }
     let body: Record<string, unknown>;
     try {

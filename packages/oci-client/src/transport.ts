@@ -5,8 +5,8 @@ import type { Readable } from "node:stream";
 import pLimit, { type LimitFunction } from "p-limit";
 import { Agent, request, type Dispatcher } from "undici";
 import { parseChallenge } from "./challenge.js";
-import { AbortedError, TimeoutError, TooLargeError, TransportError, safeUrl } from "./errors.js";
-import { DEFAULT_RETRIES, DEFAULT_RETRY_BASE_MS, isRetryableStatus, retryDelayMs, sleep } from "./retry.js";
+import { AbortedError, ForbiddenError, TimeoutError, TooLargeError, TransportError, UnauthorizedError, safeUrl } from "./errors.js";
+import { DEFAULT_RETRIES, DEFAULT_RETRY_BASE_MS, withRetries, type RetryPolicy } from "./retry.js";
 import { TokenSource } from "./tokens.js";
 
 /** How to reach and authenticate to one registry. */
@@ -69,7 +69,8 @@ export class Transport {
   private readonly basic: string | undefined;
   private readonly tokens: TokenSource;
   private bearer: { realm: string; service: string } | undefined;
-  private readonly opts: Required<Pick<TransportOptions, "timeoutMs" | "retries" | "retryBaseMs" | "userAgent">> & { signal?: AbortSignal };
+  private readonly opts: Required<Pick<TransportOptions, "timeoutMs" | "userAgent">> & { signal?: AbortSignal };
+  private readonly policy: RetryPolicy;
   private counters = { requests: 0, retries: 0 };
   /** Buffered requests in flight, aborted together when the caller's signal fires. */
   private readonly active = new Set<AbortController>();
@@ -88,17 +89,19 @@ export class Transport {
     this.basic = options.username !== undefined && options.username !== ""
       ? Buffer.from(`${options.username}:${options.password ?? ""}`).toString("base64")
       : undefined;
-    this.opts = {
-      timeoutMs,
+    this.opts = { timeoutMs, userAgent: options.userAgent ?? "regguard", ...(options.signal ? { signal: options.signal } : {}) };
+    this.policy = {
       retries: options.retries ?? DEFAULT_RETRIES,
-      retryBaseMs: options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS,
-      userAgent: options.userAgent ?? "regguard",
+      baseMs: options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS,
       ...(options.signal ? { signal: options.signal } : {}),
     };
     options.signal?.addEventListener("abort", () => {
       for (const c of this.active) c.abort(options.signal?.reason);
     }, { once: true });
-    this.tokens = new TokenSource({ registry: this.base, ...(this.basic ? { basic: this.basic } : {}), pinRealm: options.pinRealm ?? false, dispatcher: this.dispatcher, timeoutMs, userAgent: this.opts.userAgent });
+    this.tokens = new TokenSource({
+      registry: this.base, ...(this.basic ? { basic: this.basic } : {}), pinRealm: options.pinRealm ?? false,
+      fetch: (url, headers, maxBytes) => this.fetchToken(url, headers, maxBytes),
+    });
   }
 
   get stats(): TransportStats {
@@ -131,28 +134,20 @@ export class Transport {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
-  private async attempts(spec: RequestSpec): Promise<Response> {
-    for (let attempt = 0; ; attempt++) {
-      let res: Response;
-      try {
-        res = await this.authenticated(spec);
-      } catch (e) {
-        const retryable = e instanceof TransportError || e instanceof TimeoutError;
-        if (!retryable || attempt >= this.opts.retries || !replayable(spec)) throw e;
-        this.counters.retries++;
-        await sleep(retryDelayMs(attempt, this.opts.retryBaseMs), this.opts.signal);
-        continue;
-      }
-      if (!isRetryableStatus(res.status) || attempt >= this.opts.retries || !replayable(spec)) return res;
-      res.stream?.destroy();
-      this.counters.retries++;
-      await sleep(retryDelayMs(attempt, this.opts.retryBaseMs, res.headers["retry-after"]), this.opts.signal);
-    }
+  private attempts(spec: RequestSpec): Promise<Response> {
+    const policy = replayable(spec) ? this.policy : { ...this.policy, retries: 0 };
+    return withRetries(policy, () => this.authenticated(spec), { discard: (res) => res.stream?.destroy(), onRetry: () => this.counters.retries++ });
+  }
+
+  /** Token requests run inside the caller's slot, so they take none of their own. */
+  private fetchToken(url: URL, headers: Record<string, string>, maxBytes: number): Promise<Response> {
+    const spec: RequestSpec = { method: "GET", path: url.toString(), scope: "", headers, maxBytes };
+    return withRetries(this.policy, () => this.exchange(url, "GET", spec, undefined, undefined), { onRetry: () => this.counters.retries++ });
   }
 
   private async authenticated(spec: RequestSpec): Promise<Response> {
     let auth = await this.authorization(spec.scope);
-    let res = await this.follow(spec, auth);
+    const res = await this.fromRegistry(await this.follow(spec, auth));
     if (res.status !== 401) return res;
     const challenge = parseChallenge(res.headers["www-authenticate"]);
     if (challenge?.scheme === "bearer" && challenge.params.realm) {
@@ -169,7 +164,24 @@ export class Transport {
     }
     res.stream?.destroy();
     // Retry once with fresh credentials; a second 401 is the caller's answer.
-    return this.follow(spec, auth);
+    return this.fromRegistry(await this.follow(spec, auth));
+  }
+
+  /**
+   * A 401/403 after a redirect to another origin (object storage) is that
+   * host's own refusal: its challenge must not pick a realm, or a storage host
+   * that names its own realm is sent the registry's username and password.
+   */
+  private fromRegistry(res: Response): Response {
+    if (res.status !== 401 && res.status !== 403) return res;
+    const final = new URL(res.url);
+    if (final.origin === this.base.origin) return res;
+    res.stream?.destroy();
+    const Refusal = res.status === 401 ? UnauthorizedError : ForbiddenError;
+    throw new Refusal(
+      `the registry redirected to ${final.host}, which answered HTTP ${res.status}; ${final.host} is not the registry, so no credentials were sent to it (an expired or unsigned storage URL?)`,
+      { status: res.status, url: res.url },
+    );
   }
 
   private async authorization(scope: string): Promise<string | undefined> {
@@ -184,6 +196,7 @@ export class Transport {
     let method = spec.method;
     for (let hop = 0; ; hop++) {
       const sameOrigin = url.origin === this.base.origin;
+      this.counters.requests++;
       const res = await this.exchange(url, method, spec, sameOrigin ? auth : undefined, hop === 0 ? spec.body : undefined);
       const location = res.headers.location;
       if (![301, 302, 303, 307, 308].includes(res.status) || !location || (method !== "GET" && method !== "HEAD")) return res;
@@ -195,7 +208,6 @@ export class Transport {
   }
 
   private async exchange(url: URL, method: string, spec: RequestSpec, auth: string | undefined, body: RequestSpec["body"]): Promise<Response> {
-    this.counters.requests++;
     const headers: Record<string, string> = { "user-agent": this.opts.userAgent, ...spec.headers };
     if (auth) headers.authorization = auth;
     const timeout = AbortSignal.timeout(this.opts.timeoutMs);

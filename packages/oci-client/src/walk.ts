@@ -5,6 +5,7 @@
 import pLimit from "p-limit";
 import { Channel } from "./channel.js";
 import type { Digest } from "./digest.js";
+import { SizeMismatchError } from "./errors.js";
 import { classify, type Finding } from "./findings.js";
 import { INDEX_TYPES } from "./media-types.js";
 import type { Descriptor, Manifest } from "./manifest.js";
@@ -131,7 +132,7 @@ class Walker {
     try {
       const mayBeIndex = d.mediaType === "" || INDEX_TYPES.includes(d.mediaType);
       if (this.checkBlobs || this.opts.includeManifests || INDEX_TYPES.includes(d.mediaType)) {
-        const m = await this.client.manifest(repository, d.digest);
+        const m = await fetchChild(this.client, repository, d);
         this.seen.delete(key);
         await this.tree(repository, m, tag, parent);
         return;
@@ -140,7 +141,7 @@ class Walker {
       const type = head.mediaType ?? d.mediaType;
       if (mayBeIndex && type && INDEX_TYPES.includes(type)) {
         this.seen.delete(key);
-        await this.tree(repository, await this.client.manifest(repository, d.digest), tag, parent);
+        await this.tree(repository, await fetchChild(this.client, repository, d), tag, parent);
         return;
       }
       await this.emit({ type: "manifest", repository, digest: d.digest, kind: "image", mediaType: type, parent, ...(tag ? { tag } : {}) });
@@ -164,4 +165,16 @@ class Walker {
   private finding(finding: Finding): Promise<void> {
     return this.emit({ type: "finding", finding });
   }
+}
+
+/**
+ * GET an index child by digest and hold it to the descriptor's size, as
+ * checkManifest does for a HEAD: the digest proves the bytes, not the index.
+ */
+async function fetchChild(client: RegistryClient, repository: string, d: Descriptor): Promise<Manifest> {
+  const m = await client.manifest(repository, d.digest);
+  if (m.raw.length !== d.size) {
+    throw new SizeMismatchError(`manifest ${repository}@${d.digest}: descriptor says ${d.size} bytes, the registry has ${m.raw.length}`);
+  }
+  return m;
 }
