@@ -2,6 +2,7 @@
 // shows its output indented under a heading.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { Interrupted, type Owned } from "./owned.js";
 
 /** Where the built job CLIs live. */
 export const JOB_MAIN = {
@@ -13,13 +14,19 @@ export const JOB_MAIN = {
 /** A finished job run. */
 export interface JobRun { code: number; stdout: string; stderr: string }
 
-/** Run a job CLI with only the given environment (plus PATH), echoing its output. */
-export function runJob(main: string, args: string[], env: Record<string, string>, show: (line: string) => boolean = () => true): Promise<JobRun> {
+/** Run a job CLI with only the given environment (plus PATH), echoing its output; `owned` stops it on Ctrl-C. */
+export function runJob(owned: Owned, main: string, args: string[], env: Record<string, string>, show: (line: string) => boolean = () => true): Promise<JobRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [main, ...args], {
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
+    try {
+      owned.child(child);
+    } catch (error) {
+      reject(error);
+      return;
+    }
     let stdout = "";
     let stderr = "";
     const echo = (chunk: Buffer, sink: "out" | "err") => {
@@ -31,7 +38,8 @@ export function runJob(main: string, args: string[], env: Record<string, string>
     child.stdout.on("data", (c: Buffer) => echo(c, "out"));
     child.stderr.on("data", (c: Buffer) => echo(c, "err"));
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    // A job stopped by the demo's own teardown has no result worth acting on.
+    child.on("close", (code) => (owned.isStopping ? reject(new Interrupted()) : resolve({ code: code ?? 1, stdout, stderr })));
   });
 }
 

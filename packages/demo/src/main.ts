@@ -1,19 +1,41 @@
 // `pnpm demo`: the whole system on loopback with no configuration. Starts a
 // real registry:2, a real Pushgateway and the Forgejo fake, seeds a realistic
 // owner, breaks one image the distribution#3324 way, runs the three jobs as
-// their CLIs, prints a summary and stops everything it started.
+// their CLIs, prints a summary and stops everything it started, also on
+// Ctrl-C or SIGTERM (exit 130).
 // `pnpm demo -- --registry URL [--image REF]` probes a real registry instead.
-import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtempSync } from "node:fs";
+import { mkdir, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { pushImage, pushIndex, startForgejoFake, startPushgateway, startRegistry, type StartedServer } from "@regguard/testkit";
-import { JOB_MAIN, runJob } from "./jobs.js";
+import { pushImage, pushIndex, startForgejoFake, startPushgateway, startRegistry } from "@regguard/testkit";
+import { JOB_MAIN, runJob, type JobRun } from "./jobs.js";
+import { Owned } from "./owned.js";
 import { seedForgejo } from "./seed.js";
 
 const OWNER = "viktor";
-const heading = (text: string) => process.stdout.write(`\n== ${text}\n`);
+const owned = new Owned();
+// Quiet once stopping: main() may still be unwinding and its headings would read as progress.
+const heading = (text: string) => void (owned.isStopping || process.stdout.write(`\n== ${text}\n`));
 const say = (text: string) => process.stdout.write(`   ${text}\n`);
+
+const job = (main: string, args: string[], env: Record<string, string>, show?: (line: string) => boolean): Promise<JobRun> => runJob(owned, main, args, env, show);
+
+/** Exit code of a run stopped by SIGINT/SIGTERM, as a shell reports Ctrl-C. */
+const INTERRUPTED_EXIT = 130;
+let signalled = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (signalled) return; // a second Ctrl-C must not cut the teardown short
+    signalled = true;
+    process.stdout.write(`\n${signal}: stopping every server and job the demo started\n`);
+    void owned.stopAll().finally(() => {
+      say("stopped every server the demo started");
+      process.exit(INTERRUPTED_EXIT);
+    });
+  });
+}
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2).filter((a) => a !== "--");
@@ -23,27 +45,21 @@ async function main(): Promise<number> {
     say("pnpm demo -- --registry URL [--image REF]   probe a real registry (REGISTRY_USERNAME/REGISTRY_PASSWORD from the environment), optionally save REF");
     return 0;
   }
-  const started: StartedServer[] = [];
-  const work = await mkdtemp(join(tmpdir(), "regguard-demo-"));
+  // Synchronous, so a signal cannot land between creating the dir and owning it.
+  const work = owned.dir(mkdtempSync(join(tmpdir(), "regguard-demo-")));
   try {
-    return values.registry
-      ? await realRegistry(values.registry, values.image, started, work)
-      : await embedded(started, work);
+    return values.registry ? await realRegistry(values.registry, values.image, work) : await embedded(work);
   } finally {
-    for (const s of started.reverse()) await s.stop().catch(() => undefined);
-    await rm(work, { recursive: true, force: true });
-    say("stopped every server the demo started");
+    await owned.stopAll();
+    if (!signalled) say("stopped every server the demo started");
   }
 }
 
-async function embedded(started: StartedServer[], work: string): Promise<number> {
+async function embedded(work: string): Promise<number> {
   heading("Starting registry:2, Pushgateway and a Forgejo fake on 127.0.0.1");
-  const registry = await startRegistry();
-  started.push(registry);
-  const pushgateway = await startPushgateway();
-  started.push(pushgateway);
-  const forgejo = await startForgejoFake({ users: [{ login: OWNER }] });
-  started.push(forgejo);
+  const registry = await owned.server(() => startRegistry());
+  const pushgateway = await owned.server(() => startPushgateway());
+  const forgejo = await owned.server(() => startForgejoFake({ users: [{ login: OWNER }] }));
   say(`registry:2   ${registry.url}`);
   say(`pushgateway  ${pushgateway.url}`);
   say(`forgejo fake ${forgejo.url}`);
@@ -62,9 +78,9 @@ async function embedded(started: StartedServer[], work: string): Promise<number>
   const owner = forgejo.user(OWNER);
   const pg = { PUSHGATEWAY_URL: pushgateway.url };
   heading("integrity-probe against registry:2 (expect one broken reference)");
-  const probeOld = await runJob(JOB_MAIN.probe, [], { REGISTRY_URL: registry.url, REGISTRY_INSTANCE: "registry.viktorbarzin.me:5050", ...pg }, notDebug);
+  const probeOld = await job(JOB_MAIN.probe, [], { REGISTRY_URL: registry.url, REGISTRY_INSTANCE: "registry.viktorbarzin.me:5050", ...pg }, notDebug);
   heading("integrity-probe against Forgejo (expect a clean bill)");
-  const probeNew = await runJob(JOB_MAIN.probe, [], {
+  const probeNew = await job(JOB_MAIN.probe, [], {
     REGISTRY_URL: forgejo.url, REGISTRY_INSTANCE: "forgejo.viktorbarzin.me", REGISTRY_USERNAME: OWNER, REGISTRY_PASSWORD: owner.token,
     REPOSITORY_PREFIX: `${OWNER}/`, PUSHGATEWAY_JOB: "forgejo-integrity-probe", ...pg,
   }, notDebug);
@@ -77,7 +93,7 @@ async function embedded(started: StartedServer[], work: string): Promise<number>
 
   heading("retention, dry-run, on Forgejo (children of kept indexes are protected)");
   const planFile = join(work, "plan.json");
-  const retention = await runJob(JOB_MAIN.retention, [], {
+  const retention = await job(JOB_MAIN.retention, [], {
     FORGEJO_HOST: forgejo.url, FORGEJO_OWNER: OWNER, FORGEJO_TOKEN: owner.token, DRY_RUN: "true", KEEP_LAST_N: "5", PLAN_FILE: planFile,
   }, planLines);
   const plan = await summarizePlan(planFile);
@@ -85,11 +101,11 @@ async function embedded(started: StartedServer[], work: string): Promise<number>
   heading("breakglass save + verify of viktor/infra-ci:latest into two directories");
   const dirs = [join(work, "vm-disk"), join(work, "nas")];
   for (const d of dirs) await mkdir(d, { recursive: true });
-  const save = await runJob(JOB_MAIN.breakglass, ["save"], {
+  const save = await job(JOB_MAIN.breakglass, ["save"], {
     IMAGE: `${forgejo.host}/${OWNER}/infra-ci:latest`, REGISTRY_USERNAME: OWNER, REGISTRY_PASSWORD: owner.token, REGISTRY_INSECURE: "true",
     DESTINATIONS: dirs.join(","),
   }, notDebug);
-  const verify = await runJob(JOB_MAIN.breakglass, ["verify", join(dirs[1] as string, "infra-ci-latest.tar")], {}, notDebug);
+  const verify = await job(JOB_MAIN.breakglass, ["verify", join(dirs[1] as string, "infra-ci-latest.tar")], {}, notDebug);
 
   heading("Summary");
   say(`probe registry:2  exit ${probeOld.code} (${probeOld.code === 1 ? "integrity failure found, as expected" : "unexpected"})`);
@@ -101,20 +117,19 @@ async function embedded(started: StartedServer[], work: string): Promise<number>
   return ok ? 0 : 1;
 }
 
-async function realRegistry(url: string, image: string | undefined, started: StartedServer[], work: string): Promise<number> {
+async function realRegistry(url: string, image: string | undefined, work: string): Promise<number> {
   heading(`Probing ${url} (read-only) with a local Pushgateway`);
-  const pushgateway = await startPushgateway();
-  started.push(pushgateway);
+  const pushgateway = await owned.server(() => startPushgateway());
   const creds = pick(process.env, ["REGISTRY_USERNAME", "REGISTRY_PASSWORD", "REPOSITORY_PREFIX", "TAGS_PER_REPO"]);
-  const probe = await runJob(JOB_MAIN.probe, [], { REGISTRY_URL: url, PUSHGATEWAY_URL: pushgateway.url, ...creds }, notDebug);
+  const probe = await job(JOB_MAIN.probe, [], { REGISTRY_URL: url, PUSHGATEWAY_URL: pushgateway.url, ...creds }, notDebug);
   let saved = 0;
   if (image) {
     heading(`breakglass save + verify of ${image}`);
     const dir = join(work, "archives");
     await mkdir(dir, { recursive: true });
-    const save = await runJob(JOB_MAIN.breakglass, ["save"], { IMAGE: image, DESTINATIONS: dir, ...pick(process.env, ["REGISTRY_USERNAME", "REGISTRY_PASSWORD", "REGISTRY_INSECURE", "PLATFORM"]) }, notDebug);
+    const save = await job(JOB_MAIN.breakglass, ["save"], { IMAGE: image, DESTINATIONS: dir, ...pick(process.env, ["REGISTRY_USERNAME", "REGISTRY_PASSWORD", "REGISTRY_INSECURE", "PLATFORM"]) }, notDebug);
     const archive = (await readdir(dir)).find((f) => f.endsWith(".tar") && !f.endsWith("-latest.tar"));
-    const verify = save.code === 0 && archive ? await runJob(JOB_MAIN.breakglass, ["verify", join(dir, archive)], {}, notDebug) : save;
+    const verify = save.code === 0 && archive ? await job(JOB_MAIN.breakglass, ["verify", join(dir, archive)], {}, notDebug) : save;
     saved = verify.code;
   }
   heading("Summary");
@@ -146,9 +161,14 @@ async function summarizePlan(file: string): Promise<string> {
   }
 }
 
+// Once a signal arrived its handler owns the exit code; whatever main() was
+// awaiting fails against stopped servers and is not worth reporting.
 main().then(
-  (code) => (process.exitCode = code),
+  (code) => {
+    if (!signalled) process.exitCode = code;
+  },
   (error: unknown) => {
+    if (signalled) return;
     process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   },
