@@ -1,14 +1,13 @@
 // Everything a CronJob in manifests/ must satisfy, composed from the single
 // checks: schedule, overlap and history, image, env contract, pod security.
-import type { EnvSchema } from "@regguard/job-config";
 import { cronProblems } from "./cron.js";
-import { envProblems, type ContainerEnv } from "./env-contract.js";
+import { contractProblems, type ContainerEnv, type JobContract } from "./env-contract.js";
 import { jobOfImage, type JobName } from "./images.js";
 import type { K8sObject } from "./load.js";
 import { podSecurityProblems, type PodSecurityInput, type SecurityContext } from "./pod-security.js";
 
-/** Each job's environment schema. */
-export type JobSchemas = Readonly<Record<JobName, EnvSchema>>;
+/** Each job's environment schema and config reader. */
+export type JobContracts = Readonly<Record<JobName, JobContract>>;
 
 interface Container extends ContainerEnv {
   image?: string;
@@ -41,7 +40,7 @@ export function cronJobJobs(cj: K8sObject): JobName[] {
 }
 
 /** Every problem of one CronJob. */
-export function cronJobProblems(cj: K8sObject, schemas: JobSchemas): string[] {
+export function cronJobProblems(cj: K8sObject, contracts: JobContracts): string[] {
   const spec = (cj.spec ?? {}) as CronJobSpec;
   const out = cronProblems(spec.schedule ?? "");
   if (spec.concurrencyPolicy !== "Forbid") out.push("concurrencyPolicy must be Forbid: two runs of a job must never overlap");
@@ -68,7 +67,7 @@ export function cronJobProblems(cj: K8sObject, schemas: JobSchemas): string[] {
     if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory || !c.resources?.limits?.memory) {
       out.push(`${who}: resources.requests.cpu, requests.memory and limits.memory must be set`);
     }
-    out.push(...envProblems(c, schemas[r.job]).map((p) => `${who} env: ${p}`));
+    out.push(...contractProblems(c, contracts[r.job]).map((p) => `${who} env: ${p}`));
   }
   return out;
 }

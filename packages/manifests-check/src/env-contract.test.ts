@@ -1,6 +1,6 @@
-import type { EnvSchema } from "@regguard/job-config";
+import { ConfigError, type Env, type EnvSchema } from "@regguard/job-config";
 import { describe, expect, it } from "vitest";
-import { envProblems } from "./env-contract.js";
+import { contractProblems, envProblems, readerProblems } from "./env-contract.js";
 
 const schema: EnvSchema = [
   { name: "FORGEJO_HOST", kind: "url", description: "base URL", required: true },
@@ -43,5 +43,39 @@ describe("envProblems", () => {
     expect(envProblems({ envFrom: [{ secretRef: { name: "all" } }], env: [{ name: "FORGEJO_HOST", value: "http://x" }, token] }, schema)).toEqual([
       "envFrom is not allowed: list each variable so it can be checked against the schema",
     ]);
+  });
+});
+
+describe("readerProblems / contractProblems", () => {
+  // A reader with a rule the schema cannot express: FORGEJO_HOST or OLD_NAME.
+  const seen: Env[] = [];
+  const readConfig = (env: Env) => {
+    seen.push(env);
+    const problems: string[] = [];
+    if (!env.FORGEJO_HOST && !env.OLD_NAME) problems.push("FORGEJO_HOST is required (or OLD_NAME)");
+    if (env.DRY_RUN !== undefined && !/^(true|false)$/i.test(env.DRY_RUN)) problems.push(`DRY_RUN must be true or false (any case), got ${JSON.stringify(env.DRY_RUN)}`);
+    if (problems.length) throw new ConfigError(problems);
+  };
+  const lax: EnvSchema = schema.map((s) => (s.name === "FORGEJO_HOST" ? { ...s, required: false } : s));
+
+  it("hands the reader inline values as written and a placeholder of the right kind for valueFrom", () => {
+    seen.length = 0;
+    expect(readerProblems({ env: [{ name: "FORGEJO_HOST", valueFrom: { secretKeyRef: { name: "s", key: "h" } } }, token, { name: "DRY_RUN", value: "TRUE" }] }, { schema, readConfig })).toEqual([]);
+    expect(seen[0]).toEqual({ FORGEJO_HOST: "https://placeholder.invalid", FORGEJO_TOKEN: "placeholder", DRY_RUN: "TRUE" });
+  });
+
+  it("reports what only the reader knows, and each problem once", () => {
+    expect(envProblems({ env: [token] }, lax)).toEqual([]);
+    expect(contractProblems({ env: [token] }, { schema: lax, readConfig })).toEqual(["FORGEJO_HOST is required (or OLD_NAME)"]);
+    expect(contractProblems({ env: [{ name: "FORGEJO_HOST", value: "http://x" }, token, { name: "DRY_RUN", value: "yes" }] }, { schema: lax, readConfig })).toEqual([
+      'DRY_RUN must be true or false (any case), got "yes"',
+    ]);
+  });
+
+  it("turns a reader that crashes into a problem instead of a crash", () => {
+    const boom = () => {
+      throw new TypeError("cannot read x of undefined");
+    };
+    expect(readerProblems({ env: [token] }, { schema, readConfig: boom })).toEqual(["the job's config reader failed: cannot read x of undefined"]);
   });
 });

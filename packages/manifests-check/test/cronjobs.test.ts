@@ -1,15 +1,24 @@
 // Every CronJob in manifests/ against its job's own environment schema (the
-// list the job parses at start-up), plus schedule, image and pod security.
+// list the job parses at start-up) and its own config reader, plus schedule,
+// image and pod security.
 import { join } from "node:path";
+import { loadSaveConfig } from "@regguard/breakglass";
 import { BREAKGLASS_ENV } from "@regguard/breakglass/env-schema";
+import { loadConfig as loadProbeConfig } from "@regguard/integrity-probe";
 import { PROBE_ENV } from "@regguard/integrity-probe/env-schema";
+import { loadConfig as loadRetentionConfig } from "@regguard/retention";
 import { RETENTION_ENV } from "@regguard/retention/env-schema";
 import { describe, expect, it } from "vitest";
 import {
-  cronJobJobs, cronJobProblems, describe as describeDoc, k8sObjects, listFiles, loadYamlTree, repoRoot, type JobSchemas, type K8sObject,
+  cronJobJobs, cronJobProblems, describe as describeDoc, envProblems, k8sObjects, listFiles, loadYamlTree, repoRoot, type JobContracts, type K8sObject,
 } from "../src/index.js";
 
-const SCHEMAS: JobSchemas = { "integrity-probe": PROBE_ENV, retention: RETENTION_ENV, breakglass: BREAKGLASS_ENV };
+// breakglass's CronJob runs `save`, the subcommand that reads the whole schema.
+const SCHEMAS: JobContracts = {
+  "integrity-probe": { schema: PROBE_ENV, readConfig: (env) => loadProbeConfig(env) },
+  retention: { schema: RETENTION_ENV, readConfig: (env) => loadRetentionConfig(env) },
+  breakglass: { schema: BREAKGLASS_ENV, readConfig: (env) => loadSaveConfig(env) },
+};
 const objects = k8sObjects(loadYamlTree(join(repoRoot(), "manifests"), listFiles).flatMap((f) => f.docs));
 const cronJobs = objects.filter((d) => d.value.kind === "CronJob");
 const byName = (name: string): K8sObject => {
@@ -74,6 +83,27 @@ describe("CronJobs", () => {
     });
     expect(env(registry)).toMatchObject({ PUSHGATEWAY_JOB: "registry-integrity-probe", REGISTRY_INSTANCE: "registry.viktorbarzin.me:5050" });
     expect(env(forgejo).PUSHGATEWAY_URL).toBe(env(registry).PUSHGATEWAY_URL);
+  });
+
+  // PROBE_ENV marks neither REGISTRY_URL nor PUSHGATEWAY_URL required (each
+  // has a legacy alternative), so only the probe's own reader catches this.
+  it("fails a probe CronJob without REGISTRY_URL/PUSHGATEWAY_URL or their legacy names, in the probe's own words", () => {
+    const cj = structuredClone(byName("registry-integrity-probe"));
+    const c = pod(cj).template.spec.containers[0] as { env: Env };
+    c.env = c.env.filter((e) => e.name !== "REGISTRY_URL" && e.name !== "PUSHGATEWAY_URL");
+    expect(envProblems(c, PROBE_ENV), "the schema alone lets it through").toEqual([]);
+    const problems = cronJobProblems(cj, SCHEMAS);
+    expect(problems).toContain("container probe env: REGISTRY_URL is required (or the legacy REGISTRY_HOST, with REGISTRY_SCHEME)");
+    expect(problems.join("\n")).toMatch(/container probe env: PUSHGATEWAY_URL is required \(or the legacy PUSHGATEWAY=/);
+  });
+
+  it("runs the reader with placeholders for Secret values, and still reports what it rejects", () => {
+    const cj = structuredClone(byName("forgejo-retention"));
+    const c = pod(cj).template.spec.containers[0] as { env: Env };
+    expect(c.env.find((e) => e.name === "FORGEJO_TOKEN")?.valueFrom?.secretKeyRef).toBeDefined();
+    expect(cronJobProblems(cj, SCHEMAS)).toEqual([]);
+    c.env = c.env.map((e) => (e.name === "FORGEJO_OWNER" ? { name: "FORGEJO_OWNER", value: "viktor barzin" } : e));
+    expect(cronJobProblems(cj, SCHEMAS)).toEqual(['container retention env: FORGEJO_OWNER must be a Forgejo user or organisation name, got "viktor barzin"']);
   });
 
   // The checks must bite on the real files, not only on unit-test inputs.
