@@ -1,6 +1,6 @@
 // Paths inside the monorepo, found from this package so tests run from any cwd.
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from "node:fs";
+import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The directory holding pnpm-workspace.yaml, searched upwards from `from`. */
@@ -30,6 +30,28 @@ export function listFiles(dir: string, suffixes: readonly string[]): string[] {
   };
   if (existsSync(dir)) walk(dir);
   return out;
+}
+
+const SHELL_SHEBANG = /^#!\s*(\/usr\/bin\/env\s+)?(\/usr)?(\/bin\/)?(bash|sh)(\s|$)/;
+
+/**
+ * Shell scripts under `dir`: every *.sh, and extensionless files whose first
+ * line is a bash or sh shebang (entry points such as .ci/run carry no
+ * extension and would otherwise escape shellcheck).
+ */
+export function listShellScripts(dir: string): string[] {
+  return listFiles(dir, [""]).filter((p) => p.endsWith(".sh") || (!basename(p).includes(".") && SHELL_SHEBANG.test(firstLine(p))));
+}
+
+function firstLine(path: string): string {
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.alloc(128);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n).toString("utf8").split("\n")[0] ?? "";
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** `path` relative to the repository root, for messages. */

@@ -1,13 +1,17 @@
-// Every shell script in the repository passes bash -n and shellcheck.
+// Every shell script in the repository passes bash -n and shellcheck,
+// including extensionless entry points found by their shebang.
 import { describe, expect, it } from "vitest";
-import { listFiles, rel, repoRoot, runTool } from "../src/index.js";
+import { listShellScripts, rel, repoRoot, runTool } from "../src/index.js";
 
 const root = repoRoot();
-const scripts = listFiles(root, [".sh"]);
+const scripts = listShellScripts(root);
 
 describe("shell scripts", () => {
-  it("there are scripts to check", () => {
-    expect(scripts.map((s) => rel(s))).toContain("scripts/setup-forgejo-containerd-mirror.sh");
+  it("there are scripts to check, *.sh and extensionless ones with a shell shebang", () => {
+    const names = scripts.map((s) => rel(s));
+    expect(names).toContain("scripts/setup-forgejo-containerd-mirror.sh");
+    expect(names).toContain(".ci/run");
+    expect(names).not.toContain("jobs/retention/Dockerfile");
   });
 
   it.each(scripts.map((s) => [rel(s), s] as const))("%s passes bash -n and shellcheck", (_n, file) => {
