@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything the tests and the demo need on a fresh Debian 12 machine:
 # the real servers the suites start (registry:2, Pushgateway, promtool,
-# containerd, dockerd, skopeo, shellcheck), pnpm, and the workspace's
+# containerd, dockerd, skopeo, shellcheck; jq for the runbook commands the
+# docs tests run), pnpm, and the workspace's
 # dependencies from the frozen lockfile. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PNPM_VERSION=10.18.3
-APT_PACKAGES=(docker-registry prometheus-pushgateway prometheus containerd docker.io skopeo shellcheck apache2-utils ca-certificates git)
+APT_PACKAGES=(docker-registry prometheus-pushgateway prometheus containerd docker.io skopeo shellcheck jq apache2-utils ca-certificates git)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -1,9 +1,13 @@
 // The docs this package owns: present, links and anchors that resolve,
-// metric names that exist, and the design citing every field-notes incident.
+// metric names that exist, the design citing every field-notes incident, and
+// the runbooks' pull-Secret check run for real.
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { readConfig, renderSecret } from "@regguard/registry-credentials";
 import { describe, expect, it } from "vitest";
-import { anchors, listFiles, rel, relativeLinks, repoRoot } from "../src/index.js";
+import { parse } from "yaml";
+import { anchors, hasTool, listFiles, rel, relativeLinks, repoRoot } from "../src/index.js";
 
 const root = repoRoot();
 const docs = listFiles(join(root, "docs"), [".md"]);
@@ -73,3 +77,32 @@ describe("docs", () => {
 if (!existsSync(join(repoRoot(), "../shared/context/field-notes.md"))) {
   console.warn("docs.test.ts: ../shared/context/field-notes.md not found; the incident coverage check is skipped");
 }
+
+// The runbooks check the pull Secret with a jq filter and name the keys they
+// expect "in this order": run that filter on what the registry-credentials
+// command writes and compare with the text. (jq's `keys` sorts; Kubernetes
+// and Kyverno keep the written order, Forgejo last, which is the point.)
+const noJq = !hasTool("jq");
+if (noJq) console.warn("skipping the runbooks' Secret check: jq is not installed (apt-get install jq)");
+const TOKENS = {
+  REGISTRY2_USERNAME: "viktor", REGISTRY2_TOKEN: "dummy-1", DOCKERHUB_USERNAME: "viktorbarzin", DOCKERHUB_TOKEN: "dummy-2", FORGEJO_TOKEN: "dummy-3",
+};
+describe.skipIf(noJq)("the runbooks' pull-Secret check", () => {
+  it.each([
+    ["runbooks/setup.md", TOKENS],
+    ["runbooks/decommission-registry2.md", { ...TOKENS, INCLUDE: "dockerhub,forgejo" }],
+  ] as const)("docs/%s: its jq filter prints the keys it expects, in that order", (file, env) => {
+    const text = read(join(root, "docs", file));
+    const program = /base64 -d \| jq -r '([^']*\.auths[^']*)'/.exec(text)?.[1];
+    expect(program, `${file} has no "base64 -d | jq -r '.auths ...'" command`).toBeDefined();
+    const listed = /Expected[^:]*:((?:\s*`[^`]+`,?)+)/.exec(text.slice(text.indexOf(program as string)))?.[1];
+    expect(listed, `${file} names no expected keys after the command`).toBeDefined();
+    const expected = [...(listed as string).matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+    const secret = parse(renderSecret(readConfig(env))) as { data: Record<string, string> };
+    const json = Buffer.from(secret.data[".dockerconfigjson"] as string, "base64").toString();
+    const jq = spawnSync("jq", ["-r", program as string], { input: json, encoding: "utf8" });
+    expect(jq.status, jq.stderr).toBe(0);
+    expect(jq.stdout.trim().split("\n")).toEqual(expected);
+    expect(expected.at(-1)).toBe("forgejo.viktorbarzin.me");
+  });
+});
