@@ -60,13 +60,27 @@ describe.skipIf(why !== undefined)("job images", () => {
 
   it("the retention image prints its dry-run plan", async () => {
     const user = forgejo.user("viktor");
-    for (let i = 1; i <= 3; i++) await pushImage({ url: forgejo.url, username: "viktor", password: user.token }, "viktor/app", `v${i}`, { seed: `img-ret-${i}` });
+    const target = { url: forgejo.url, username: "viktor", password: user.token };
+    // One day apart, so "newest" is unambiguous.
+    const day = (n: number) => forgejo.setNow(new Date(Date.UTC(2024, 4, n)));
+    for (let i = 1; i <= 3; i++) {
+      day(i);
+      await pushImage(target, "viktor/app", `v${i}`, { seed: `img-ret-${i}` });
+    }
+    day(4);
+    await pushImage(target, "viktor/app", "latest", { seed: "img-ret-latest" });
+    forgejo.setNow(new Date());
     const res = await dockerd.docker(["run", ...hardened(), ...envFlags({ FORGEJO_HOST: forgejo.url, FORGEJO_OWNER: "viktor", FORGEJO_TOKEN: user.token, KEEP_LAST_N: "1" }), imageTag("retention")]);
     expect(res.code, res.stdout + res.stderr).toBe(0);
-    expect(res.stdout).toMatch(/v1/);
-    expect(res.stdout).toMatch(/delete/);
+    const plan = res.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "plan");
+    const decision = (version: string) => plan.find((l) => l.package === "app" && l.version === version);
+    expect(decision("v1"), res.stdout).toMatchObject({ decision: "delete", reason: "delete" });
+    expect(decision("v2"), res.stdout).toMatchObject({ decision: "delete", reason: "delete" });
+    expect(decision("v3"), res.stdout).toMatchObject({ decision: "keep" });
+    expect(decision("latest"), res.stdout).toMatchObject({ decision: "keep", reason: "latest" });
+    expect(res.stdout).toContain('"msg":"dry run: nothing deleted"');
     expect(res.stdout + res.stderr).not.toContain(user.token);
-    expect(forgejo.versions("viktor", "app")).toHaveLength(3);
+    expect(forgejo.versions("viktor", "app")).toHaveLength(4);
   });
 
   it("the breakglass image writes and verifies an archive", async () => {
