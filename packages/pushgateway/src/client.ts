@@ -1,6 +1,7 @@
 // PUT (replace a whole group), POST (replace same-named series), DELETE a
 // group, and read back what a group holds. Every call has a deadline and
-// fails with a typed error; nothing is retried here, the caller decides.
+// fails with a typed error; nothing is retried here, the caller decides
+// (retryPush in retry.ts).
 import { renderExposition, EXPOSITION_CONTENT_TYPE, type MetricFamily } from "./exposition.js";
 import {
   PushAbortedError, PushProtocolError, PushRejectedError, PushTimeoutError, PushUnreachableError, stripUserinfo,

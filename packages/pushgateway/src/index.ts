@@ -3,3 +3,4 @@ export * from "./exposition.js";
 export * from "./grouping.js";
 export * from "./read.js";
 export * from "./client.js";
+export * from "./retry.js";

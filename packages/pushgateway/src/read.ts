@@ -13,6 +13,8 @@ export interface PushedGroup {
   metrics: Record<string, PushedSample[]>;
   /** Unix seconds of the last successful push, if reported. */
   pushTimeSeconds?: number;
+  /** Unix seconds of the last push the Pushgateway refused (0 = none since the group appeared). */
+  pushFailureTimeSeconds?: number;
 }
 
 interface ApiMetric { labels?: Record<string, string>; value?: string }
@@ -27,14 +29,20 @@ export function parseGroups(json: unknown): PushedGroup[] {
     const labels = { ...(g.labels as Record<string, string> | undefined) };
     const metrics: Record<string, PushedSample[]> = {};
     let pushTimeSeconds: number | undefined;
+    let pushFailureTimeSeconds: number | undefined;
     for (const [name, fam] of Object.entries(g)) {
       const samples = (fam as ApiFamily | null)?.metrics;
       if (!Array.isArray(samples)) continue;
       const parsed = samples.filter((m) => m.value !== undefined).map((m) => ({ labels: { ...labels, ...m.labels }, value: Number(m.value) }));
       if (name === "push_time_seconds") pushTimeSeconds = parsed[0]?.value;
-      else if (name !== "push_failure_time_seconds") metrics[name] = parsed;
+      else if (name === "push_failure_time_seconds") pushFailureTimeSeconds = parsed[0]?.value;
+      else metrics[name] = parsed;
     }
-    return { labels, metrics, ...(pushTimeSeconds !== undefined ? { pushTimeSeconds } : {}) };
+    return {
+      labels, metrics,
+      ...(pushTimeSeconds !== undefined ? { pushTimeSeconds } : {}),
+      ...(pushFailureTimeSeconds !== undefined ? { pushFailureTimeSeconds } : {}),
+    };
   });
 }
 

@@ -1,10 +1,11 @@
 // Against the real Pushgateway (Debian prometheus-pushgateway): PUT replaces
 // the whole group, POST only same-named series, DELETE removes the group,
-// and failures come back as typed errors.
+// failures come back as typed errors, and retryPush tries again only what
+// another attempt can fix.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPushgateway, startScriptedServer, type StartedPushgateway, type StartedScriptedServer } from "@regguard/testkit";
 import {
-  PushRejectedError, PushTimeoutError, PushUnreachableError, PushgatewayClient, sampleValue, type MetricFamily,
+  PushRejectedError, PushTimeoutError, PushUnreachableError, PushgatewayClient, retryPush, sampleValue, type MetricFamily, type PushRetryNotice,
 } from "../src/index.js";
 
 const gauge = (name: string, value: number, labels?: Record<string, string>): MetricFamily => ({
@@ -57,15 +58,24 @@ describe("real Pushgateway", () => {
     expect(await client.group(group)).toBeUndefined();
   });
 
-  it("an inconsistent push is a PushRejectedError with the status and the gateway's reason", async () => {
+  it("an inconsistent push is a PushRejectedError with the status and the gateway's reason, and marks the group's push as failed", async () => {
     // The same metric name with another type in another group is refused by the Pushgateway.
     const other = { job: "probe-test-other" };
+    await client.put(group, [gauge("a", 1)]);
     await client.put(other, [gauge("conflicting", 1)]);
     const err = await client.put(group, [{ name: "conflicting", help: "h", type: "counter", samples: [{ value: 1 }] }]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PushRejectedError);
     expect((err as PushRejectedError).status).toBe(400);
     expect((err as PushRejectedError).code).toBe("REJECTED");
     expect((err as Error).message).toMatch(/inconsistent/);
+    // What RegistryIntegrityProbePushFailed reads: the refused push is newer
+    // than the last accepted one, and the group keeps its old samples.
+    const refused = await client.group(group);
+    expect(refused?.pushFailureTimeSeconds).toBeGreaterThan(refused?.pushTimeSeconds ?? Infinity);
+    expect(sampleValue(refused, "a")).toBe(1);
+    await client.put(group, [gauge("a", 2)]);
+    const accepted = await client.group(group);
+    expect(accepted?.pushTimeSeconds).toBeGreaterThan(accepted?.pushFailureTimeSeconds ?? Infinity);
     await client.delete(other);
     await client.delete(group);
   });
@@ -83,5 +93,69 @@ describe("real Pushgateway", () => {
     const prefixed = new PushgatewayClient({ url: "http://pg.example:9091/gw/" });
     expect(prefixed.groupUrl(group).toString()).toBe("http://pg.example:9091/gw/metrics/job/probe-test/instance/registry.example%3A5000");
     expect(() => new PushgatewayClient({ url: "http://u:p@pg.example" })).toThrow(/credentials/);
+  });
+
+  describe("retryPush", () => {
+    /** A front that answers the first `failures` requests itself and forwards the rest to the real Pushgateway. */
+    async function flakyFront(failures: number, status: number): Promise<StartedScriptedServer> {
+      let seen = 0;
+      return startScriptedServer(async (req) => {
+        if (seen++ < failures) return { status, body: `scripted ${status}` };
+        const res = await fetch(`${pg.url}${req.path}`, {
+          method: req.method,
+          ...(req.method === "PUT" || req.method === "POST" ? { body: req.body, headers: { "content-type": req.headers["content-type"] ?? "" } } : {}),
+        });
+        return { status: res.status, body: await res.text() };
+      });
+    }
+    const retried = { job: "probe-test-retry", labels: { instance: "flaky" } };
+
+    it("retries a 503 and the push arrives", async () => {
+      const front = await flakyFront(1, 503);
+      try {
+        const notices: PushRetryNotice[] = [];
+        await retryPush(() => new PushgatewayClient({ url: front.url }).put(retried, [gauge("a", 3)]), { delaysMs: [50, 50], onRetry: (n) => notices.push(n) });
+        expect(front.requests.map((r) => r.method)).toEqual(["PUT", "PUT"]);
+        expect(notices.map((n) => [n.attempt, n.attempts, n.delayMs, n.error.status])).toEqual([[1, 3, 50, 503]]);
+        expect(sampleValue(await client.group(retried), "a")).toBe(3);
+      } finally {
+        await front.stop();
+        await client.delete(retried);
+      }
+    });
+
+    it("never retries a 4xx", async () => {
+      const front = await flakyFront(1, 400);
+      try {
+        const notices: PushRetryNotice[] = [];
+        const err = await retryPush(() => new PushgatewayClient({ url: front.url }).put(retried, [gauge("a", 4)]), { delaysMs: [50, 50], onRetry: (n) => notices.push(n) })
+          .catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(PushRejectedError);
+        expect(front.requests).toHaveLength(1);
+        expect(notices).toEqual([]);
+        expect(await client.group(retried)).toBeUndefined();
+      } finally {
+        await front.stop();
+      }
+    });
+
+    it("gives up after the last delay with the last error", async () => {
+      const notices: PushRetryNotice[] = [];
+      const down = new PushgatewayClient({ url: "http://127.0.0.1:1" });
+      const started = Date.now();
+      const err = await retryPush(() => down.put(retried, [gauge("a", 1)]), { delaysMs: [100, 200], onRetry: (n) => notices.push(n) }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PushUnreachableError);
+      expect(notices.map((n) => [n.attempt, n.delayMs, n.error.code])).toEqual([[1, 100, "UNREACHABLE"], [2, 200, "UNREACHABLE"]]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    });
+
+    it("stops waiting when the signal aborts", async () => {
+      const down = new PushgatewayClient({ url: "http://127.0.0.1:1" });
+      const stop = new AbortController();
+      const started = Date.now();
+      const err = await retryPush(() => down.put(retried, [gauge("a", 1)]), { delaysMs: [10_000], signal: stop.signal, onRetry: () => stop.abort() }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PushUnreachableError);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    });
   });
 });
