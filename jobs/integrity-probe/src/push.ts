@@ -8,8 +8,12 @@
 // last_success_timestamp must survive a PUT from a run that did not
 // succeed: such a run first reads the group's current value from
 // /api/v1/metrics and pushes it again. A run that succeeded needs no read.
+//
+// The PUT is retried (retryPush: no answer or 5xx, 1 s then 2 s): the
+// shell probe lost whole runs to one DNS blip at the cron tick (field notes,
+// probe #1). The read is not: a failed read only leaves one series out.
 import type { Logger } from "@regguard/job-runtime";
-import { PushgatewayClient, sampleValue, type Group } from "@regguard/pushgateway";
+import { PushgatewayClient, retryPush, sampleValue, type Group } from "@regguard/pushgateway";
 import { METRIC, probeMetrics } from "./metrics.js";
 import { runCompleted, type Tally } from "./tally.js";
 
@@ -28,15 +32,28 @@ export async function pushResults(input: PushInput, log: Logger): Promise<boolea
   const where = client.groupUrl(group).toString();
   let lastSuccess: number | undefined = Math.floor(input.finishedAt / 1000);
   if (!runCompleted(tally)) lastSuccess = await previousSuccess(client, group, log);
+  const families = probeMetrics({ ...input, lastSuccess });
+  let attempts = 0;
   try {
-    await client.put(group, probeMetrics({ ...input, lastSuccess }));
-    log.info("metrics pushed", { pushgateway: where });
+    await retryPush(() => {
+      attempts++;
+      return client.put(group, families);
+    }, {
+      onRetry: ({ attempt, attempts: of, delayMs, error }) =>
+        log.warn("metrics push attempt failed; retrying", { pushgateway: where, attempt, of, retryInMs: delayMs, ...why(error) }),
+    });
+    log.info("metrics pushed", { pushgateway: where, attempts });
     return true;
   } catch (error) {
-    const e = error as Error & { code?: string; status?: number };
-    log.error("metrics push failed", { pushgateway: where, errorCode: e.code, status: e.status, detail: e.message });
+    log.error("metrics push failed", { pushgateway: where, attempts, ...why(error) });
     return false;
   }
+}
+
+/** What went wrong, from the error's fields only: the Pushgateway URL carries no credentials (the client refuses userinfo). */
+function why(error: unknown): { errorCode: string | undefined; status: number | undefined; detail: string } {
+  const e = error as Error & { code?: string; status?: number };
+  return { errorCode: e.code, status: e.status, detail: e.message };
 }
 
 /** The group's last_success value; 0 when the group has none (never succeeded), undefined when unreadable. */

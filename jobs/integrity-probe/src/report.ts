@@ -7,6 +7,7 @@ import { integrityFailures, runCompleted, type Tally } from "./tally.js";
  * stopped, or the push failed, the numbers are not trustworthy or not
  * visible, and that is what the operator must fix first. Request errors
  * alone do not change the code; they have their own gauge and alert.
+ * main.ts gives a bug 3 as well: it is the probe failing, not the registry.
  */
 export const PROBE_EXIT = { healthy: 0, failures: 1, config: 2, incomplete: 3, stopped: 130 } as const;
 

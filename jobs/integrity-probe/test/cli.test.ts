@@ -17,10 +17,10 @@ if (!built) console.warn(`skipping the CLI tests: ${MAIN} does not exist; run pn
 
 interface CliResult { code: number | null; stdout: string; stderr: string }
 
-/** Run the CLI; `stopAfterStartMs` sends SIGTERM that long after the "probe starting" line. */
-function cli(env: Record<string, string>, args: string[] = [], stopAfterStartMs?: number): Promise<CliResult> {
+/** Run the CLI; `stopAfterStartMs` sends SIGTERM that long after the "probe starting" line; `nodeArgs` go before the script. */
+function cli(env: Record<string, string>, args: string[] = [], stopAfterStartMs?: number, nodeArgs: string[] = []): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...nodeArgs, MAIN, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     let stopping = false;
@@ -90,6 +90,42 @@ describe.skipIf(!built)("the built CLI", () => {
     for (const re of [/disagree/, /CONCURRENCY must be at least 1/, /TAGS_PER_REPO must be at least 0/, /no username/]) expect(r.stderr).toMatch(re);
     expect(r.stdout + r.stderr).not.toContain("p4ss-never-shown");
     expect(counter.requests).toHaveLength(0);
+  });
+
+  // Nothing a registry or an environment does makes run() throw (that is
+  // its design), so a module preloaded with --import stands in for a bug.
+  // Exit 1 would tell the operator the registry is broken.
+  describe("an internal error exits 3, never 1", () => {
+    const internal = (r: CliResult, cause: string) =>
+      jsonLines(r.stdout).find((l) => l.msg === "internal error: this is a bug, please report it" && String(l.error).includes(cause));
+
+    it("thrown out of run()", async () => {
+      // run() reads the clock outside every guard of its own.
+      const r = await cli(
+        { REGISTRY_URL: registry.url, REGISTRY_USERNAME: registry.username!, REGISTRY_PASSWORD: registry.password!, PUSHGATEWAY_URL: pg.url },
+        [], undefined, ["--import", `data:text/javascript,Date.now = () => { throw new Error("clock broken by the test"); };`],
+      );
+      expect(r.code).toBe(3);
+      expect(internal(r, "clock broken by the test")).toBeDefined();
+    });
+
+    it("thrown from a callback outside run()", async () => {
+      // Thrown once the run is under way, through a slow registry so it is still walking.
+      const preload = [
+        `const write = process.stdout.write.bind(process.stdout);`,
+        `process.stdout.write = (chunk, ...rest) => {`,
+        `  if (String(chunk).includes("probe starting")) setTimeout(() => { throw new Error("thrown from a timer by the test"); }, 50);`,
+        `  return write(chunk, ...rest);`,
+        `};`,
+      ].join("\n");
+      const r = await cli(
+        { REGISTRY_URL: slow.url, REGISTRY_USERNAME: registry.username!, REGISTRY_PASSWORD: registry.password!, PUSHGATEWAY_URL: pg.url, REGISTRY_INSTANCE: "crashed" },
+        [], undefined, ["--import", `data:text/javascript,${encodeURIComponent(preload)}`],
+      );
+      expect(r.code).toBe(3);
+      expect(internal(r, "thrown from a timer by the test")).toBeDefined();
+      expect(jsonLines(r.stdout).some((l) => String(l.msg).startsWith("Probe complete:"))).toBe(false);
+    });
   });
 
   it("SIGTERM stops the walk, still pushes, exits 130", async () => {

@@ -42,6 +42,12 @@ describe("integrity probe on a real registry:2 and Pushgateway", () => {
       })(),
       pushIndex(t, "nomt/app", "latest", { omitMediaType: true, seed: "nomt" }),
       (async () => {
+        const gone = await pushImage(t, "tagless/app", "v1", { seed: "tagless-1" });
+        await pushImage(t, "tagless/app", "v2", { seed: "tagless-2" });
+        // distribution#3324 on a tagged manifest: the tag is still listed, its manifest answers 404.
+        await registry.corruptRevisionLink("tagless/app", gone.digest);
+      })(),
+      (async () => {
         // Twelve versions share one image; latest is a different, damaged one.
         for (let i = 1; i <= 12; i++) await pushImage(t, "sampled/app", `v${i}`, { seed: "sampled" });
         const latest = await pushImage(t, "sampled/app", "latest", { seed: "sampled-latest" });
@@ -81,22 +87,24 @@ describe("integrity probe on a real registry:2 and Pushgateway", () => {
     }
     expect(series[METRIC.runDuration]).toBeGreaterThan(0);
     expect(series[METRIC.runDuration]).toBeLessThan(30);
+    // Literal names, not METRIC: the alert rules and dashboards match these
+    // strings, so a rename in metrics.ts must fail here.
     expect(series).toEqual({
-      [METRIC.failures]: 0,
-      [METRIC.catalogAccessible]: 1,
-      [METRIC.reposChecked]: 3,
-      [METRIC.tagsChecked]: 3,
+      registry_manifest_integrity_failures: 0,
+      registry_manifest_integrity_catalog_accessible: 1,
+      registry_manifest_integrity_repos_checked: 3,
+      registry_manifest_integrity_tags_checked: 3,
       // The OCI index with attestations and the Docker manifest list.
-      [METRIC.indexesChecked]: 2,
-      [METRIC.lastRun]: series[METRIC.lastRun],
-      ...Object.fromEntries(FINDING_KINDS.map((k) => [`${METRIC.failuresByKind}{kind="${k}"}`, 0])),
-      [METRIC.requestErrors]: 0,
+      registry_manifest_integrity_indexes_checked: 2,
+      registry_manifest_integrity_last_run_timestamp: series.registry_manifest_integrity_last_run_timestamp,
+      ...Object.fromEntries(FINDING_KINDS.map((k) => [`registry_manifest_integrity_failures_by_kind{kind="${k}"}`, 0])),
+      registry_manifest_integrity_request_errors: 0,
       // app: config + 2 layers; multi: 2 platforms + 2 attestations, config + 1 layer each; list: 2 platforms x 2.
-      [METRIC.blobsChecked]: 3 + 8 + 4,
+      registry_manifest_integrity_blobs_checked: 3 + 8 + 4,
       // app 1; multi: index + 2 + 2; list: index + 2.
-      [METRIC.manifestsChecked]: 1 + 5 + 3,
-      [METRIC.runDuration]: series[METRIC.runDuration],
-      [METRIC.lastSuccess]: series[METRIC.lastSuccess],
+      registry_manifest_integrity_manifests_checked: 1 + 5 + 3,
+      registry_manifest_integrity_run_duration_seconds: series.registry_manifest_integrity_run_duration_seconds,
+      registry_manifest_integrity_last_success_timestamp: series.registry_manifest_integrity_last_success_timestamp,
     });
     const withPush = groupSeries(await pg.series(), JOB, "healthy", true);
     expect(withPush.push_time_seconds).toBeGreaterThanOrEqual(before);
@@ -114,6 +122,20 @@ describe("integrity probe on a real registry:2 and Pushgateway", () => {
     expect(series[METRIC.failures]).toBe(1);
     expect(series[`${METRIC.failuresByKind}{kind="child_missing"}`]).toBe(1);
     expect(series[METRIC.catalogAccessible]).toBe(1);
+  });
+
+  it("a listed tag whose manifest answers 404 is manifest_missing, exit 1", async () => {
+    const run = await runProbe(env("tagless/"));
+    expect(run.code).toBe(1);
+    expect(findings(run)).toEqual(["manifest_missing@tagless/app"]);
+    expect(run.lines.find((l) => l.msg === "integrity failure")).toMatchObject({
+      level: "error", kind: "manifest_missing", repository: "tagless/app", tag: "v1", status: 404, registryCode: "MANIFEST_UNKNOWN",
+    });
+    expect(summary(run)).toMatchObject({ tags: 2, failures: 1 });
+    const series = groupSeries(await pg.series(), JOB, "tagless");
+    expect(series.registry_manifest_integrity_failures).toBe(1);
+    expect(series['registry_manifest_integrity_failures_by_kind{kind="manifest_missing"}']).toBe(1);
+    expect(series.registry_manifest_integrity_tags_checked).toBe(2);
   });
 
   it("a blob whose data is gone is blob_missing; CHECK_BLOBS=false does not look", async () => {
@@ -163,10 +185,12 @@ describe("integrity probe on a real registry:2 and Pushgateway", () => {
     expect(series[METRIC.lastSuccess]).toBeGreaterThan(0);
   });
 
-  it("a Pushgateway that is down is logged and exits 3", async () => {
+  it("a Pushgateway that stays down is tried three times, logged, and exits 3", async () => {
     const run = await runProbe({ ...env("healthy/"), PUSHGATEWAY_URL: `http://127.0.0.1:${await freePort()}` });
     expect(run.code).toBe(3);
-    expect(run.lines.find((l) => l.msg === "metrics push failed")).toMatchObject({ level: "error", errorCode: "UNREACHABLE" });
+    expect(run.lines.filter((l) => l.msg === "metrics push attempt failed; retrying").map((l) => [l.attempt, l.retryInMs, l.errorCode]))
+      .toEqual([[1, 1_000, "UNREACHABLE"], [2, 2_000, "UNREACHABLE"]]);
+    expect(run.lines.find((l) => l.msg === "metrics push failed")).toMatchObject({ level: "error", errorCode: "UNREACHABLE", attempts: 3 });
     expect(summary(run)).toMatchObject({ pushed: false, failures: 0 });
   });
 });
