@@ -94,7 +94,7 @@ export function restCases(get: () => ContractTarget): void {
     expect((await v2().req("HEAD", `/v2/${owner.login}/${img}/manifests/v2`)).status).toBe(200);
   });
 
-  it("DELETE without a token 401, another user's token 403, a read-only token 403, unknown 404 first", async () => {
+  it("DELETE without a token 401, another user's token 403, a read-only token 403 (even for an unknown version), unknown 404 first", async () => {
     const { owner, other, ownerReadOnlyToken } = get();
     const img = `perm-${uid()}`;
     await v2().image(`${owner.login}/${img}`, "v1");
@@ -103,11 +103,16 @@ export function restCases(get: () => ContractTarget): void {
     expect((await api(other.token).del(path)).status).toBe(403);
     expect((await api(ownerReadOnlyToken).del(path)).status).toBe(403);
     expect((await api(other.token).del(`/api/v1/packages/${owner.login}/container/${img}/nope`)).status).toBe(404);
+    // The token's scope is checked before the version is looked up: a version that cannot exist
+    // tells a read-only token (403) from one with write:package (404), without deleting anything.
+    const nowhere = `/api/v1/packages/${owner.login}/container/never-${uid()}/v1`;
+    expect((await api(ownerReadOnlyToken).del(nowhere)).status).toBe(403);
+    expect((await api().del(nowhere)).status).toBe(404);
     expect((await api(ownerReadOnlyToken).get(`/api/v1/packages/${owner.login}?type=container&q=${img}`)).status).toBe(200);
     expect((await api().get(path)).status).toBe(200);
   });
 
-  it("org: a member pushes and deletes, others get 401 on /v2 and 403 on REST; membership 204/404", async () => {
+  it("org: an Owners-team member pushes and deletes, others get 401 on /v2 and 403 on REST; membership 204/404", async () => {
     const { url, owner, other, org } = get();
     const img = `org-${uid()}`;
     const pushed = await v2().image(`${org}/${img}`, "v1");

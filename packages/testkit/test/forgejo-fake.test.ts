@@ -11,7 +11,7 @@ describe("Forgejo fake", () => {
     fake = await startForgejoFake({
       users: [{ login: "viktor" }, { login: "root", isAdmin: true }, { login: "secret", visibility: "private" }, { login: "narrow", scopes: ["read:package"] }],
       orgs: [
-        { name: "hidden", members: ["viktor"], visibility: "private" },
+        { name: "hidden", owners: ["viktor"], visibility: "private" },
         { name: "pub", members: ["viktor"] },
       ],
     });
@@ -51,6 +51,31 @@ describe("Forgejo fake", () => {
     expect((await api().del(path)).status).toBe(500);
     expect((await api().del(path)).status).toBe(204);
     expect(fake.requests.filter((r) => r.method === "DELETE" && r.path === path)).toHaveLength(3);
+  });
+
+  it("beforeNext runs a hook while the matching request waits, then answers it normally", async () => {
+    await v2.image("viktor/hooked", "v1");
+    await v2.image("viktor/hooked", "v2");
+    const seen: string[] = [];
+    fake.beforeNext({ method: "DELETE", pathIncludes: "/container/hooked/" }, async (req) => {
+      seen.push(`${req.method} ${req.path}`);
+      // The DELETE is still waiting: the version it names is there to be deleted.
+      expect(fake.versions("viktor", "hooked").map((v) => v.version)).toContain("v1");
+      await v2.image("viktor/hooked", "v3");
+    });
+    expect((await api().del("/api/v1/packages/viktor/container/hooked/v1")).status).toBe(204);
+    expect(seen).toEqual(["DELETE /api/v1/packages/viktor/container/hooked/v1"]);
+    expect(fake.versions("viktor", "hooked").map((v) => v.version).sort()).toEqual(["v2", "v3"]);
+    // Used up: the next DELETE is not held.
+    expect((await api().del("/api/v1/packages/viktor/container/hooked/v2")).status).toBe(204);
+    expect(seen).toHaveLength(1);
+    fake.beforeNext({ method: "DELETE", pathIncludes: "/container/hooked/" }, () => {
+      throw new Error("hook broke");
+    });
+    const failed = await api().del("/api/v1/packages/viktor/container/hooked/v3");
+    expect(failed.status).toBe(500);
+    expect(failed.text).toMatch(/hook broke/);
+    expect(fake.versions("viktor", "hooked").map((v) => v.version)).toEqual(["v3"]);
   });
 
   it("catalog: n above 100 is 100, and a full page carries Link", async () => {
@@ -134,5 +159,50 @@ describe("Forgejo fake", () => {
     }
     await expect(startForgejoFake({ users: [{ login: "a" }], orgs: [{ name: "o", members: ["ghost"] }] })).rejects.toThrow(/member ghost/);
     expect(() => fake.user("nobody")).toThrow(/unknown owner/);
+  });
+});
+
+// Package write in an org comes from the Owners team or a team with the packages unit at write
+// (services/context/package.go: determineAccessMode); being a member is not enough.
+describe("Forgejo fake: org teams and package write", () => {
+  let fake: StartedForgejoFake;
+  beforeAll(async () => {
+    fake = await startForgejoFake({
+      users: [{ login: "boss" }, { login: "dev" }, { login: "reader" }, { login: "plain" }, { login: "outsider" }],
+      orgs: [{
+        name: "acme",
+        owners: ["boss"],
+        members: ["plain"],
+        teams: [{ name: "builders", members: ["dev"], packages: "write" }, { name: "auditors", members: ["reader"], packages: "read" }],
+      }],
+    });
+    await new V2(fake.url, "boss", fake.user("boss").token).image("acme/app", "v1");
+  });
+  afterAll(async () => {
+    await fake?.stop();
+  });
+  const api = (login: string) => rest(fake.url, fake.user(login).token);
+  const v2As = (login: string) => new V2(fake.url, login, fake.user(login).token);
+
+  it("owners and a packages:write team push; read-only members and plain members get 401 on a push", async () => {
+    await v2As("dev").image("acme/app", "dev");
+    for (const login of ["reader", "plain", "outsider"]) {
+      const res = await v2As(login).req("POST", "/v2/acme/app/blobs/uploads");
+      expect([login, res.status]).toEqual([login, 401]);
+    }
+    for (const login of ["reader", "plain"]) expect((await v2As(login).req("GET", "/v2/acme/app/manifests/v1")).status).toBe(200);
+  });
+
+  it("only owners and a packages:write team delete; a member without package write gets 403 but still 404 for a version that does not exist", async () => {
+    await v2As("boss").image("acme/app", "v2");
+    for (const login of ["reader", "plain", "outsider"]) {
+      expect([login, (await api(login).del("/api/v1/packages/acme/container/app/v2")).status]).toEqual([login, 403]);
+      // The version lookup answers before the user's access is checked: a probe cannot see this.
+      expect([login, (await api(login).del("/api/v1/packages/acme/container/app/nope")).status]).toEqual([login, 404]);
+    }
+    expect((await api("dev").del("/api/v1/packages/acme/container/app/v2")).status).toBe(204);
+    expect((await api("boss").del("/api/v1/packages/acme/container/app/dev")).status).toBe(204);
+    // Every kind of member is a member.
+    for (const login of ["boss", "dev", "reader", "plain"]) expect((await api("boss").get(`/api/v1/orgs/acme/members/${login}`)).status).toBe(204);
   });
 });

@@ -17,7 +17,7 @@ export interface ContractTarget {
   ownerReadOnlyToken: string;
   /** Another non-admin user, not in `org`. */
   other: ContractUser;
-  /** An organization with `owner` as a member. */
+  /** An organization with `owner` in its Owners team (its creator, on a real Forgejo). */
   org: string;
   stop(): Promise<void>;
 }
@@ -30,7 +30,8 @@ export const ORG = "infra";
 export async function startFakeTarget(): Promise<ContractTarget & { fake: StartedForgejoFake }> {
   const fake = await startForgejoFake({
     users: [{ login: OWNER }, { login: OTHER }],
-    orgs: [{ name: ORG, members: [OWNER] }],
+    // A real Forgejo's org is created for `owner` (forgejo-real.ts), which puts it in the Owners team.
+    orgs: [{ name: ORG, owners: [OWNER] }],
   });
   const u = (login: string): ContractUser => {
     const f = fake.user(login);

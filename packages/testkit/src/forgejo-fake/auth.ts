@@ -99,9 +99,18 @@ export function canSee(owner: Owner, caller: Caller): boolean {
   return caller.user.isAdmin || caller.user.id === owner.id || owner.members.has(caller.user.id);
 }
 
-/** DeterminePackageAccessMode: admin/self = owner; org member = write (team with the packages unit); visible = read. */
+/**
+ * determineAccessMode (services/context/package.go) with reqPackageAccess's admin pass folded in:
+ * admin or the owner itself = owner. For an org, the Owners team = owner and a team's packages unit
+ * its mode (GetOrgUserMaxAuthorizeLevel, then Team.UnitAccessMode(unit.TypePackages)); any other
+ * member, like anyone the org is visible to, only reads. Team `authorize` levels other than the
+ * Owners team are not modelled: the fake's teams carry just their packages unit.
+ */
 export function accessMode(owner: Owner, caller: Caller): Access {
   if (caller.kind === "user" && (caller.user.isAdmin || caller.user.id === owner.id)) return Access.Owner;
-  if (caller.kind === "user" && owner.kind === "organization" && owner.members.has(caller.user.id)) return Access.Write;
+  if (caller.kind === "user" && owner.kind === "organization") {
+    const mode = owner.packageAccess.get(caller.user.id);
+    if (mode !== undefined && mode >= Access.Write) return mode as Access;
+  }
   return canSee(owner, caller) ? Access.Read : Access.None;
 }

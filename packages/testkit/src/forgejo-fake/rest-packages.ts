@@ -39,6 +39,10 @@ function linkHeader(ctx: Ctx, total: number, pageSize: number, rawPage: number):
 export function handlePackages(ctx: Ctx, segments: string[]): void {
   const caller: Caller = restCaller(ctx.store, ctx.req.headers.authorization);
   if (caller.kind === "invalid") return apiError(ctx, 401, "invalid username, password or token");
+  // tokenRequiresScopes runs on the whole group, before the owner or the version is looked up: a
+  // token without write:package gets 403 on a DELETE even of a version that does not exist, while
+  // with the scope an unknown version is 404 whoever asks (PackageAssignmentAPI answers before
+  // reqPackageAccess looks at the user). Retention's preflight probe relies on exactly this order.
   const writing = ctx.method !== "GET" && ctx.method !== "HEAD";
   const needed = writing ? "write:package" : "read:package";
   if (caller.kind === "user" && !hasScope(caller.scopes, needed)) {

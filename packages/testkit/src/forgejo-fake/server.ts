@@ -3,14 +3,14 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { closeHttpServer, listenOnLoopback, once } from "../listen.js";
-import { TokenIssuer } from "./auth.js";
+import { Access, TokenIssuer } from "./auth.js";
 import { apiNotFound, sendBytes, sendEmpty, sendJson, type Ctx } from "./http.js";
 import { handleV2 } from "./oci-routes.js";
 import { manifestDigest, searchVersions } from "./query.js";
 import { handlePackages } from "./rest-packages.js";
 import { handleUsers } from "./rest-users.js";
 import { FakeStore, type Owner } from "./store.js";
-import type { FailNextMatch, FakeScope, FakeUser, ForgejoFakeOptions, StartedForgejoFake } from "./types.js";
+import type { FailNextMatch, FakeRequest, FakeScope, FakeUnitAccess, FakeUser, ForgejoFakeOptions, StartedForgejoFake } from "./types.js";
 
 /** Scopes a user's PAT gets unless the test says otherwise: enough for the retention job's calls. */
 export const FORGEJO_FAKE_DEFAULT_SCOPES: FakeScope[] = ["write:package", "read:user", "read:organization"];
@@ -25,22 +25,33 @@ function seed(store: FakeStore, opts: ForgejoFakeOptions): void {
     store.owners.push({
       id: store.nextId(), name: u.login, lowerName: u.login.toLowerCase(), kind: "user",
       visibility: u.visibility ?? "public", isAdmin: u.isAdmin ?? false, password: u.password ?? `${u.login}-password`,
-      tokens: [{ token: u.token ?? newToken(), scopes: u.scopes ?? FORGEJO_FAKE_DEFAULT_SCOPES }], members: new Set(), createdUnix: now,
+      tokens: [{ token: u.token ?? newToken(), scopes: u.scopes ?? FORGEJO_FAKE_DEFAULT_SCOPES }], members: new Set(),
+      packageAccess: new Map(), createdUnix: now,
     });
   }
   for (const o of opts.orgs ?? []) {
     if (store.ownerByName(o.name)) throw new Error(`orgs: name ${o.name} is already taken`);
-    const members = o.members.map((login) => {
+    const members = new Set<number>();
+    const packageAccess = new Map<number, number>();
+    const grant = (login: string, mode: number) => {
       const m = store.ownerByName(login);
       if (!m || m.kind !== "user") throw new Error(`orgs: member ${login} of ${o.name} is not a configured user`);
-      return m.id;
-    });
+      members.add(m.id);
+      // A member in several teams gets the highest mode any of them grants (determineAccessMode).
+      if (mode > Access.Read) packageAccess.set(m.id, Math.max(mode, packageAccess.get(m.id) ?? Access.None));
+    };
+    for (const login of o.owners ?? []) grant(login, Access.Owner);
+    for (const login of o.members ?? []) grant(login, Access.Read);
+    for (const team of o.teams ?? []) for (const login of team.members) grant(login, UNIT_ACCESS[team.packages]);
     store.owners.push({
       id: store.nextId(), name: o.name, lowerName: o.name.toLowerCase(), kind: "organization", visibility: o.visibility ?? "public",
-      isAdmin: false, password: "", tokens: [], members: new Set(members), createdUnix: now,
+      isAdmin: false, password: "", tokens: [], members, packageAccess, createdUnix: now,
     });
   }
 }
+
+/** A team's packages unit as an access mode; "none" still leaves a member read through visibility. */
+const UNIT_ACCESS: Record<FakeUnitAccess, number> = { none: Access.None, read: Access.Read, write: Access.Write };
 
 const segmentsOf = (raw: string): string[] => raw.split("/").map((s) => decodeURIComponent(s));
 
@@ -64,11 +75,12 @@ export async function startForgejoFake(opts: ForgejoFakeOptions = {}): Promise<S
   const failures: Array<FailNextMatch & { status: number; body: string | undefined; headers: Record<string, string>; left: number }> = [];
   let rootUrl = "";
 
-  const handler = (req: IncomingMessage, res: ServerResponse) => {
-    const method = (req.method ?? "GET").toUpperCase();
-    const target = req.url ?? "/";
-    requests.push({ method, path: target });
-    const forced = failures.find((f) => f.left > 0 && f.method.toUpperCase() === method && target.includes(f.pathIncludes));
+  const hooks: Array<FailNextMatch & { hook: (request: FakeRequest) => Promise<void> | void; left: number }> = [];
+  const matches = (f: FailNextMatch & { left: number }, method: string, target: string) =>
+    f.left > 0 && f.method.toUpperCase() === method && target.includes(f.pathIncludes);
+
+  const answer = (req: IncomingMessage, res: ServerResponse, method: string, target: string) => {
+    const forced = failures.find((f) => matches(f, method, target));
     if (forced) {
       forced.left -= 1;
       const body = forced.body ?? "";
@@ -81,6 +93,26 @@ export async function startForgejoFake(opts: ForgejoFakeOptions = {}): Promise<S
       if (!res.headersSent) sendEmpty(res, 500);
       else res.destroy();
     });
+  };
+
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const method = (req.method ?? "GET").toUpperCase();
+    const target = req.url ?? "/";
+    const request = { method, path: target };
+    requests.push(request);
+    const pending = hooks.find((h) => matches(h, method, target));
+    if (!pending) return answer(req, res, method, target);
+    pending.left -= 1;
+    // The request waits for the hook; its body stays unread (paused) until the handler reads it.
+    Promise.resolve()
+      .then(() => pending.hook({ ...request }))
+      .then(
+        () => answer(req, res, method, target),
+        (e: unknown) => {
+          req.resume();
+          sendBytes(res, 500, `forgejo fake: beforeNext hook failed: ${e instanceof Error ? e.message : String(e)}`, { "Content-Type": "text/plain; charset=utf-8" });
+        },
+      );
   };
 
   const server = createServer(handler);
@@ -123,6 +155,9 @@ export async function startForgejoFake(opts: ForgejoFakeOptions = {}): Promise<S
     },
     failNext(match, response, times = 1) {
       failures.push({ ...match, status: response.status, body: response.body, headers: { ...response.headers }, left: times });
+    },
+    beforeNext(match, hook, times = 1) {
+      hooks.push({ ...match, hook, left: times });
     },
   };
 }

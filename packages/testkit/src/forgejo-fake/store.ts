@@ -14,8 +14,13 @@ export interface Owner {
   password: string;
   /** Personal access tokens; the first one is the user's main PAT. */
   tokens: Array<{ token: string; scopes: FakeScope[] }>;
-  /** For orgs: ids of member users. */
+  /** For orgs: ids of every member user (owners and team members included). */
   members: Set<number>;
+  /**
+   * For orgs: package access mode (auth.ts `Access`) per member id beyond read: the Owners team
+   * and teams with the packages unit at write. Members not listed can only read.
+   */
+  packageAccess: Map<number, number>;
   createdUnix: number;
 }
 

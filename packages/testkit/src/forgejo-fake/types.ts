@@ -13,6 +13,24 @@ export type FakeScope =
 /** Who can see an owner (models/user: visibility); private owners are hidden from anonymous and non-members. */
 export type FakeVisibility = "public" | "limited" | "private";
 
+/** What a team's packages unit grants its members (models/unit: TypePackages; models/perm: AccessMode). */
+export type FakeUnitAccess = "none" | "read" | "write";
+
+/**
+ * An organization (models/organization: Team, TeamUnit). Forgejo gives package write only to the
+ * Owners team and to teams whose packages unit is at write; any other member may only read.
+ */
+export interface FakeOrg {
+  name: string;
+  /** Members of the Owners team: owner access to the org's packages (an org's creator is one). */
+  owners?: string[];
+  /** Members whose teams grant no package write: they see and pull, a push or delete is refused. */
+  members?: string[];
+  /** Teams modelled by their packages unit only. */
+  teams?: Array<{ name: string; members: string[]; packages: FakeUnitAccess }>;
+  visibility?: FakeVisibility;
+}
+
 /** A user of the fake with its password and one personal access token. */
 export interface FakeUser {
   login: string;
@@ -28,8 +46,8 @@ export interface FakeUser {
 export interface ForgejoFakeOptions {
   /** Default: one admin user `admin`. Scopes default to write:package, read:user, read:organization. */
   users?: Array<Partial<FakeUser> & { login: string }>;
-  /** Org members get write access to the org's packages (a team with the packages unit). */
-  orgs?: Array<{ name: string; members: string[]; visibility?: FakeVisibility }>;
+  /** Organizations; only owners and teams with the packages unit at write may push or delete. */
+  orgs?: FakeOrg[];
   /** ROOT_URL used in the Bearer realm and html_url; default the fake's own url + "/". */
   rootUrl?: string;
 }
@@ -46,6 +64,12 @@ export interface FakeVersionView {
 export interface FailNextMatch {
   method: string;
   pathIncludes: string;
+}
+
+/** A request as the fake saw it; `path` is the raw request target (still percent-encoded). */
+export interface FakeRequest {
+  method: string;
+  path: string;
 }
 
 /** A running fake: where to reach it, how to inspect it, how to stop it. */
@@ -65,6 +89,12 @@ export interface StartedForgejoFake {
   versions(owner: string, name: string): FakeVersionView[];
   /** Force the next `times` (default 1) matching requests to answer `response` (headers optional). */
   failNext(match: FailNextMatch, response: { status: number; body?: string; headers?: Record<string, string> }, times?: number): void;
-  /** Every request received, in order; `path` is the raw request target (still percent-encoded). */
-  requests: Array<{ method: string; path: string }>;
+  /**
+   * Run `hook` when the next `times` (default 1) matching requests arrive, before the fake answers
+   * them (they wait for it): lets a test act inside a window such as "after the re-list, before
+   * this DELETE". A hook that throws makes that request answer 500 with the error's message.
+   */
+  beforeNext(match: FailNextMatch, hook: (request: FakeRequest) => Promise<void> | void, times?: number): void;
+  /** Every request received, in order. */
+  requests: FakeRequest[];
 }
