@@ -2,7 +2,7 @@
 import { toTransportOptions, type ForgejoClientOptions } from "./options.js";
 import * as packages from "./packages.js";
 import { Transport } from "./transport.js";
-import type { ContainerVersion, DeleteOutcome, ForgejoUser, OwnerKind, VersionFile, WriteAccess } from "./types.js";
+import type { ContainerVersion, DeleteOutcome, DeleteScopeProbe, ForgejoUser, OwnerKind, VersionFile, WriteAccess } from "./types.js";
 import * as users from "./users.js";
 
 /** A Forgejo packages API client authenticated with one PAT. */
@@ -31,6 +31,11 @@ export class ForgejoClient {
   /** Deletes one version; "already-gone" when Forgejo answers 404. */
   deleteVersion(owner: string, name: string, version: string, signal?: AbortSignal): Promise<DeleteOutcome> {
     return packages.deleteVersion(this.t, owner, name, version, signal);
+  }
+
+  /** Whether the token has write:package, from a DELETE of a version that cannot exist (see packages.ts). */
+  probeDeleteScope(owner: string, signal?: AbortSignal): Promise<DeleteScopeProbe> {
+    return packages.probeDeleteScope(this.t, owner, signal);
   }
 
   /** The token's user. */

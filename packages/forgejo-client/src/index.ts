@@ -2,8 +2,8 @@
 export { ForgejoClient } from "./client.js";
 export type { ForgejoClientOptions } from "./options.js";
 export type { RetryInfo } from "./transport.js";
-export type { ContainerVersion, DeleteOutcome, ForgejoUser, OwnerKind, VersionFile, WriteAccess } from "./types.js";
-export { PAGE_LIMIT } from "./packages.js";
+export type { ContainerVersion, DeleteOutcome, DeleteScopeProbe, ForgejoUser, OwnerKind, VersionFile, WriteAccess } from "./types.js";
+export { DELETE_PROBE_PREFIX, PAGE_LIMIT } from "./packages.js";
 export {
   DEFAULT_BASE_DELAY_MS,
   DEFAULT_MAX_DELAY_MS,

@@ -1,10 +1,11 @@
 // The packages REST API (routers/api/v1/packages/package.go): list container versions across
 // every page, list a version's files, delete a version.
+import { randomBytes } from "node:crypto";
 import { ForgejoNotFoundError, ForgejoProtocolError, ForgejoTotalCountMismatchError } from "./errors.js";
 import { array, containerVersion, totalCount, versionFile } from "./parse.js";
 import { segment, versionPath } from "./paths.js";
 import type { Transport } from "./transport.js";
-import type { ContainerVersion, DeleteOutcome, VersionFile } from "./types.js";
+import type { ContainerVersion, DeleteOutcome, DeleteScopeProbe, VersionFile } from "./types.js";
 
 /** Forgejo caps `limit` at [api] MAX_RESPONSE_ITEMS (50 by default); asking for more is silently cut. */
 export const PAGE_LIMIT = 50;
@@ -65,4 +66,24 @@ export async function manifestDigest(t: Transport, owner: string, name: string, 
 export async function deleteVersion(t: Transport, owner: string, name: string, version: string, signal?: AbortSignal): Promise<DeleteOutcome> {
   const a = await t.send("DELETE", versionPath(owner, name, version), { ok: [204, 404], signal });
   return a.status === 204 ? "deleted" : "already-gone";
+}
+
+/** Package name prefix of the delete-scope probe; 128 random bits follow in lower-case hex. */
+export const DELETE_PROBE_PREFIX = "regguard-preflight-";
+
+/**
+ * Whether the token carries write:package, asked without deleting anything: DELETE a version of a
+ * package that cannot exist. Forgejo checks the token's scope for the whole packages route group
+ * before it looks up the owner or the version (routers/api/v1/api.go: tokenRequiresScopes ahead of
+ * UserAssignmentAPI and PackageAssignmentAPI), so the answer is 403 without the scope and 404 with
+ * it. The name is lower-case (Forgejo lower-cases container names, so the lookup sees exactly this
+ * name) with a 128-bit random suffix: no push has created it, so the probe can never delete one.
+ * It cannot tell whether the token's *user* may delete: the 404 comes before that is checked.
+ * 401 and anything else throw (5xx after retries).
+ */
+export async function probeDeleteScope(t: Transport, owner: string, signal?: AbortSignal): Promise<DeleteScopeProbe> {
+  const name = `${DELETE_PROBE_PREFIX}${randomBytes(16).toString("hex")}`;
+  const a = await t.send("DELETE", versionPath(owner, name, "probe"), { ok: [403, 404], signal });
+  const serverMessage = a.status === 403 ? t.serverMessage(a) : undefined;
+  return { hasWriteScope: a.status === 404, status: a.status as 403 | 404, name, ...(serverMessage ? { serverMessage } : {}) };
 }

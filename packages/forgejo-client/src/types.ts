@@ -40,3 +40,14 @@ export interface WriteAccess {
 
 /** The outcome of a version delete: a 404 is a success for an idempotent cleanup. */
 export type DeleteOutcome = "deleted" | "already-gone";
+
+/** What the delete-scope probe (a DELETE of a version that cannot exist) was answered. */
+export interface DeleteScopeProbe {
+  /** 404: the token has write:package. 403: it has not, and every delete would be refused. */
+  hasWriteScope: boolean;
+  status: 403 | 404;
+  /** The package name probed (`regguard-preflight-<random hex>`), for logs. */
+  name: string;
+  /** Forgejo's message on a 403 (names the missing scope), token-scrubbed. */
+  serverMessage?: string;
+}

@@ -37,8 +37,9 @@ export async function ownerKind(t: Transport, name: string, signal?: AbortSignal
 
 /**
  * Whether the token's user may delete versions of `owner`: the owner itself, a site admin, or a
- * member of the owner org. Membership approximates "a team with write on the packages unit";
- * the first DELETE is the final word.
+ * member of the owner org. Membership approximates "the Owners team or a team with write on the
+ * packages unit" (a plain member passes here); the token's scope is probeDeleteScope's to check,
+ * and the first DELETE is the final word.
  */
 export async function writeAccess(t: Transport, owner: string, signal?: AbortSignal): Promise<WriteAccess> {
   const me = await currentUser(t, signal);

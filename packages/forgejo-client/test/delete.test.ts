@@ -1,7 +1,7 @@
 // deleteVersion and listVersionFiles against the fake: outcomes, %2F names, permission errors.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StartedForgejoFake } from "@regguard/testkit";
-import { ForgejoClient, ForgejoForbiddenError, ForgejoNotFoundError, ForgejoUnauthorizedError } from "../src/index.js";
+import { DELETE_PROBE_PREFIX, ForgejoClient, ForgejoForbiddenError, ForgejoHttpStatusError, ForgejoNotFoundError, ForgejoUnauthorizedError } from "../src/index.js";
 import { clientFor, ORG, OTHER, OWNER, pushTags, startCast } from "./helpers.js";
 
 describe("deleteVersion", () => {
@@ -53,7 +53,7 @@ describe("deleteVersion", () => {
     expect(await readOnly.listContainerVersions(OWNER, { q: "ro" })).toHaveLength(1);
   });
 
-  it("an org member deletes org versions; files and manifestDigest agree with the push", async () => {
+  it("an org owner deletes org versions; files and manifestDigest agree with the push", async () => {
     const img = await pushTags(fake, OWNER, `${ORG}/svc`, ["v1"]);
     const client = clientFor(fake, OWNER);
     const files = await client.listVersionFiles(ORG, "svc", "v1");
@@ -62,5 +62,29 @@ describe("deleteVersion", () => {
     await expect(clientFor(fake, OTHER).deleteVersion(ORG, "svc", "v1")).rejects.toBeInstanceOf(ForgejoForbiddenError);
     expect(await client.deleteVersion(ORG, "svc", "v1")).toBe("deleted");
     await expect(client.listVersionFiles(ORG, "svc", "v1")).rejects.toBeInstanceOf(ForgejoNotFoundError);
+  });
+
+  it("probeDeleteScope: 404 with write:package, 403 without, for a fresh random name; nothing is deleted", async () => {
+    await pushTags(fake, OWNER, `${OWNER}/probed`, ["v1"]);
+    const before = fake.versions(OWNER, "probed");
+    const owner = await clientFor(fake, OWNER).probeDeleteScope(OWNER);
+    expect(owner).toEqual({ hasWriteScope: true, status: 404, name: expect.stringMatching(/^regguard-preflight-[0-9a-f]{32}$/) });
+    expect(fake.requests.at(-1)).toEqual({ method: "DELETE", path: `/api/v1/packages/${OWNER}/container/${owner.name}/probe` });
+    const again = await clientFor(fake, OWNER).probeDeleteScope(OWNER);
+    expect(again.name).not.toBe(owner.name);
+    expect(again.name.startsWith(DELETE_PROBE_PREFIX)).toBe(true);
+    const readOnly = new ForgejoClient({ baseUrl: fake.url, token: fake.addToken(OWNER, ["read:package", "read:user"]) });
+    expect(await readOnly.probeDeleteScope(OWNER)).toMatchObject({ hasWriteScope: false, status: 403, serverMessage: expect.stringContaining("write:package") });
+    // Only the scope shows: another user's write token gets the same 404 as the owner's.
+    expect(await clientFor(fake, OTHER).probeDeleteScope(OWNER)).toMatchObject({ hasWriteScope: true, status: 404 });
+    await expect(new ForgejoClient({ baseUrl: fake.url, token: "0".repeat(40) }).probeDeleteScope(OWNER)).rejects.toBeInstanceOf(ForgejoUnauthorizedError);
+    expect(fake.versions(OWNER, "probed")).toEqual(before);
+  });
+
+  it("probeDeleteScope: a 5xx after retries throws", async () => {
+    fake.failNext({ method: "DELETE", pathIncludes: `/container/${DELETE_PROBE_PREFIX}` }, { status: 502, body: "bad gateway" }, 2);
+    const err = await clientFor(fake, OWNER, { retries: 1 }).probeDeleteScope(OWNER).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ForgejoHttpStatusError);
+    expect(err).toMatchObject({ status: 502 });
   });
 });

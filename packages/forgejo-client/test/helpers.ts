@@ -8,11 +8,11 @@ export const OTHER = "mallory";
 export const ADMIN = "root";
 export const ORG = "infra";
 
-/** viktor (owner), mallory (another user), root (admin), infra (org with viktor as member). */
+/** viktor (owner), mallory (another user), root (admin), infra (org with viktor in its Owners team). */
 export function startCast(): Promise<StartedForgejoFake> {
   return startForgejoFake({
     users: [{ login: OWNER }, { login: OTHER }, { login: ADMIN, isAdmin: true }],
-    orgs: [{ name: ORG, members: [OWNER] }],
+    orgs: [{ name: ORG, owners: [OWNER] }],
   });
 }
 
