@@ -3,7 +3,9 @@
 // while that listing runs (offset paging skips rows when rows vanish).
 // Anything new in the package since planning (a re-push, a new tag that may
 // reference an old child) means the plan is stale there: the package is
-// skipped and tomorrow's run decides afresh.
+// skipped and tomorrow's run decides afresh. A tag pushed after that re-list
+// cannot be seen here (Forgejo has no conditional delete); run.ts walks such
+// tags after applying, which is why this reports the packages it touched.
 import { ForgejoForbiddenError, ForgejoUnauthorizedError, type ForgejoClient } from "@regguard/forgejo-client";
 import type { Logger } from "@regguard/job-runtime";
 import { listVersions, messageOf } from "./inventory.js";
@@ -17,13 +19,24 @@ export type OutcomeKind = "deleted" | "already-gone" | "failed" | "skipped" | "n
 /** Counts of a live run's deletes. */
 export type ApplyCounts = Record<OutcomeKind, number>;
 
+/** What applying did, for the counts and for the walk afterwards. */
+export interface ApplyResult {
+  counts: ApplyCounts;
+  /** Packages a DELETE was sent to (one that failed may still have deleted). */
+  touched: string[];
+  /** Per package, the digests of the versions this run deleted. */
+  deletedDigests: Map<string, Set<string>>;
+}
+
 type Api = Pick<ForgejoClient, "listContainerVersions" | "deleteVersion">;
 
 /** Apply every package's deletes; never throws for a single failed delete. */
 export async function applyPlan(
   api: Api, owner: string, packages: readonly PackagePlan[], opts: { concurrency: number; log: Logger; signal?: AbortSignal },
-): Promise<ApplyCounts> {
+): Promise<ApplyResult> {
   const counts: ApplyCounts = { deleted: 0, "already-gone": 0, failed: 0, skipped: 0, "not-attempted": 0 };
+  const touched = new Set<string>();
+  const deletedDigests = new Map<string, Set<string>>();
   const count = (k: OutcomeKind, n = 1) => void (counts[k] += n);
   let stop: string | undefined;
   for (const p of packages) {
@@ -51,13 +64,15 @@ export async function applyPlan(
       const id = current.get(norm(d.version));
       if (id === undefined) return count("already-gone");
       if (id !== d.id) return count("skipped"); // re-pushed: not the version that was planned
+      touched.add(p.name);
       const outcome = await deleteOne(api, owner, p.name, d, opts);
       if (outcome.stop) stop = outcome.stop;
+      if (outcome.kind === "deleted" && d.digest) deletedDigests.set(p.name, (deletedDigests.get(p.name) ?? new Set()).add(d.digest));
       count(outcome.kind);
     }, opts.signal);
   }
   if (stop) opts.log.error("stopped deleting after an authorization failure", { reason: stop, notAttempted: counts["not-attempted"] });
-  return counts;
+  return { counts, touched: [...touched], deletedDigests };
 }
 
 /** name -> id of the package as listed now, or "failed". */

@@ -1,13 +1,15 @@
 // Retention's exit codes and typed stops. 0: done. 1: a failure (a delete
 // refused, a package frozen, a kept image broken, the guard tripped).
-// 2: configuration or preflight (the run could not have been right).
+// 2: configuration or preflight (the run could not have been right), an
+// unreachable Forgejo at preflight included.
 import { ExitError } from "@regguard/job-runtime";
 
 /** Exit codes, decided here and nowhere else. */
 export const RETENTION_EXIT = { ok: 0, failed: 1, config: 2 } as const;
 
 /** Stable codes carried by retention's own errors. */
-export type RetentionErrorCode = "PREFLIGHT_IDENTITY" | "PREFLIGHT_ACCESS" | "PREFLIGHT_OWNER" | "FORGEJO_UNAVAILABLE" | "INVENTORY";
+export type RetentionErrorCode =
+  | "PREFLIGHT_IDENTITY" | "PREFLIGHT_ACCESS" | "PREFLIGHT_OWNER" | "PREFLIGHT_SCOPE" | "PREFLIGHT_PROBE" | "FORGEJO_UNAVAILABLE" | "INVENTORY";
 
 /** An ExitError with a stable code for logs and tests. */
 export class RetentionError extends ExitError {
@@ -20,9 +22,9 @@ export class RetentionError extends ExitError {
   }
 }
 
-/** The token is not the owner, an admin or an owner-org member: every DELETE would 403. Exit 2. */
+/** The token cannot delete the owner's versions (wrong user, no write:package), or the preflight could not tell. Exit 2. */
 export class PreflightError extends RetentionError {
-  constructor(code: "PREFLIGHT_IDENTITY" | "PREFLIGHT_ACCESS" | "PREFLIGHT_OWNER", message: string, cause?: unknown) {
+  constructor(code: "PREFLIGHT_IDENTITY" | "PREFLIGHT_ACCESS" | "PREFLIGHT_OWNER" | "PREFLIGHT_SCOPE" | "PREFLIGHT_PROBE", message: string, cause?: unknown) {
     super(code, RETENTION_EXIT.config, message, { cause });
     this.name = "PreflightError";
   }
@@ -36,10 +38,14 @@ export class InventoryError extends RetentionError {
   }
 }
 
-/** Forgejo could not be asked (transport error, 5xx after retries): an operational failure, exit 1. */
+/**
+ * Forgejo could not be asked during the preflight (transport error, 5xx after retries). Exit 2
+ * like every preflight stop (issue 4): nothing was listed or deleted, and the CronJob's
+ * FORGEJO_HOST may be the very thing that is wrong.
+ */
 export class ForgejoUnavailableError extends RetentionError {
   constructor(message: string, cause?: unknown) {
-    super("FORGEJO_UNAVAILABLE", RETENTION_EXIT.failed, message, { cause });
+    super("FORGEJO_UNAVAILABLE", RETENTION_EXIT.config, message, { cause });
     this.name = "ForgejoUnavailableError";
   }
 }

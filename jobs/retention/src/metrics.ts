@@ -13,7 +13,7 @@ export interface RunMetrics {
   failed: number;
   skipped: number;
   frozenPackages: number;
-  /** Broken references found by the post-apply walk. */
+  /** Broken references found by the post-apply walks (kept tags, and tags the plan did not keep). */
   broken: number;
   guardTripped: boolean;
   dryRun: boolean;
@@ -30,10 +30,10 @@ const FAMILIES: Array<[keyof RunMetrics, string, string]> = [
   ["failed", "forgejo_retention_versions_failed", "Deletes that failed"],
   ["skipped", "forgejo_retention_versions_skipped", "Deletes skipped because the package changed since planning"],
   ["frozenPackages", "forgejo_retention_packages_frozen", "Packages where nothing was deleted because something could not be resolved"],
-  ["broken", "forgejo_retention_broken_references", "Broken references found walking the kept tags after applying"],
+  ["broken", "forgejo_retention_broken_references", "Broken references found after applying, walking the kept tags and every other tag of a package deletes went to"],
   ["guardTripped", "forgejo_retention_guard_tripped", "1 when MAX_DELETES or MAX_DELETE_PERCENT tripped (or would, in dry-run)"],
   ["dryRun", "forgejo_retention_dry_run", "1 when the run only planned"],
-  ["exitCode", "forgejo_retention_exit_code", "The run's exit code (0 done, 1 failures or guard, 2 configuration or preflight)"],
+  ["exitCode", "forgejo_retention_exit_code", "The run's exit code (0 done, 1 failures or guard, 2 configuration or preflight, Forgejo unreachable included)"],
   ["timestamp", "forgejo_retention_last_run_timestamp_seconds", "When the run ended"],
 ];
 

@@ -1,8 +1,20 @@
-// Before any plan, even in dry-run: is the token's user allowed to delete
-// the owner's versions? The shell version ran for weeks with a token of
-// another user; every DELETE got 403 and the run still exited 0 (field
-// notes, retention #3), and dry-run never noticed because it only did GETs.
-import { ForgejoForbiddenError, ForgejoNotFoundError, ForgejoUnauthorizedError, type ForgejoClient, type WriteAccess } from "@regguard/forgejo-client";
+// Before any plan, even in dry-run: may this token delete the owner's
+// versions? The shell version ran for weeks with a token of another user;
+// every DELETE got 403 and the run still exited 0 (field notes, retention #3),
+// and dry-run never noticed because it only did GETs. Two questions, because
+// Forgejo refuses a delete for two independent reasons:
+//  1. who the token is (GET /api/v1/user): the owner, an admin, or a member of
+//     the owner organisation;
+//  2. whether the token has write:package: a DELETE of a version that cannot
+//     exist (forgejo-client probeDeleteScope) answers 403 without the scope
+//     and 404 with it, and can never delete anything.
+// Neither sees an org member whose teams lack package write: Forgejo looks up
+// the version (404) before it checks the user, so that still shows only as
+// 403 on the first real delete (docs/runbooks/retention.md).
+import {
+  ForgejoForbiddenError, ForgejoHttpStatusError, ForgejoNotFoundError, ForgejoTransportError, ForgejoUnauthorizedError,
+  type DeleteScopeProbe, type ForgejoClient, type WriteAccess,
+} from "@regguard/forgejo-client";
 import { ForgejoUnavailableError, PreflightError } from "./errors.js";
 import { messageOf } from "./inventory.js";
 
@@ -10,10 +22,20 @@ import { messageOf } from "./inventory.js";
 export interface Identity {
   login: string;
   why: WriteAccess["reason"];
+  /** The package name the delete-scope probe asked for (it answered 404). */
+  probed: string;
 }
 
-/** Throws PreflightError (exit 2) for a token that cannot delete, ForgejoUnavailableError (exit 1) when Forgejo cannot be asked. */
-export async function preflight(api: Pick<ForgejoClient, "writeAccess">, owner: string, signal?: AbortSignal): Promise<Identity> {
+type Api = Pick<ForgejoClient, "writeAccess" | "probeDeleteScope">;
+
+/** Throws PreflightError or ForgejoUnavailableError (both exit 2); nothing is listed or deleted before it passes. */
+export async function preflight(api: Api, owner: string, signal?: AbortSignal): Promise<Identity> {
+  const access = await identity(api, owner, signal);
+  const probe = await deleteScope(api, owner, signal);
+  return { login: access.user.login, why: access.reason, probed: probe.name };
+}
+
+async function identity(api: Api, owner: string, signal?: AbortSignal): Promise<WriteAccess> {
   let access: WriteAccess;
   try {
     access = await api.writeAccess(owner, signal);
@@ -25,8 +47,7 @@ export async function preflight(api: Pick<ForgejoClient, "writeAccess">, owner: 
       throw new PreflightError("PREFLIGHT_IDENTITY", `FORGEJO_TOKEN may not read its user or the owner (403; it needs read:user and read:organization besides write:package): ${messageOf(e)}`, e);
     }
     if (e instanceof ForgejoNotFoundError) throw new PreflightError("PREFLIGHT_OWNER", `FORGEJO_OWNER ${owner} does not exist on Forgejo: ${messageOf(e)}`, e);
-    if (signal?.aborted) throw signal.reason;
-    throw new ForgejoUnavailableError(`cannot ask Forgejo who the token is: ${messageOf(e)}`, e);
+    throw unavailable(e, "cannot ask Forgejo who the token is", signal);
   }
   if (!access.allowed) {
     throw new PreflightError(
@@ -34,5 +55,37 @@ export async function preflight(api: Pick<ForgejoClient, "writeAccess">, owner: 
       `FORGEJO_TOKEN belongs to ${access.user.login}, who is not ${owner}, not an admin and not a member of an organisation ${owner}: every delete would be refused (403). Use a token of ${owner}.`,
     );
   }
-  return { login: access.user.login, why: access.reason };
+  return access;
+}
+
+async function deleteScope(api: Api, owner: string, signal?: AbortSignal): Promise<DeleteScopeProbe> {
+  let probe: DeleteScopeProbe;
+  try {
+    probe = await api.probeDeleteScope(owner, signal);
+  } catch (e) {
+    if (isUnreachable(e)) throw unavailable(e, "cannot ask Forgejo whether the token may delete", signal);
+    if (signal?.aborted) throw signal.reason;
+    throw new PreflightError(
+      "PREFLIGHT_PROBE",
+      `cannot tell whether FORGEJO_TOKEN may delete: a DELETE of a version that cannot exist should answer 403 or 404: ${messageOf(e)}`,
+      e,
+    );
+  }
+  if (!probe.hasWriteScope) {
+    throw new PreflightError(
+      "PREFLIGHT_SCOPE",
+      `FORGEJO_TOKEN lacks write:package; every delete would be refused (403${probe.serverMessage ? `: ${probe.serverMessage}` : ""}). Generate a token with write:package.`,
+    );
+  }
+  return probe;
+}
+
+/** No answer, or a 5xx after the client's retries: Forgejo (or FORGEJO_HOST) is the problem, not the token. */
+function isUnreachable(e: unknown): boolean {
+  return e instanceof ForgejoTransportError || (e instanceof ForgejoHttpStatusError && (e.status ?? 0) >= 500);
+}
+
+function unavailable(e: unknown, what: string, signal?: AbortSignal): unknown {
+  if (signal?.aborted) return signal.reason;
+  return new ForgejoUnavailableError(`${what}: ${messageOf(e)}`, e);
 }

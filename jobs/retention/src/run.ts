@@ -3,7 +3,7 @@
 import { ForgejoClient } from "@regguard/forgejo-client";
 import { ExitError, type JobContext, type Logger } from "@regguard/job-runtime";
 import { RegistryClient } from "@regguard/oci-client";
-import { applyPlan, type ApplyCounts } from "./apply.js";
+import { applyPlan, type ApplyCounts, type ApplyResult } from "./apply.js";
 import { loadConfig, type RetentionConfig } from "./config.js";
 import { InventoryError, RETENTION_EXIT } from "./errors.js";
 import { registryResolver } from "./graph.js";
@@ -14,7 +14,7 @@ import { assemblePlan, type Plan } from "./plan.js";
 import { preflight } from "./preflight.js";
 import { logPlan, writePlanFile } from "./report.js";
 import { planPackage } from "./resolve.js";
-import { verifyKept } from "./verify.js";
+import { verifyKept, verifyUnplanned } from "./verify.js";
 
 /** Test seams: what happens between planning and applying, and the clock. */
 export interface RunHooks {
@@ -57,7 +57,9 @@ async function runConfigured(config: RetentionConfig, ctx: JobContext, hooks: Ru
     onRetry: (info) => log.warn("retrying a Forgejo request", { ...info }),
   });
   const identity = await preflight(api, config.owner, signal);
-  log.info("preflight: the token may delete the owner's versions", { login: identity.login, as: identity.why });
+  log.info("preflight: the token's user may delete the owner's versions and the token has write:package", {
+    login: identity.login, as: identity.why, probed: identity.probed,
+  });
   // Basic user:PAT on every /v2 request; a public Bearer realm is never followed from inside the cluster.
   const registry = new RegistryClient({
     url: config.registryUrl, username: config.registryUser ?? identity.login, password: config.token,
@@ -89,12 +91,16 @@ async function runConfigured(config: RetentionConfig, ctx: JobContext, hooks: Ru
       failures.push("guard tripped: nothing applied");
     } else {
       await hooks.beforeApply?.(plan);
-      const counts = await applyPlan(api, config.owner, plan.packages, { concurrency: config.concurrency, log, signal });
+      const applied = await applyPlan(api, config.owner, plan.packages, { concurrency: config.concurrency, log, signal });
+      const { counts } = applied;
       Object.assign(m, { deleted: counts.deleted + counts["already-gone"], failed: counts.failed, skipped: counts.skipped + counts["not-attempted"] });
       if (counts.failed + counts["not-attempted"] > 0) failures.push(`${counts.failed} delete(s) failed, ${counts["not-attempted"]} not attempted`);
-      const broken = await verify(registry, plan, config, log, signal);
-      m.broken = broken;
-      if (broken > 0) failures.push(`${broken} broken reference(s) in kept images`);
+      const kept = await verify(registry, plan, config, log, signal);
+      if (kept > 0) failures.push(`${kept} broken reference(s) in kept images`);
+      const unplanned = await verifyOthers(registry, plan, applied, config, log, signal);
+      if (unplanned.broken > 0) failures.push(`${unplanned.broken} broken reference(s) in tags the plan did not keep (pushed during the run, or not deleted)`);
+      if (unplanned.unlisted > 0) failures.push(`${unplanned.unlisted} package(s) could not be listed again after applying: tags pushed during the run are unverified`);
+      m.broken = kept + unplanned.broken;
       logApplied(log, counts);
     }
     for (const f of failures) log.error(f);
@@ -112,6 +118,20 @@ async function verify(registry: RegistryClient, plan: Plan, config: RetentionCon
   }
   log.info("verified kept tags", { tags: result.tagsWalked, findings: result.findings.length });
   return result.findings.length;
+}
+
+/** Walks the tags of touched packages that the plan did not keep; see verifyUnplanned. */
+async function verifyOthers(
+  registry: RegistryClient, plan: Plan, applied: ApplyResult, config: RetentionConfig, log: Logger, signal: AbortSignal,
+): Promise<{ broken: number; unlisted: number }> {
+  const touched = plan.packages.filter((p) => applied.touched.includes(p.name));
+  const result = await verifyUnplanned(registry, touched, applied.deletedDigests, config.concurrency, signal);
+  for (const e of result.listErrors) log.error("cannot list the package's tags after applying: tags pushed during the run are not verified", { ...e });
+  for (const f of result.findings) {
+    log.error(f.since === "new" ? "TAG PUSHED DURING THE RUN IS BROKEN AFTER APPLYING" : "TAG PLANNED FOR DELETION IS STILL THERE AND BROKEN AFTER APPLYING", { ...f });
+  }
+  log.info("verified tags the plan did not keep", { packages: touched.length, tags: result.tagsWalked, findings: result.findings.length });
+  return { broken: result.findings.length, unlisted: result.listErrors.length };
 }
 
 function logApplied(log: Logger, counts: ApplyCounts): void {

@@ -4,9 +4,9 @@ import { execFile } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pushIndex, pushImage, type StartedForgejoFake } from "@regguard/testkit";
+import { freePort, pushIndex, pushImage, type StartedForgejoFake } from "@regguard/testkit";
 import { RETENTION_ENV } from "../src/env-schema.js";
-import { at, liveEnv, requests, startFake, target } from "./harness.js";
+import { at, liveEnv, probeDeletes, startFake, target, versionDeletes } from "./harness.js";
 
 const MAIN = join(import.meta.dirname, "..", "dist", "main.js");
 
@@ -67,7 +67,8 @@ describe("built CLI", () => {
     expect(written.packages[0]?.decisions.find((d) => d.version === "old")).toMatchObject({
       decision: "delete", reason: "delete", reasonKind: "delete", createdAt: "2024-05-01T00:00:00.000Z",
     });
-    expect(requests(fake, "DELETE")).toEqual([]);
+    expect(versionDeletes(fake)).toEqual([]);
+    expect(probeDeletes(fake)).toHaveLength(1);
   });
 
   it("exit 2 for DRY_RUN=yes (stderr names it) and for another user's token; exit 1 for a tripped guard", async () => {
@@ -79,7 +80,16 @@ describe("built CLI", () => {
     expect(stranger.stdout).toMatch(/belongs to stranger/);
     const guard = await cli([], liveEnv(fake, { KEEP_LAST_N: "0", MAX_DELETES: "0" }));
     expect(guard.code).toBe(1);
-    expect(requests(fake, "DELETE")).toEqual([]);
+    expect(versionDeletes(fake)).toEqual([]);
+  });
+
+  it("exit 2 when nothing answers at FORGEJO_HOST (connection refused, after the client's retries)", async () => {
+    const nowhere = `http://127.0.0.1:${await freePort()}`;
+    const r = await cli([], liveEnv(fake, { FORGEJO_HOST: nowhere, DRY_RUN: "true" }));
+    expect(r.code).toBe(2);
+    const stop = jsonLines(r.stdout).find((l) => l.level === "error" && String(l.msg).startsWith("cannot ask Forgejo who the token is"));
+    expect(stop?.msg).toMatch(/ECONNREFUSED/);
+    expect(stop).toMatchObject({ exitCode: 2 });
   });
 
   it("an unknown flag is a configuration error", async () => {

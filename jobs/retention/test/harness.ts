@@ -3,6 +3,7 @@
 // run must pass.
 import { exitCodeFor, memoryLogger, type JobContext } from "@regguard/job-runtime";
 import { RegistryClient, walkRegistry, type Finding } from "@regguard/oci-client";
+import { DELETE_PROBE_PREFIX } from "@regguard/forgejo-client";
 import { startForgejoFake, type ForgejoFakeOptions, type PushTarget, type StartedForgejoFake } from "@regguard/testkit";
 import { run, type RunHooks } from "../src/run.js";
 
@@ -63,6 +64,16 @@ export function planOf(lines: readonly LogLine[], pkg: string): Record<string, s
 /** Requests the fake saw with this method whose path includes `part`. */
 export function requests(fake: StartedForgejoFake, method: string, part = ""): string[] {
   return fake.requests.filter((r) => r.method === method && r.path.includes(part)).map((r) => r.path);
+}
+
+/** DELETEs of real versions: every request but the preflight's probe of a package that cannot exist. */
+export function versionDeletes(fake: StartedForgejoFake): string[] {
+  return requests(fake, "DELETE").filter((p) => !p.includes(`/container/${DELETE_PROBE_PREFIX}`));
+}
+
+/** The preflight's delete-scope probes. */
+export function probeDeletes(fake: StartedForgejoFake): string[] {
+  return requests(fake, "DELETE", `/container/${DELETE_PROBE_PREFIX}`);
 }
 
 /** The integrity probe's walk over the owner's repositories: every finding (must be none after a live run). */

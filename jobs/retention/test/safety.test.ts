@@ -3,7 +3,7 @@
 // unresolvable and already-broken images.
 import { afterEach, describe, expect, it } from "vitest";
 import { pushImage, pushIndex, type StartedForgejoFake } from "@regguard/testkit";
-import { at, brokenReferences, liveEnv, names, OWNER, planOf, requests, runJob, startFake, target } from "./harness.js";
+import { at, brokenReferences, liveEnv, names, OWNER, planOf, probeDeletes, requests, runJob, startFake, target, versionDeletes } from "./harness.js";
 
 let fake: StartedForgejoFake;
 afterEach(async () => fake?.stop());
@@ -31,8 +31,8 @@ describe("token and permissions", () => {
     expect(names(fake, "svc")).toEqual(["a", "b", "c"]);
   });
 
-  it("an admin's token and an owner-org member's token pass the preflight", async () => {
-    fake = await startFake({ orgs: [{ name: "infra", members: [OWNER] }] });
+  it("an admin's token and an owner-org owner's token pass the preflight", async () => {
+    fake = await startFake({ orgs: [{ name: "infra", owners: [OWNER] }] });
     await pushImage(target(fake), "infra/tool", "v1");
     const admin = await runJob(liveEnv(fake, { FORGEJO_TOKEN: fake.user("root").token, DRY_RUN: "true" }));
     expect(admin.code).toBe(0);
@@ -44,7 +44,7 @@ describe("token and permissions", () => {
   it("a DELETE answered 403 is a counted failure: exit 1, the rest not attempted, nothing broken", async () => {
     fake = await startFake();
     await threeTags();
-    fake.failNext({ method: "DELETE", pathIncludes: "/api/v1/packages/viktor/container/" }, { status: 403, body: '{"message":"user should have specific permission or be a site admin"}' });
+    fake.failNext({ method: "DELETE", pathIncludes: "/api/v1/packages/viktor/container/svc/" }, { status: 403, body: '{"message":"user should have specific permission or be a site admin"}' });
     const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1", CONCURRENCY: "1" }));
     expect(code).toBe(1);
     const failed = lines.filter((l) => l.msg === "delete failed");
@@ -56,6 +56,83 @@ describe("token and permissions", () => {
   });
 });
 
+describe("preflight: the token's scope and Forgejo's reachability", () => {
+  it("a token of the owner without write:package stops the run with exit 2 in dry-run and live, before any listing", async () => {
+    fake = await startFake();
+    await threeTags();
+    // Enough to plan (read:package) and to pass the identity check (read:user); not to delete.
+    const readOnly = fake.addToken(OWNER, ["read:package", "read:user"]);
+    for (const DRY_RUN of ["true", "false"]) {
+      fake.requests.length = 0;
+      const { code, lines } = await runJob(liveEnv(fake, { FORGEJO_TOKEN: readOnly, DRY_RUN, KEEP_LAST_N: "1" }));
+      expect(code).toBe(2);
+      const stop = lines.find((l) => l.level === "error" && /lacks write:package; every delete would be refused/.test(l.msg));
+      expect(stop?.msg).toMatch(/\(403: token does not have at least one of required scope\(s\): \[write:package\]\)/);
+      expect(probeDeletes(fake)).toHaveLength(1);
+      expect(versionDeletes(fake)).toEqual([]);
+      expect(requests(fake, "GET", "/api/v1/packages/")).toEqual([]);
+    }
+    expect(names(fake, "svc")).toEqual(["a", "b", "c"]);
+  });
+
+  it("a token with write:package passes the probe (404) and the dry run exits 0 having deleted nothing", async () => {
+    fake = await startFake();
+    await threeTags();
+    const writer = fake.addToken(OWNER, ["write:package", "read:user"]);
+    const { code, lines } = await runJob(liveEnv(fake, { FORGEJO_TOKEN: writer, DRY_RUN: "true", KEEP_LAST_N: "1" }));
+    expect(code).toBe(0);
+    const passed = lines.find((l) => l.msg.startsWith("preflight:"));
+    expect(passed).toMatchObject({ login: OWNER, as: "owner", probed: expect.stringMatching(/^regguard-preflight-[0-9a-f]{32}$/) });
+    expect(probeDeletes(fake)).toEqual([`/api/v1/packages/viktor/container/${String(passed?.probed)}/probe`]);
+    expect(versionDeletes(fake)).toEqual([]);
+    expect(names(fake, "svc")).toEqual(["a", "b", "c"]);
+  });
+
+  it("an org member without package write passes the preflight (the probe sees only the scope); the first live delete is refused", async () => {
+    fake = await startFake({ orgs: [{ name: "infra", owners: ["root"], members: [OWNER] }] });
+    const admin = target(fake, "root");
+    for (const [i, tag] of ["a", "b"].entries()) {
+      at(fake, `2024-05-0${i + 1}T00:00:00Z`);
+      await pushImage(admin, "infra/tool", tag);
+    }
+    const dry = await runJob(liveEnv(fake, { FORGEJO_OWNER: "infra", DRY_RUN: "true", KEEP_LAST_N: "1" }));
+    expect(dry.code).toBe(0);
+    expect(dry.lines.find((l) => l.msg.startsWith("preflight:"))).toMatchObject({ as: "org-member" });
+    const live = await runJob(liveEnv(fake, { FORGEJO_OWNER: "infra", KEEP_LAST_N: "1" }));
+    expect(live.code).toBe(1);
+    expect(live.lines.find((l) => l.msg === "delete failed")).toMatchObject({ status: 403, version: "a" });
+    expect(live.lines.some((l) => l.msg === "stopped deleting after an authorization failure")).toBe(true);
+    expect(fake.versions("infra", "tool").map((v) => v.version).sort()).toEqual(["a", "b"]);
+  });
+
+  it("Forgejo answering 5xx to the preflight after retries is exit 2, nothing listed", async () => {
+    fake = await startFake();
+    await threeTags();
+    fake.requests.length = 0;
+    // 1 try + 3 retries of the forgejo-client.
+    fake.failNext({ method: "GET", pathIncludes: "/api/v1/user" }, { status: 503, body: "maintenance" }, 4);
+    const { code, lines } = await runJob(liveEnv(fake, { DRY_RUN: "true" }));
+    expect(code).toBe(2);
+    expect(lines.find((l) => l.level === "error" && l.msg.startsWith("cannot ask Forgejo who the token is"))?.msg).toMatch(/HTTP 503/);
+    expect(requests(fake, "GET", "/api/v1/packages/")).toEqual([]);
+    expect(requests(fake, "DELETE")).toEqual([]);
+  });
+
+  it("an unexpected answer to the probe is a preflight error (exit 2), a 5xx after retries too", async () => {
+    fake = await startFake();
+    await threeTags();
+    fake.failNext({ method: "DELETE", pathIncludes: "/container/regguard-preflight-" }, { status: 400, body: '{"message":"odd proxy"}' });
+    const odd = await runJob(liveEnv(fake, { DRY_RUN: "true" }));
+    expect(odd.code).toBe(2);
+    expect(odd.lines.some((l) => l.level === "error" && /cannot tell whether FORGEJO_TOKEN may delete.*HTTP 400/.test(l.msg))).toBe(true);
+    fake.failNext({ method: "DELETE", pathIncludes: "/container/regguard-preflight-" }, { status: 502, body: "bad gateway" }, 4);
+    const down = await runJob(liveEnv(fake, { DRY_RUN: "true" }));
+    expect(down.code).toBe(2);
+    expect(down.lines.some((l) => l.level === "error" && /cannot ask Forgejo whether the token may delete.*HTTP 502/.test(l.msg))).toBe(true);
+    expect(versionDeletes(fake)).toEqual([]);
+  });
+});
+
 describe("DRY_RUN", () => {
   it("TRUE (any case) is a dry run: the full plan, no DELETE", async () => {
     fake = await startFake();
@@ -64,7 +141,10 @@ describe("DRY_RUN", () => {
     expect(code).toBe(0);
     expect(planOf(lines, "svc")).toEqual({ c: "keep: newest", b: "delete", a: "delete" });
     expect(lines.some((l) => l.msg === "dry run: nothing deleted" && l.wouldDelete === 2)).toBe(true);
-    expect(requests(fake, "DELETE")).toEqual([]);
+    expect(versionDeletes(fake)).toEqual([]);
+    // The one DELETE of a dry run: the preflight's probe of a package that cannot exist.
+    expect(probeDeletes(fake)).toEqual([expect.stringMatching(/^\/api\/v1\/packages\/viktor\/container\/regguard-preflight-[0-9a-f]{32}\/probe$/)]);
+    expect(names(fake, "svc")).toEqual(["a", "b", "c"]);
   });
 
   it("yes is a configuration error: exit 2 before any request", async () => {
@@ -87,7 +167,7 @@ describe("races and the guard", () => {
     });
     expect(code).toBe(0);
     expect(lines.some((l) => l.msg.startsWith("package changed since planning") && l.package === "svc")).toBe(true);
-    expect(requests(fake, "DELETE")).toEqual([]);
+    expect(versionDeletes(fake)).toEqual([]);
     expect(names(fake, "svc")).toEqual(["a", "b", "c"]);
     expect(await brokenReferences(fake)).toEqual([]);
   });
@@ -122,7 +202,7 @@ describe("races and the guard", () => {
     expect(pct.lines.some((l) => l.level === "error" && /guard tripped/.test(l.msg))).toBe(true);
     const total = await runJob(liveEnv(fake, { KEEP_LAST_N: "1", MAX_DELETES: "1" }));
     expect(total.code).toBe(1);
-    expect(requests(fake, "DELETE")).toEqual([]);
+    expect(versionDeletes(fake)).toEqual([]);
     const forced = await runJob(liveEnv(fake, { KEEP_LAST_N: "1", MAX_DELETES: "1", FORCE: "true" }));
     expect(forced.code).toBe(0);
     expect(names(fake, "svc")).toEqual(["c"]);
@@ -155,7 +235,7 @@ describe("fail closed", () => {
       const { code, lines } = await runJob(liveEnv(fake, { REGISTRY_URL: other.url, FORGEJO_USER: OWNER }));
       expect(code).toBe(1);
       expect(JSON.stringify(lines.filter((l) => l.msg.startsWith("package frozen")))).toMatch(/REGISTRY_URL/);
-      expect(requests(fake, "DELETE")).toEqual([]);
+      expect(versionDeletes(fake)).toEqual([]);
     } finally {
       await other.stop();
     }

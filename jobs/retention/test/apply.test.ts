@@ -1,0 +1,141 @@
+// A live run's apply and verify phases end to end against the Forgejo fake:
+// what each kind of delete outcome counts as, what a failed re-list or
+// inventory leaves alone, and a tag pushed between the re-list and the
+// deletes that the deletes break.
+import { afterEach, describe, expect, it } from "vitest";
+import { OCI_INDEX, pushImage, type BuiltImage, type StartedForgejoFake } from "@regguard/testkit";
+import { at, brokenReferences, liveEnv, names, OWNER, requests, runJob, startFake, target, versionDeletes } from "./harness.js";
+
+let fake: StartedForgejoFake;
+afterEach(async () => fake?.stop());
+
+/** Three dated tags in `pkg`: with KEEP_LAST_N=1, a and b are planned for deletion. */
+async function threeTags(pkg = "svc"): Promise<void> {
+  for (const [i, tag] of ["a", "b", "c"].entries()) {
+    at(fake, `2024-05-0${i + 1}T00:00:00Z`);
+    await pushImage(target(fake), `viktor/${pkg}`, tag);
+  }
+}
+
+const applied = (lines: Awaited<ReturnType<typeof runJob>>["lines"]) => lines.find((l) => l.msg === "applied");
+
+/** What CI does: an index tag over manifests already in the repository (Forgejo requires them to exist). */
+async function tagIndex(repo: string, tag: string, children: BuiltImage[]): Promise<void> {
+  const body = JSON.stringify({
+    schemaVersion: 2, mediaType: OCI_INDEX,
+    manifests: children.map((c) => ({ mediaType: c.mediaType, digest: c.digest, size: c.manifest.length, platform: c.platform })),
+  });
+  const res = await fetch(`${fake.url}/v2/${repo}/manifests/${tag}`, {
+    method: "PUT", body,
+    headers: { "content-type": OCI_INDEX, authorization: `Basic ${Buffer.from(`${OWNER}:${fake.user(OWNER).token}`).toString("base64")}` },
+  });
+  if (res.status !== 201) throw new Error(`index push ${repo}:${tag}: HTTP ${res.status} ${await res.text()}`);
+}
+
+describe("a tag pushed after the re-list", () => {
+  it("an index tagged over an old sha256: child while that child's DELETE is in flight: reported broken, exit 1", async () => {
+    fake = await startFake();
+    await threeTags();
+    // An untagged manifest older than UNTAGGED_GRACE that nothing kept references: planned for deletion.
+    at(fake, "2024-05-01T00:00:00Z");
+    const orphan = await pushImage(target(fake), "viktor/svc", undefined);
+    at(fake, "2024-06-01T03:59:00Z");
+    // The window: after the package's re-list, the moment the child's DELETE arrives (it waits for this).
+    fake.beforeNext({ method: "DELETE", pathIncludes: `/container/svc/${orphan.digest}` }, async () => {
+      await tagIndex("viktor/svc", "hotfix", [orphan]);
+      await pushImage(target(fake), "viktor/svc", "unrelated");
+    });
+    const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1" }));
+    expect(names(fake, "svc")).toEqual(["c", "hotfix", "unrelated"]);
+    expect(applied(lines)).toMatchObject({ deleted: 3, failed: 0 });
+    expect(code).toBe(1);
+    expect(lines.filter((l) => l.msg === "TAG PUSHED DURING THE RUN IS BROKEN AFTER APPLYING")).toEqual([
+      expect.objectContaining({ level: "error", kind: "child_missing", tag: "hotfix", digest: orphan.digest, since: "new", deletedByThisRun: true }),
+    ]);
+    expect(lines.find((l) => l.msg === "verified tags the plan did not keep")).toMatchObject({ packages: 1, tags: 2, findings: 1 });
+    expect(lines.find((l) => l.msg === "retention finished")?.failures).toEqual([
+      "1 broken reference(s) in tags the plan did not keep (pushed during the run, or not deleted)",
+    ]);
+    // What the integrity probe will see tomorrow: exactly this one.
+    expect((await brokenReferences(fake)).map((f) => [f.tag, f.digest])).toEqual([["hotfix", orphan.digest]]);
+  });
+
+  it("a healthy tag pushed during the deletes is walked and the run stays at exit 0", async () => {
+    fake = await startFake();
+    await threeTags();
+    fake.beforeNext({ method: "DELETE", pathIncludes: "/container/svc/a" }, async () => void (await pushImage(target(fake), "viktor/svc", "d")));
+    const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1" }));
+    expect(code).toBe(0);
+    expect(names(fake, "svc")).toEqual(["c", "d"]);
+    expect(lines.find((l) => l.msg === "verified tags the plan did not keep")).toMatchObject({ packages: 1, tags: 1, findings: 0 });
+    expect(await brokenReferences(fake)).toEqual([]);
+  });
+});
+
+describe("delete outcomes", () => {
+  it("a DELETE answered 404, and a version already gone at the re-list, both count as already gone: exit 0", async () => {
+    fake = await startFake();
+    await threeTags();
+    fake.failNext({ method: "DELETE", pathIncludes: "/container/svc/a" }, { status: 404, body: '{"message":"The target couldn\'t be found."}' });
+    const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1" }), {
+      // Someone else deletes b between the plan and the re-list.
+      beforeApply: async () => {
+        const res = await fetch(`${fake.url}/api/v1/packages/viktor/container/svc/b`, { method: "DELETE", headers: { authorization: `token ${fake.user(OWNER).token}` } });
+        expect(res.status).toBe(204);
+      },
+    });
+    expect(code).toBe(0);
+    expect(applied(lines)).toMatchObject({ deleted: 0, "already-gone": 2, failed: 0, skipped: 0, "not-attempted": 0 });
+    // b was not even asked for: the re-list said it was gone.
+    expect(versionDeletes(fake).filter((p) => p.endsWith("/svc/b"))).toHaveLength(1);
+    expect(versionDeletes(fake).filter((p) => p.endsWith("/svc/a"))).toHaveLength(1);
+    // The 404 was forced, so a is still there; tomorrow's run deletes it.
+    expect(names(fake, "svc")).toEqual(["a", "c"]);
+  });
+
+  it("a DELETE that answers 5xx through every retry is a counted failure; the other deletes go on; exit 1", async () => {
+    fake = await startFake();
+    await threeTags();
+    await threeTags("other");
+    // 1 try + 3 retries of the forgejo-client.
+    fake.failNext({ method: "DELETE", pathIncludes: "/container/svc/a" }, { status: 503, body: "try later" }, 4);
+    const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1", CONCURRENCY: "1" }));
+    expect(code).toBe(1);
+    expect(requests(fake, "DELETE", "/container/svc/a")).toHaveLength(4);
+    expect(lines.filter((l) => l.msg === "delete failed")).toEqual([expect.objectContaining({ package: "svc", version: "a", status: 503 })]);
+    expect(applied(lines)).toMatchObject({ deleted: 3, failed: 1, "not-attempted": 0 });
+    expect(lines.find((l) => l.msg === "retention finished")?.failures).toEqual(["1 delete(s) failed, 0 not attempted"]);
+    expect(names(fake, "svc")).toEqual(["a", "c"]);
+    expect(names(fake, "other")).toEqual(["c"]);
+    expect(await brokenReferences(fake)).toEqual([]);
+  });
+
+  it("a re-list that fails deletes nothing in that package, the next package is applied; exit 1", async () => {
+    fake = await startFake();
+    await threeTags("flaky");
+    await threeTags("fine");
+    // Only the re-list asks with q=<package>; the inventory lists the owner unfiltered.
+    fake.failNext({ method: "GET", pathIncludes: "q=flaky" }, { status: 500, body: "boom" }, 4);
+    const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1" }));
+    expect(code).toBe(1);
+    expect(lines.find((l) => l.msg.startsWith("cannot re-list the package before deleting"))).toMatchObject({ level: "error", package: "flaky" });
+    expect(applied(lines)).toMatchObject({ deleted: 2, failed: 2 });
+    expect(versionDeletes(fake).filter((p) => p.includes("/container/flaky/"))).toEqual([]);
+    expect(names(fake, "flaky")).toEqual(["a", "b", "c"]);
+    expect(names(fake, "fine")).toEqual(["c"]);
+  });
+
+  it("an inventory whose X-Total-Count never matches its pages: exit 1, nothing planned or deleted", async () => {
+    fake = await startFake();
+    await threeTags();
+    // Every attempt (LIST_ATTEMPTS = 3) sees an empty first page that claims 5 versions.
+    fake.failNext({ method: "GET", pathIncludes: "/api/v1/packages/viktor?type=container" }, { status: 200, body: "[]", headers: { "X-Total-Count": "5" } }, 3);
+    const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1" }));
+    expect(code).toBe(1);
+    expect(requests(fake, "GET", "/api/v1/packages/viktor?type=container")).toHaveLength(3);
+    expect(lines.find((l) => l.level === "error" && l.msg.startsWith("cannot list viktor's container versions"))?.msg).toMatch(/X-Total-Count says 5/);
+    expect(lines.filter((l) => l.msg === "plan")).toEqual([]);
+    expect(versionDeletes(fake)).toEqual([]);
+    expect(names(fake, "svc")).toEqual(["a", "b", "c"]);
+  });
+});
