@@ -42,6 +42,19 @@ describe("loadSaveConfig", () => {
     expect(positionals(["save", "--keep", "3", "--registry-insecure", "x"])).toEqual(["save", "x"]);
   });
 
+  it("a registry-valid tag that cannot be a file name is a configuration problem, with what to do instead", () => {
+    for (const tag of ["_build", "v1..2"]) {
+      const p = problems({ ...base, IMAGE: `r.example/viktor/infra-ci:${tag}` });
+      expect(p, tag).toEqual([expect.stringContaining(`IMAGE's tag ${JSON.stringify(tag)}`)]);
+      expect(p[0], tag).toContain("save it by digest");
+    }
+    // By digest the file is named after the digest, whatever tags the image has elsewhere.
+    expect(loadSaveConfig({ ...base, IMAGE: `r.example/viktor/infra-ci@sha256:${"a".repeat(64)}` }).archiveName).toBe("infra-ci");
+    // A bad ARCHIVE_NAME is reported once, not again as a bad file name.
+    expect(problems({ ...base, ARCHIVE_NAME: "../x" })).toHaveLength(1);
+    expect(problems({ ...base, ARCHIVE_NAME: "n".repeat(128), IMAGE: `r.example/a:${"t".repeat(128)}` })).toEqual([expect.stringMatching(/too long/)]);
+  });
+
   it("reports every problem at once, credentials never echoed", () => {
     const p = problems({ IMAGE: "no-host-image:1", DESTINATIONS: "/a,/a,s3://key:hunter2@b/x,s3://backups/x", KEEP: "0", PLATFORM: "amd64", COMPRESS: "xz", S3_ACCESS_KEY_ID: "AKIA", REGISTRY_PASSWORD: "pw" });
     expect(p).toHaveLength(8);

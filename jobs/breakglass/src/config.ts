@@ -4,7 +4,7 @@ import { EnvReader, unknownFlags, flagName, type Env } from "@regguard/job-confi
 import { parseReference, type Reference } from "@regguard/oci-client";
 import { BREAKGLASS_ENV } from "./env-schema.js";
 import { parseDestination, type DestinationSpec } from "./destination-spec.js";
-import { assertSafeName, type Compression } from "./names.js";
+import { assertSafeName, plannedArchiveNames, type Compression } from "./names.js";
 import { parsePlatformSelection, type PlatformSelection } from "./platform.js";
 
 /** How to reach one registry. */
@@ -94,20 +94,31 @@ export function loadSaveConfig(rawEnv: Env, argv: readonly string[] = []): SaveC
   }
   if (env.has("DESTINATIONS") && destinations.length === 0 && env.problems.length === 0) env.problem("DESTINATIONS has no entries");
 
-  const archiveName = env.string("ARCHIVE_NAME") ?? image?.repository.split("/").pop() ?? "";
-  if (image || env.has("ARCHIVE_NAME")) {
-    try {
-      assertSafeName("ARCHIVE_NAME", archiveName);
-    } catch (e) {
-      env.problem((e as Error).message);
-    }
-  }
-
   const keep = env.integer("KEEP") ?? 5;
   const platformParsed = parsePlatformSelection(env.string("PLATFORM") ?? "linux/amd64");
   if ("problem" in platformParsed) env.problem(platformParsed.problem);
   const compressText = (env.string("COMPRESS") ?? "none").trim().toLowerCase();
-  if (compressText !== "none" && compressText !== "gzip") env.problem(`COMPRESS must be none or gzip, got ${JSON.stringify(compressText)}`);
+  const compressOk = compressText === "none" || compressText === "gzip";
+  if (!compressOk) env.problem(`COMPRESS must be none or gzip, got ${JSON.stringify(compressText)}`);
+
+  const archiveName = env.string("ARCHIVE_NAME") ?? image?.repository.split("/").pop() ?? "";
+  let nameOk = false;
+  if (image || env.has("ARCHIVE_NAME")) {
+    try {
+      nameOk = assertSafeName("ARCHIVE_NAME", archiveName) === archiveName;
+    } catch (e) {
+      env.problem((e as Error).message);
+    }
+  }
+  // The tag is valid for the registry but becomes part of a file name: a tag
+  // the file rules refuse must stop the run here, not after the registry was read.
+  if (image && nameOk) {
+    try {
+      plannedArchiveNames(archiveName, image.tag, compressOk ? (compressText as Compression) : "gzip");
+    } catch (e) {
+      env.problem((e as Error).message);
+    }
+  }
 
   const s3 = s3Settings(env);
   if (destinations.some((d) => d.kind === "s3") && (s3.accessKeyId === undefined) !== (s3.secretAccessKey === undefined)) {

@@ -1,6 +1,6 @@
 // Durable file-system steps: fsync a directory so renames survive a crash,
-// small files written by temp + fsync + rename, the sha256sum sidecar format.
-import { open, rename } from "node:fs/promises";
+// small files written and fsynced under a temporary name, the sha256sum sidecar format.
+import { open } from "node:fs/promises";
 
 /** fsync a directory, making renames and new names in it durable. */
 export async function fsyncDir(dir: string): Promise<void> {
@@ -12,16 +12,15 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Write a small file durably: temp name, fsync, rename. */
-export async function writeFileDurably(path: string, temp: string, data: string | Uint8Array): Promise<void> {
-  const fh = await open(temp, "wx", 0o644);
+/** Create a small file (a temporary name: the caller renames it) and fsync it. */
+export async function writeFileSynced(path: string, data: string | Uint8Array): Promise<void> {
+  const fh = await open(path, "wx", 0o644);
   try {
     await fh.writeFile(data);
     await fh.sync();
   } finally {
     await fh.close();
   }
-  await rename(temp, path);
 }
 
 /** The `sha256sum` line for a file, so `sha256sum -c` works in the runbook. */

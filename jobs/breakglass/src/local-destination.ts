@@ -1,24 +1,35 @@
 // A directory (the registry VM's disk, the NAS mount). The archive is written
-// under a hidden temporary name in the same directory, each chunk read back
-// and compared as it is written, fsynced, and only then renamed into place;
-// `latest` is a relative symlink replaced by rename. Until then the previous archive and latest are never
-// touched (field notes: a failed save destroyed the last good tarball).
+// under a hidden temporary name in the same directory, fsynced and closed,
+// then re-opened and hashed whole against what was streamed, and only then
+// renamed into place; `latest` is a relative symlink replaced by rename. Until
+// then the previous archive and latest are never touched (field notes: a
+// failed save destroyed the last good tarball).
 import { lstat, open, readdir, readlink, rename, rm, stat, symlink, type FileHandle } from "node:fs/promises";
 import { createReadStream } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import type { Logger } from "@regguard/job-runtime";
 import { readArchiveIdentity } from "./archive-source.js";
 import type { CommitResult, Destination, StagedArchive } from "./destination.js";
-import { DestinationError } from "./errors.js";
+import { DestinationError, reason } from "./errors.js";
 import type { ArchiveResult } from "./fanout.js";
-import { fsyncDir, sidecarLine, writeFileDurably } from "./fsutil.js";
-import { archiveTagOf, tempName, type ArchiveNames } from "./names.js";
+import { fsyncDir, sidecarLine, writeFileSynced } from "./fsutil.js";
+import { archiveTagOf, tempName, tempTarget, type ArchiveNames } from "./names.js";
 import { selectPrune, type PruneCandidate } from "./prune.js";
+import { StreamHash } from "./stream-hash.js";
 
 /** Bytes read from a candidate's head to learn its archive name. */
 const IDENTITY_BYTES = 1024 * 1024;
+/** Read size of the verification pass: one reused buffer, so memory stays flat. */
+const VERIFY_CHUNK = 1024 * 1024;
+/**
+ * A temporary file older than this was left by a save that was killed
+ * (SIGKILL, OOM): no save runs for hours, and a live one touches its file on
+ * every write.
+ */
+export const STALE_TEMP_MS = 6 * 60 * 60 * 1000;
 
 export class LocalDestination implements Destination {
-  constructor(readonly dir: string, readonly label: string = dir) {}
+  constructor(readonly dir: string, readonly label: string = dir, private readonly log?: Logger) {}
 
   async stage(names: ArchiveNames): Promise<StagedArchive> {
     const info = await stat(this.dir).catch(() => undefined);
@@ -26,10 +37,31 @@ export class LocalDestination implements Destination {
     if (!info?.isDirectory()) throw new DestinationError(`${this.dir} does not exist or is not a directory (is the volume mounted?)`);
     const latest = await lstat(join(this.dir, names.latest)).catch(() => undefined);
     if (latest && !latest.isSymbolicLink()) throw new DestinationError(`${join(this.dir, names.latest)} exists and is not a symlink; move it away, breakglass will not replace a real file`);
+    await this.removeStaleTemps(names.name);
     const temp = join(this.dir, tempName(names.file));
-    // Read and write: every chunk is read back (see LocalStaged.write).
-    const fh = await open(temp, "wx+", 0o644);
+    const fh = await open(temp, "wx", 0o644);
     return new LocalStaged(this.dir, names, temp, fh);
+  }
+
+  /**
+   * Pruning only looks at finished archives, so an archive-sized temporary
+   * file of a killed save would stay forever. Only this series' names and only
+   * old ones: another save into the same directory may be running right now.
+   */
+  private async removeStaleTemps(name: string): Promise<void> {
+    const now = Date.now();
+    for (const entry of await readdir(this.dir)) {
+      if (!tempTarget(entry)?.startsWith(`${name}-`)) continue;
+      const path = join(this.dir, entry);
+      const info = await lstat(path).catch(() => undefined);
+      if (!info || info.isDirectory() || now - info.mtimeMs < STALE_TEMP_MS) continue;
+      try {
+        await rm(path, { force: true });
+        this.log?.warn("removed a temporary file left by an interrupted save", { destination: this.label, file: entry, size: info.size, modified: info.mtime.toISOString() });
+      } catch (e) {
+        this.log?.warn("cannot remove a stale temporary file", { destination: this.label, file: entry, error: reason(e) });
+      }
+    }
   }
 }
 
@@ -37,39 +69,23 @@ class LocalStaged implements StagedArchive {
   readonly label: string;
   private fh: FileHandle | undefined;
   private written = 0;
-  private check = Buffer.alloc(0);
 
   constructor(private readonly dir: string, private readonly names: ArchiveNames, private readonly temp: string, fh: FileHandle) {
     this.label = dir;
     this.fh = fh;
   }
 
-  /**
-   * Write, then read the same bytes straight back and compare them: the copy
-   * on disk is verified byte for byte as it is made (a memcmp, not another
-   * sha256 pass over the whole file at the end).
-   */
   async write(chunk: Buffer): Promise<void> {
     const fh = this.fh;
     if (!fh) throw new DestinationError(`${this.temp} is closed`);
-    const at = this.written;
     for (let off = 0; off < chunk.length;) {
-      const { bytesWritten } = await fh.write(chunk, off, chunk.length - off, at + off);
+      const { bytesWritten } = await fh.write(chunk, off, chunk.length - off, this.written + off);
       off += bytesWritten;
-    }
-    if (this.check.length < chunk.length) this.check = Buffer.allocUnsafe(chunk.length);
-    let got = 0;
-    while (got < chunk.length) {
-      const { bytesRead } = await fh.read(this.check, got, chunk.length - got, at + got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    if (got !== chunk.length || this.check.compare(chunk, 0, chunk.length, 0, got) !== 0) {
-      throw new DestinationError(`${this.temp}: bytes ${at}..${at + chunk.length} read back differ from what was written`);
     }
     this.written += chunk.length;
   }
 
+  /** fsync and close: an NFS client flushes on close, so errors the server reports surface here. */
   async end(): Promise<void> {
     const fh = this.fh;
     if (!fh) return;
@@ -87,26 +103,59 @@ class LocalStaged implements StagedArchive {
 
   async commit(result: ArchiveResult, keep: number): Promise<CommitResult> {
     const { dir, names } = this;
+    const sidecar = join(dir, names.sidecar);
+    const sidecarTemp = join(dir, tempName(names.sidecar));
     try {
-      // Every byte was compared as it was written; the size closes the last gap.
-      const onDisk = await stat(this.temp);
-      if (onDisk.size !== result.size || this.written !== result.size) {
-        throw new DestinationError(`${this.temp} is ${onDisk.size} bytes on disk (${this.written} written), the archive is ${result.size}`);
-      }
-      const sidecarTemp = join(dir, tempName(names.sidecar));
-      await writeFileDurably(join(dir, names.sidecar), sidecarTemp, sidecarLine(result.sha256, names.file)).catch(async (e: unknown) => {
-        await rm(sidecarTemp, { force: true });
-        throw e;
-      });
+      await this.verify(result);
+      await writeFileSynced(sidecarTemp, sidecarLine(result.sha256, names.file));
+      // Archive first, sidecar second: a crash between the two renames leaves
+      // the new archive under its name next to no sidecar (a new tag) or, when
+      // the same file name is saved again with different bytes (a moved tag),
+      // next to the previous sidecar until the next save. The other order
+      // would pair the previous, still-valid archive with a sidecar that does
+      // not match it. latest moves only after both.
       await rename(this.temp, join(dir, names.file));
+      await rename(sidecarTemp, sidecar);
       await fsyncDir(dir);
     } catch (e) {
+      await rm(sidecarTemp, { force: true });
       await this.abort();
       throw e;
     }
     await replaceSymlink(dir, names.latest, names.file);
     const pruned = await pruneDirectory(dir, names, keep);
     return { location: join(dir, names.file), pruned };
+  }
+
+  /**
+   * Re-open the closed temp file and hash every byte against what was
+   * streamed. On NFS, close-to-open consistency makes the client revalidate
+   * with the server on open; it may still serve pages it cached itself, which
+   * is as close to the server's copy as a client can read.
+   */
+  private async verify(expected: ArchiveResult): Promise<void> {
+    const fh = await open(this.temp, "r");
+    const hash = new StreamHash();
+    const buf = Buffer.allocUnsafe(VERIFY_CHUNK);
+    let size = 0;
+    try {
+      for (;;) {
+        const { bytesRead } = await fh.read(buf, 0, buf.length, size);
+        if (bytesRead === 0) break;
+        // update() has copied the bytes into its ring when it resolves, so buf can be reused.
+        await hash.update(buf.subarray(0, bytesRead));
+        size += bytesRead;
+      }
+    } catch (e) {
+      await hash.cancel();
+      throw e;
+    } finally {
+      await fh.close();
+    }
+    const got = await hash.digest();
+    if (got.size !== expected.size || got.sha256 !== expected.sha256) {
+      throw new DestinationError(`${this.temp} reads back as ${got.size} bytes sha256:${got.sha256} (${this.written} written), expected ${expected.size} bytes sha256:${expected.sha256}`);
+    }
   }
 }
 

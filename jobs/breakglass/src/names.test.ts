@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { parseDestination } from "./destination-spec.js";
 import { InvalidNameError } from "./errors.js";
-import { archiveNames, archiveTagOf, assertSafeName, tagPart, tempName } from "./names.js";
+import { archiveNames, archiveTagOf, assertSafeName, isSafeName, plannedArchiveNames, tagPart, tempName, tempTarget } from "./names.js";
 import { selectPrune } from "./prune.js";
 
 describe("names", () => {
@@ -35,6 +35,49 @@ describe("names", () => {
     for (const f of ["infra-ci-latest.tar", "infra-ci-abc.tar.sha256", tempName("infra-ci-abc.tar"), "other-abc.tar", "infra-ci-.tar", "infra-ci-abc.zip"]) {
       expect(archiveTagOf("infra-ci", f), f).toBeUndefined();
     }
+  });
+});
+
+describe("names the registry accepts but a file must not carry", () => {
+  // Valid OCI tags ([A-Za-z0-9_][A-Za-z0-9._-]{0,127}) on both sides of the file rule.
+  const tags = ["v1", "3f2c9a1", "v1.2.3", "a_b-c", "_build", "v1..2", "-x", ".x", "x.", "x".repeat(128), "sha256-0123456789abcdef"];
+
+  it("pruning recognises exactly the tag parts a save may write", () => {
+    for (const tag of tags) {
+      const writable = (() => {
+        try {
+          archiveNames("app", tag, "none");
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+      expect(archiveTagOf("app", `app-${tag}.tar`) !== undefined, tag).toBe(writable && isSafeName(tag));
+      if (writable) expect(archiveTagOf("app", archiveNames("app", tag, "gzip").file), tag).toBe(tag);
+    }
+    expect(archiveTagOf("app", "app-_build.tar")).toBeUndefined();
+    expect(archiveTagOf("app", "app-v1..2.tar")).toBeUndefined();
+  });
+
+  it("plannedArchiveNames refuses them before any request, saying what to do; latest and digests are always fine", () => {
+    for (const tag of ["_build", "v1..2"]) {
+      expect(() => plannedArchiveNames("infra-ci", tag, "none"), tag).toThrow(new RegExp(`IMAGE's tag "${tag.replace(/\./g, "\\.")}" .*archive file name \\(infra-ci-<tag>\\.tar\\).*by digest`));
+    }
+    expect(plannedArchiveNames("infra-ci", "latest", "none").file).toMatch(/^infra-ci-sha256-0{16}\.tar$/);
+    expect(plannedArchiveNames("infra-ci", undefined, "gzip").file).toMatch(/^infra-ci-sha256-0{16}\.tar\.gz$/);
+    expect(plannedArchiveNames("infra-ci", "v1", "none").file).toBe("infra-ci-v1.tar");
+  });
+
+  it("refuses combinations whose longest name (the temporary sidecar) would pass 255 bytes", () => {
+    expect(() => archiveNames("n".repeat(128), "t".repeat(128), "none")).toThrow(/too long: its temporary sidecar name would be \d+ bytes/);
+    const longest = archiveNames("n".repeat(100), "t".repeat(100), "gzip");
+    expect(Buffer.byteLength(tempName(longest.sidecar, 4194304))).toBeLessThanOrEqual(255);
+  });
+
+  it("tempTarget recognises our temporary names only", () => {
+    expect(tempTarget(tempName("app-v1.tar"))).toBe("app-v1.tar");
+    expect(tempTarget(tempName("app-latest.tar"))).toBe("app-latest.tar");
+    for (const f of ["app-v1.tar", ".app-v1.tar", ".app-v1.tar.tmp", ".app-v1.tar.tmp-12-", ".app-v1.tar.tmp-x-abc", "app-v1.tar.tmp-1-abc"]) expect(tempTarget(f), f).toBeUndefined();
   });
 });
 

@@ -29,3 +29,15 @@ export function isNotFound(e: unknown): boolean {
   const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
   return err?.$metadata?.httpStatusCode === 404 || err?.name === "NotFound" || err?.name === "NoSuchKey";
 }
+
+/**
+ * A one-line reason for an SDK error. HEAD answers carry no error body, so the
+ * SDK's message is just "UnknownError": the HTTP status is what tells a 403
+ * (credentials, policy) from anything else.
+ */
+export function s3Reason(e: unknown): string {
+  const err = e as { message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = err?.$metadata?.httpStatusCode;
+  const message = err?.message ?? String(e);
+  return status === undefined ? message : `HTTP ${status}${status === 403 ? " (access denied: check S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY and the bucket policy)" : ""}: ${message}`;
+}

@@ -1,12 +1,13 @@
-// An s3://bucket/prefix destination. The archive streams into the final key
-// (S3 makes an object appear only when its upload completes, so a broken run
-// leaves the previous object) or, when that key already exists, into a
-// temporary key that is copied over it only after it verified. Verification
-// reads the object back: HEAD for the size, GET for the sha256. Then the
-// sidecar, then the `<name>-latest.txt` pointer, then pruning.
+// An s3://bucket/prefix destination. The archive always streams into a
+// temporary key; it is read back in full (HEAD for the size, GET for the
+// sha256) and only a verified object is copied to `<name>-<tag>.tar`, so a
+// failure at any point leaves the final name as it was (pruning and restores
+// trust whatever carries it). Then the sidecar, then the `<name>-latest.txt`
+// pointer, then pruning.
 import {
-  CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand,
-  type S3Client,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
+  GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, UploadPartCopyCommand,
+  type CompletedPart, type S3Client,
 } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
@@ -17,15 +18,26 @@ import type { ArchiveResult } from "./fanout.js";
 import { sidecarLine } from "./fsutil.js";
 import { archiveTagOf, tempName, type ArchiveNames } from "./names.js";
 import { selectPrune, type PruneCandidate } from "./prune.js";
-import { isNotFound } from "./s3-client.js";
+import { isNotFound, s3Reason } from "./s3-client.js";
 import { ObjectUpload, partSizeFor } from "./s3-upload.js";
 
-/** Single CopyObject limit; bigger objects need a multipart copy. */
+/** Single CopyObject limit; bigger objects are copied part by part (UploadPartCopy). */
 const MAX_COPY_BYTES = 5 * 1024 * 1024 * 1024;
 const IDENTITY_BYTES = 1024 * 1024;
 
+export interface S3DestinationOptions {
+  /** Objects above this are copied with a multipart copy (tests lower it; S3 caps CopyObject at 5 GiB). */
+  maxSingleCopyBytes?: number;
+}
+
 export class S3Destination implements Destination {
-  constructor(private readonly s3: S3Client, readonly bucket: string, readonly prefix: string, readonly label: string) {}
+  readonly maxSingleCopyBytes: number;
+
+  constructor(
+    private readonly s3: S3Client, readonly bucket: string, readonly prefix: string, readonly label: string, options: S3DestinationOptions = {},
+  ) {
+    this.maxSingleCopyBytes = options.maxSingleCopyBytes ?? MAX_COPY_BYTES;
+  }
 
   key(file: string): string {
     return this.prefix ? `${this.prefix}/${file}` : file;
@@ -33,15 +45,17 @@ export class S3Destination implements Destination {
 
   async stage(names: ArchiveNames, size: number | undefined): Promise<StagedArchive> {
     const finalKey = this.key(names.file);
-    let exists = true;
+    // Reach the bucket before pulling gigabytes; whether the key exists decides
+    // whether a failed copy may delete what landed under the final name.
+    let existed = true;
     try {
       await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: finalKey }));
     } catch (e) {
-      if (!isNotFound(e)) throw new DestinationError(`${this.label}: cannot reach the bucket: ${(e as Error).message}`, { cause: e });
-      exists = false;
+      if (!isNotFound(e)) throw new DestinationError(`${this.label}: cannot reach the bucket: ${s3Reason(e)}`, { cause: e });
+      existed = false;
     }
-    const uploadKey = exists ? this.key(tempName(names.file)) : finalKey;
-    return new S3Staged(this, this.s3, names, new ObjectUpload(this.s3, this.bucket, uploadKey, partSizeFor(size)), finalKey);
+    const upload = new ObjectUpload(this.s3, this.bucket, this.key(tempName(names.file)), partSizeFor(size));
+    return new S3Staged(this, this.s3, names, upload, finalKey, existed);
   }
 }
 
@@ -49,7 +63,7 @@ class S3Staged implements StagedArchive {
   readonly label: string;
   constructor(
     private readonly dest: S3Destination, private readonly s3: S3Client, private readonly names: ArchiveNames,
-    private readonly upload: ObjectUpload, private readonly finalKey: string,
+    private readonly upload: ObjectUpload, private readonly finalKey: string, private readonly existed: boolean,
   ) {
     this.label = dest.label;
   }
@@ -64,28 +78,57 @@ class S3Staged implements StagedArchive {
 
   async abort(): Promise<void> {
     await this.upload.abort();
-    // A completed temporary object is ours to remove; the final key is only ever replaced after verification.
-    if (this.upload.done && this.upload.key !== this.finalKey) await this.delete(this.upload.key).catch(() => undefined);
+    if (this.upload.done) await this.delete(this.upload.key).catch(() => undefined);
   }
 
   async commit(result: ArchiveResult, keep: number): Promise<CommitResult> {
     const { bucket } = this.dest;
     try {
       await this.readBack(this.upload.key, result);
-      if (this.upload.key !== this.finalKey) {
-        if (result.size > MAX_COPY_BYTES) throw new DestinationError(`${this.label}: replacing an existing ${result.size}-byte object needs a multipart copy, which is not implemented; delete ${this.finalKey} or use a new tag`);
-        await this.s3.send(new CopyObjectCommand({ Bucket: bucket, Key: this.finalKey, CopySource: encodeURI(`${bucket}/${this.upload.key}`) }));
-        await this.readBack(this.finalKey, result, false);
-        await this.delete(this.upload.key);
-      }
     } catch (e) {
       await this.abort();
       throw e;
     }
+    try {
+      await this.copy(this.upload.key, this.finalKey, result.size);
+      // A server-side copy of a verified object: the size closes it without downloading it again.
+      await this.readBack(this.finalKey, result, false);
+    } catch (e) {
+      // Never leave an unverified object under a name that did not exist before.
+      if (!this.existed) await this.delete(this.finalKey).catch(() => undefined);
+      await this.abort();
+      throw e;
+    }
+    await this.delete(this.upload.key);
     await this.put(this.dest.key(this.names.sidecar), sidecarLine(result.sha256, this.names.file));
     await this.put(this.dest.key(this.names.pointer), `${this.names.file}\n`);
     const pruned = await this.prune(keep);
     return { location: `s3://${bucket}/${this.finalKey}`, pruned };
+  }
+
+  /** CopyObject up to its 5 GiB limit, else a multipart copy that completes (appears) atomically. */
+  private async copy(from: string, to: string, size: number): Promise<void> {
+    const { bucket } = this.dest;
+    const CopySource = encodeURI(`${bucket}/${from}`);
+    if (size <= this.dest.maxSingleCopyBytes) {
+      await this.s3.send(new CopyObjectCommand({ Bucket: bucket, Key: to, CopySource }));
+      return;
+    }
+    const partSize = Math.max(partSizeFor(size), Math.min(this.dest.maxSingleCopyBytes, 512 * 1024 * 1024));
+    const created = await this.s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: to, ContentType: "application/x-tar" }));
+    const UploadId = created.UploadId;
+    try {
+      const parts: CompletedPart[] = [];
+      for (let start = 0, PartNumber = 1; start < size; start += partSize, PartNumber++) {
+        const end = Math.min(start + partSize, size) - 1;
+        const r = await this.s3.send(new UploadPartCopyCommand({ Bucket: bucket, Key: to, UploadId, PartNumber, CopySource, CopySourceRange: `bytes=${start}-${end}` }));
+        parts.push({ PartNumber, ETag: r.CopyPartResult?.ETag });
+      }
+      await this.s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: to, UploadId, MultipartUpload: { Parts: parts } }));
+    } catch (e) {
+      await this.s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: to, UploadId })).catch(() => undefined);
+      throw e;
+    }
   }
 
   /** HEAD for the size, then (unless sizeOnly) GET and hash every byte. */

@@ -80,7 +80,7 @@ export async function save(cfg: SaveConfig, deps: SaveDeps): Promise<SaveReport>
       ? await Promise.all([import("./s3-client.js"), import("./s3-destination.js")])
       : undefined;
     const destinations: Destination[] = cfg.destinations.map((d) => {
-      if (d.kind === "local") return new LocalDestination(d.dir, d.label);
+      if (d.kind === "local") return new LocalDestination(d.dir, d.label, log);
       const [{ createS3Client }, { S3Destination }] = s3Modules as NonNullable<typeof s3Modules>;
       s3 ??= createS3Client(cfg.s3);
       return new S3Destination(s3, d.bucket, d.prefix, d.label);

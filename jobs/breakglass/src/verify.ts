@@ -1,7 +1,7 @@
 // verify FILE: every blob's digest and size (archive-read), the manifests and
 // configs reachable from index.json, manifest.json against index.json, and
 // the sha256 sidecar if there is one. The first problem ends it, precisely.
-import { readFile } from "node:fs/promises";
+import { readFile, realpath } from "node:fs/promises";
 import { parseManifest, type Descriptor, type Digest, type Manifest } from "@regguard/oci-client";
 import { readArchive, type ArchiveContents } from "./archive-read.js";
 import { ArchiveInvalidError } from "./errors.js";
@@ -113,12 +113,17 @@ function checkDockerManifest(c: ArchiveContents, images: ImageRecord[], names: S
   if (tagged === 0 && [...names].some((n) => !n.includes("@"))) invalid("no manifest.json entry carries the image's name; docker load would leave it untagged");
 }
 
+/**
+ * The sidecar is named after the real file, so `<name>-latest.tar` (a
+ * symlink) is checked against its target's sidecar.
+ */
 async function checkSidecar(path: string, sha256: string): Promise<"match" | "absent"> {
-  const text = await readFile(`${path}.sha256`, "utf8").catch(() => undefined);
+  const sidecar = `${await realpath(path).catch(() => path)}.sha256`;
+  const text = await readFile(sidecar, "utf8").catch(() => undefined);
   if (text === undefined) return "absent";
   const expected = parseSidecar(text);
-  if (!expected) return invalid(`${path}.sha256 is not in sha256sum format`);
-  if (expected !== sha256) invalid(`the file hashes to sha256:${sha256}, but ${path}.sha256 says ${expected}`);
+  if (!expected) return invalid(`${sidecar} is not in sha256sum format`);
+  if (expected !== sha256) invalid(`the file hashes to sha256:${sha256}, but ${sidecar} says ${expected}`);
   return "match";
 }
 

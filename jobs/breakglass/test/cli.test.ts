@@ -3,12 +3,14 @@
 // credential in any output.
 import { execFile, spawn } from "node:child_process";
 import { copyFile, readdir, readFile, truncate } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { envTable } from "@regguard/job-config";
-import { pushImage, startRegistry, type BuiltImage, type StartedRegistry } from "@regguard/testkit";
+import { freePort, pushImage, startRegistry, type BuiltImage, type StartedRegistry } from "@regguard/testkit";
 import { BREAKGLASS_ENV } from "../src/index.js";
-import { PACKAGE_DIR, registryMissing, startCuttingProxy, tempDir, removeTempDirs } from "./helpers.js";
+import { PACKAGE_DIR, registryMissing, startCuttingProxy, startS3, tempDir, removeTempDirs, S3_BUCKET } from "./helpers.js";
 
 const MAIN = join(PACKAGE_DIR, "dist/main.js");
 
@@ -41,6 +43,37 @@ describe("CLI basics", () => {
     expect((await cli(["frobnicate"])).code).toBe(2);
     expect((await cli(["verify"])).code).toBe(2);
     expect((await cli(["save", "--imagee=x"], { IMAGE: "r.example/a:b", DESTINATIONS: "/tmp" })).stderr).toContain("unknown flag --imagee");
+  });
+
+  it("a tag the registry accepts but a file name must not carry is a configuration error, before any request", async () => {
+    // Stands where the registry would be: any request at all is a failure.
+    const requests: string[] = [];
+    const server = createServer((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      res.writeHead(500).end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const dir = await tempDir("cli-tag");
+    try {
+      for (const tag of ["_build", "v1..2"]) {
+        const r = await cli(["save"], { IMAGE: `${host}/viktor/infra-ci:${tag}`, REGISTRY_INSECURE: "true", DESTINATIONS: dir });
+        expect(r.code, tag).toBe(2);
+        expect(r.stderr, tag).toContain(`IMAGE's tag ${JSON.stringify(tag)}`);
+        expect(r.stderr, tag).toContain("the tag becomes part of the archive file name (infra-ci-<tag>.tar)");
+        expect(r.stderr, tag).toContain("save it by digest");
+        expect(r.stdout, tag).not.toContain("internal error");
+      }
+      // Names too long for a file system fail the same way, not at the rename after the transfer.
+      const long = await cli(["save"], { IMAGE: `${host}/viktor/infra-ci:${"t".repeat(128)}`, ARCHIVE_NAME: "n".repeat(128), REGISTRY_INSECURE: "true", DESTINATIONS: dir });
+      expect(long.code).toBe(2);
+      expect(long.stderr).toMatch(/too long: its temporary sidecar name would be \d+ bytes/);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+      await removeTempDirs();
+    }
+    expect(requests).toEqual([]);
+    expect(await readdir(dir).catch(() => [])).toEqual([]);
   });
 
   it("the README's environment table is the schema's", async () => {
@@ -91,6 +124,9 @@ describe.skipIf(registryMissing)("CLI save and verify against a real registry", 
     const verified = await cli(["verify", file]);
     expect(verified.code).toBe(0);
     expect(jsonLines(verified.stdout)[0]).toMatchObject({ msg: "archive verified", sidecar: "match" });
+    const viaLatest = await cli(["verify", join(dir, "infra-ci-latest.tar")]);
+    expect(viaLatest.code).toBe(0);
+    expect(jsonLines(viaLatest.stdout)[0]).toMatchObject({ msg: "archive verified", sidecar: "match" });
 
     const broken = join(dir, "broken.tar");
     await copyFile(file, broken);
@@ -98,6 +134,35 @@ describe.skipIf(registryMissing)("CLI save and verify against a real registry", 
     const bad = await cli(["verify", broken]);
     expect(bad.code).toBe(1);
     expect(jsonLines(bad.stdout)[0]).toMatchObject({ msg: "verification failed", code: "ARCHIVE_INVALID" });
+  });
+
+  it("a failing S3 save never prints the S3 secret access key", async () => {
+    const s3 = await startS3();
+    const secret = "s3-Secret-never-printed-7f3a9c";
+    const base = {
+      IMAGE: `${reg.host}/viktor/infra-ci:deadbeef`, REGISTRY_INSECURE: "true", REGISTRY_USERNAME: "puller", REGISTRY_PASSWORD: password,
+      DESTINATIONS: `s3://${S3_BUCKET}/cli`, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: "S3RVER", S3_SECRET_ACCESS_KEY: secret,
+    };
+    try {
+      // s3rver checks the access key id but not SigV4 signatures, so the refusal comes from an unknown key id.
+      const cases: Array<[string, Record<string, string>, RegExp]> = [
+        ["the store refuses the credentials", { S3_ACCESS_KEY_ID: "AKIAUNKNOWNKEY" }, /HTTP 403 \(access denied/],
+        ["no such bucket", { DESTINATIONS: "s3://no-such-bucket/cli" }, /bucket/i],
+        ["nothing listening at the endpoint", { S3_ENDPOINT: `http://127.0.0.1:${await freePort()}` }, /ECONNREFUSED|connect/i],
+      ];
+      for (const [what, extra, why] of cases) {
+        const r = await cli(["save"], { ...base, ...extra });
+        expect(r.code, what).toBe(1);
+        const failed = jsonLines(r.stdout).find((l) => l.msg === "destination failed; the previous archive and latest there are unchanged");
+        expect(String(failed?.error), what).toMatch(why);
+        for (const out of [r.stdout, r.stderr]) {
+          expect(out, what).not.toContain(secret);
+          expect(out, what).not.toMatch(/secretAccessKey/i);
+        }
+      }
+    } finally {
+      await s3.stop();
+    }
   });
 
   it("SIGTERM mid-layer exits 130 and leaves no temporary file behind", async () => {

@@ -1,16 +1,71 @@
 // Failure behaviour against real servers: a registry stopped mid-layer, a
-// destination that cannot be written, pruning, names that would escape.
-import { readdir, readFile, readlink, symlink, writeFile } from "node:fs/promises";
+// destination that cannot be written or reads back wrong, pruning, leftovers
+// of killed saves, names that would escape.
+import { createHash, randomBytes } from "node:crypto";
+import { lutimes, readdir, readFile, readlink, symlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "@regguard/job-config";
+import { memoryLogger } from "@regguard/job-runtime";
 import { pushImage, startRegistry, type BuiltImage, type StartedRegistry } from "@regguard/testkit";
-import { save, verifyArchive } from "../src/index.js";
+import { archiveNames, save, verifyArchive, type ArchiveResult } from "../src/index.js";
+import { LocalDestination, STALE_TEMP_MS } from "../src/local-destination.js";
+import { S3Destination } from "../src/s3-destination.js";
 import {
-  registryMissing, s3Keys, s3Object, saveConfig, startCuttingProxy, startS3, tempDir, removeTempDirs, testLogger, S3_BUCKET, S3_KEYS, type StartedS3,
+  motoMissing, registryMissing, s3Keys, s3Object, saveConfig, startCorruptingProxy, startCuttingProxy, startMoto, startS3, tempDir, removeTempDirs,
+  testLogger, S3_BUCKET, S3_KEYS, type StartedS3,
 } from "./helpers.js";
 
 if (registryMissing) console.warn(`skipping breakglass destination tests: ${registryMissing}`);
+if (motoMissing) console.warn(`skipping the S3 multipart-copy test: ${motoMissing}`);
+
+/** Stream `data` into a staged archive as the fan-out would: 1 MiB chunks, then end. */
+async function stream(staged: { write(c: Buffer): Promise<void>; end(): Promise<void> }, data: Buffer): Promise<ArchiveResult> {
+  for (let off = 0; off < data.length; off += 1024 * 1024) await staged.write(data.subarray(off, off + 1024 * 1024));
+  await staged.end();
+  return { sha256: createHash("sha256").update(data).digest("hex"), size: data.length };
+}
+
+const rejection = (p: Promise<unknown>): Promise<Error> => p.then(() => new Error("resolved"), (e: unknown) => e as Error);
+
+describe("local destination: read-back verification", () => {
+  afterAll(removeTempDirs);
+
+  it("hashes the closed temp file again: damage after the write fails the commit, the previous archive and sidecar stay", async () => {
+    const dir = await tempDir("local-verify");
+    const names = archiveNames("app", "v1", "none");
+    const dest = new LocalDestination(dir);
+
+    const first = randomBytes(3 * 1024 * 1024);
+    const staged1 = await dest.stage(names);
+    const r1 = await stream(staged1, first);
+    await staged1.commit(r1, 5);
+    expect((await readdir(dir)).sort()).toEqual(["app-latest.tar", "app-v1.tar", "app-v1.tar.sha256"]);
+    expect(await readFile(join(dir, "app-v1.tar.sha256"), "utf8")).toBe(`${r1.sha256}  app-v1.tar\n`);
+
+    // The same name again with other bytes, and one byte on disk changes after close (what a faulty server would do).
+    const second = randomBytes(2 * 1024 * 1024 + 17);
+    const staged2 = await dest.stage(names);
+    const r2 = await stream(staged2, second);
+    const temp = (await readdir(dir)).find((f) => f.startsWith(".app-v1.tar.tmp-")) as string;
+    const onDisk = await readFile(join(dir, temp));
+    onDisk[1_500_000] = (onDisk[1_500_000] as number) ^ 1;
+    await writeFile(join(dir, temp), onDisk);
+    const e = await rejection(staged2.commit(r2, 5));
+    expect(e.message).toMatch(/reads back as 2097169 bytes sha256:[0-9a-f]{64} .*expected 2097169 bytes sha256:/);
+    expect((await readdir(dir)).sort()).toEqual(["app-latest.tar", "app-v1.tar", "app-v1.tar.sha256"]);
+    expect((await readFile(join(dir, "app-v1.tar"))).equals(first)).toBe(true);
+    expect(await readFile(join(dir, "app-v1.tar.sha256"), "utf8")).toBe(`${r1.sha256}  app-v1.tar\n`);
+
+    // Undamaged, the same save replaces archive and sidecar together and leaves no temporary file.
+    const staged3 = await dest.stage(names);
+    const r3 = await stream(staged3, second);
+    await staged3.commit(r3, 5);
+    expect((await readdir(dir)).sort()).toEqual(["app-latest.tar", "app-v1.tar", "app-v1.tar.sha256"]);
+    expect((await readFile(join(dir, "app-v1.tar"))).equals(second)).toBe(true);
+    expect(await readFile(join(dir, "app-v1.tar.sha256"), "utf8")).toBe(`${r3.sha256}  app-v1.tar\n`);
+  });
+});
 
 describe.skipIf(registryMissing)("destinations under failure", () => {
   let reg: StartedRegistry;
@@ -64,6 +119,61 @@ describe.skipIf(registryMissing)("destinations under failure", () => {
     expect(again.ok).toBe(true);
     expect(await readlink(join(dir, "infra-ci-latest.tar"))).toBe("infra-ci-v2.tar");
     expect((await s3Object(s3, "interrupt/infra-ci-v2.tar"))?.length).toBe(again.size);
+  });
+
+  it("S3: a read-back that does not match never reaches the final name; the previous archive and latest pointer stay", async () => {
+    const dests = `s3://${S3_BUCKET}/corrupt`;
+    expect((await save(saveConfig(env("v1", dests)), { log: testLogger() })).ok).toBe(true);
+    const keys = await s3Keys(s3, "corrupt/");
+    expect(keys).toEqual(["corrupt/infra-ci-latest.txt", "corrupt/infra-ci-v1.tar", "corrupt/infra-ci-v1.tar.sha256"]);
+    const before = await Promise.all(keys.map((k) => s3Object(s3, k)));
+
+    // The store keeps the right bytes; every archive the job reads back, under any key, arrives damaged.
+    const proxy = await startCorruptingProxy(s3.endpoint, /\/corrupt\/[^/]*\.tar(\.tmp-[^/]*)?$/);
+    try {
+      // A new name (v2, multipart) and the existing one saved again (v1).
+      for (const tag of ["v2", "v1"]) {
+        const report = await save(saveConfig(env(tag, dests, { S3_ENDPOINT: proxy.url })), { log: testLogger() });
+        expect(report.ok, tag).toBe(false);
+        expect(report.destinations[0]?.error, tag).toMatch(/reads back as \d+ bytes sha256:[0-9a-f]{64}, expected/);
+      }
+    } finally {
+      await proxy.stop();
+    }
+    expect(await s3Keys(s3, "corrupt/")).toEqual(keys);
+    // What was read back (and damaged) was the temporary copy, never the final name.
+    expect(proxy.corrupted).toEqual([expect.stringMatching(/^\/breakglass\/corrupt\/\.infra-ci-v2\.tar\.tmp-/), expect.stringMatching(/^\/breakglass\/corrupt\/\.infra-ci-v1\.tar\.tmp-/)]);
+    expect(await Promise.all(keys.map((k) => s3Object(s3, k)))).toEqual(before);
+    expect((await s3Object(s3, "corrupt/infra-ci-latest.txt"))?.toString()).toBe("infra-ci-v1.tar\n");
+
+    // Through an honest path the same save lands, and no temporary key is left behind.
+    expect((await save(saveConfig(env("v2", dests)), { log: testLogger() })).ok).toBe(true);
+    expect(await s3Keys(s3, "corrupt/")).toEqual([...keys, "corrupt/infra-ci-v2.tar", "corrupt/infra-ci-v2.tar.sha256"].sort());
+  });
+
+  it("removes this series' temporary files older than the stale age at the start of a save, logging each; fresh and foreign ones stay", async () => {
+    const dir = await tempDir("stale");
+    const old = new Date(Date.now() - STALE_TEMP_MS - 60_000);
+    const stale = [".infra-ci-v0.tar.tmp-4242-abcdefgh", ".infra-ci-v0.tar.sha256.tmp-4242-bcdefghi"];
+    for (const f of stale) {
+      await writeFile(join(dir, f), randomBytes(4096));
+      await utimes(join(dir, f), old, old);
+    }
+    await symlink("infra-ci-v0.tar", join(dir, ".infra-ci-latest.tar.tmp-4242-cdefghij"));
+    await lutimes(join(dir, ".infra-ci-latest.tar.tmp-4242-cdefghij"), old, old);
+    stale.push(".infra-ci-latest.tar.tmp-4242-cdefghij");
+    // A save running right now, another series, and a file that only looks similar.
+    const kept = [".infra-ci-v9.tar.tmp-4343-defghijk", ".other-v0.tar.tmp-4242-efghijkl", ".infra-ci-notes.tmp"];
+    for (const f of kept) {
+      await writeFile(join(dir, f), "x");
+      if (f !== kept[0]) await utimes(join(dir, f), old, old);
+    }
+    const log = memoryLogger();
+    expect((await save(saveConfig(env("v1", dir)), { log })).ok).toBe(true);
+    expect((await readdir(dir)).sort()).toEqual([...kept, "infra-ci-latest.tar", "infra-ci-v1.tar", "infra-ci-v1.tar.sha256"].sort());
+    const removed = log.lines.filter((l) => l.msg === "removed a temporary file left by an interrupted save");
+    expect(removed.map((l) => l.file).sort()).toEqual([...stale].sort());
+    expect(removed.every((l) => l.level === "warn" && l.destination === dir)).toBe(true);
   });
 
   it("one failing destination does not stop the others; the run reports each and fails", async () => {
@@ -130,5 +240,26 @@ describe.skipIf(registryMissing)("destinations under failure", () => {
     } catch (e) {
       expect((e as ConfigError).problems).toHaveLength(4); // every problem at once
     }
+  });
+});
+
+describe.skipIf(motoMissing)("S3 multipart copy (moto_server)", () => {
+  let moto: StartedS3;
+  beforeAll(async () => {
+    moto = await startMoto();
+  }, 30_000);
+  afterAll(async () => {
+    await moto?.stop();
+  });
+
+  it("an archive over the single-copy limit is copied part by part to the final key, byte for byte, temp key removed", async () => {
+    const dest = new S3Destination(moto.client, S3_BUCKET, "mp", `s3://${S3_BUCKET}/mp`, { maxSingleCopyBytes: 6 * 1024 * 1024 });
+    const data = randomBytes(19 * 1024 * 1024 + 5);
+    const staged = await dest.stage(archiveNames("big", "v1", "none"), data.length);
+    const result = await stream(staged, data);
+    const done = await staged.commit(result, 5);
+    expect(done.location).toBe(`s3://${S3_BUCKET}/mp/big-v1.tar`);
+    expect(await s3Keys(moto, "mp/")).toEqual(["mp/big-latest.txt", "mp/big-v1.tar", "mp/big-v1.tar.sha256"]);
+    expect((await s3Object(moto, "mp/big-v1.tar"))?.equals(data)).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
-// Shared test plumbing: an in-process s3rver on 127.0.0.1, a proxy that cuts
-// a blob download mid-way, the runbook's tested blocks, daemon availability.
+// Shared test plumbing: an in-process s3rver on 127.0.0.1 (and moto_server
+// where installed), a proxy that cuts a blob download mid-way, one that
+// corrupts S3 read-backs, the runbook's tested blocks, daemon availability.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -7,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawn } from "node:child_process";
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
-import { hasBinary } from "@regguard/testkit";
+import { findBinary, freePort, hasBinary, spawnServer } from "@regguard/testkit";
 import { jsonLogger, memoryLogger } from "@regguard/job-runtime";
 import { loadSaveConfig, type SaveConfig } from "../src/index.js";
 
@@ -53,6 +54,40 @@ export async function startS3(): Promise<StartedS3> {
       client.destroy();
       await server.close();
       await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * moto_server (Python moto): unlike s3rver it implements UploadPartCopy, the
+ * multipart copy S3 needs past 5 GiB. Not installed everywhere: callers skip
+ * with `motoMissing` as the reason.
+ */
+export const motoMissing = findBinary("moto_server") ? undefined : "moto_server not installed (pip install 'moto[server]')";
+
+export async function startMoto(): Promise<StartedS3> {
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const proc = await spawnServer({
+    name: "moto_server", command: findBinary("moto_server") as string, args: ["-H", "127.0.0.1", "-p", String(port)],
+    ready: () => fetch(endpoint).then((r) => r.ok, () => false),
+  });
+  const client = new S3Client({
+    endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED",
+  });
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: S3_BUCKET }));
+  } catch (e) {
+    client.destroy();
+    await proc.stop();
+    throw e;
+  }
+  return {
+    endpoint, client,
+    stop: async () => {
+      client.destroy();
+      await proc.stop();
     },
   };
 }
@@ -123,6 +158,51 @@ export async function startCuttingProxy(target: string, cutPath: RegExp, afterBy
     url: `http://127.0.0.1:${port}`,
     cut,
     release: () => held.splice(0).forEach((f) => f()),
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/**
+ * Forwards to an S3 endpoint unchanged (SigV4 signs the Host header the client
+ * used, which the proxy passes on), except that the body of every full GET
+ * whose key matches `corrupt` comes back with one byte flipped: the store
+ * holds the right bytes, the read-back sees damage, as with a faulty NAS or
+ * a broken middlebox.
+ */
+export async function startCorruptingProxy(target: string, corrupt: RegExp) {
+  const upstream = new URL(target);
+  const corrupted: string[] = [];
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const up = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
+      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+      if (req.method !== "GET" || req.headers.range !== undefined || upRes.statusCode !== 200 || !corrupt.test(path)) return void upRes.pipe(res);
+      let flipped = false;
+      upRes.on("data", (chunk: Buffer) => {
+        if (!flipped && chunk.length > 0) {
+          const copy = Buffer.from(chunk);
+          copy[copy.length - 1] = (copy[copy.length - 1] as number) ^ 0xff;
+          flipped = true;
+          corrupted.push(path);
+          return void res.write(copy);
+        }
+        res.write(chunk);
+      });
+      upRes.on("end", () => res.end());
+      upRes.on("error", () => res.destroy());
+    });
+    up.on("error", () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    /** Keys whose read-back was damaged, for the test to prove the proxy acted. */
+    corrupted,
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

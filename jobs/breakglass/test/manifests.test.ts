@@ -94,3 +94,15 @@ describe("CronJob (manifests/breakglass)", async () => {
     expect(loadSaveConfig(values).registry.pinRealm).toBe(true);
   });
 });
+
+describe("runbook (docs/runbooks/breakglass.md)", () => {
+  it("names test files that exist, and every tested block is run by one of them", async () => {
+    const runbook = await read("docs/runbooks/breakglass.md");
+    const files = [...new Set([...runbook.matchAll(/`(jobs\/breakglass\/test\/[\w.-]+\.ts)`/g)].map((m) => m[1] as string))];
+    expect(files.length).toBeGreaterThan(0);
+    const sources = await Promise.all(files.map((f) => read(f)));
+    const tested = [...runbook.matchAll(/<!-- tested: ([a-z-]+) -->/g)].map((m) => m[1] as string);
+    expect(tested.length).toBeGreaterThan(0);
+    for (const name of tested) expect(sources.some((src) => src.includes(`.get("${name}")`)), name).toBe(true);
+  });
+});

@@ -1,6 +1,6 @@
 // verify finds every kind of damage with a precise message; restore puts an
 // archive into a second real registry with the same manifest digest.
-import { copyFile, readFile, truncate, writeFile } from "node:fs/promises";
+import { copyFile, readFile, readlink, realpath, symlink, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryLogger } from "@regguard/job-runtime";
@@ -55,6 +55,16 @@ describe.skipIf(registryMissing)("verify and restore", () => {
     const s = await verifyArchive(all);
     expect(s.images[0]?.descriptor.digest).toBe(multi.digest);
     expect(s.blobs.size).toBeGreaterThan(6);
+  });
+
+  it("verify through a latest symlink checks the target's sidecar, and fails when that sidecar disagrees", async () => {
+    expect(await readlink(join(dir, "infra-ci-latest.tar"))).toBe("infra-ci-abc123.tar");
+    expect((await verifyArchive(join(dir, "infra-ci-latest.tar"))).sidecar).toBe("match");
+    const copy = join(dir, "linked-abc.tar");
+    await copyFile(single, copy);
+    await writeFile(`${copy}.sha256`, `${"0".repeat(64)}  linked-abc.tar\n`);
+    await symlink("linked-abc.tar", join(dir, "linked-latest.tar"));
+    expect(await failure(join(dir, "linked-latest.tar"))).toContain(`but ${await realpath(copy)}.sha256 says ${"0".repeat(64)}`);
   });
 
   it("a truncated archive fails: mid-blob, and cut cleanly before the last blob", async () => {
