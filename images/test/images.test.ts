@@ -48,6 +48,20 @@ describe.skipIf(why !== undefined)("job images", () => {
     }
   });
 
+  it("no image carries a development dependency or the test kit", async () => {
+    // pnpm lays every installed package out as node_modules/.pnpm/<name>@<version>:
+    // listing that directory lists everything the image could load.
+    const list = "const fs=require('fs');for(const d of ['/app/node_modules','/app/node_modules/.pnpm'])for(const e of fs.readdirSync(d))console.log(e)";
+    for (const job of JOBS) {
+      const res = await dockerd.docker(["run", ...hardened(), "--entrypoint", "node", imageTag(job), "-e", list]);
+      expect(res.code, res.stderr).toBe(0);
+      const entries = res.stdout.split("\n").filter(Boolean);
+      expect(entries, job).toContain("@regguard+oci-client@file+packages+oci-client");
+      const dev = entries.filter((e) => /^(vitest|@vitest\+|typescript|turbo|autocannon|s3rver|@regguard\+testkit|@types\+)/.test(e));
+      expect(dev, `${job} ships development packages`).toEqual([]);
+    }
+  });
+
   it("the probe image walks the registry and pushes its metrics", async () => {
     await pushIndex({ url: registry.url }, "viktor/multi", "latest", { attestations: true, seed: "img-probe" });
     const res = await dockerd.docker(["run", ...hardened(), ...envFlags({ REGISTRY_URL: registry.url, PUSHGATEWAY_URL: pushgateway.url, REGISTRY_INSTANCE: "images-test" }), imageTag("integrity-probe")]);
