@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { spawn } from "node:child_process";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
-import { findBinary, freePort, hasBinary, spawnServer } from "@regguard/testkit";
+import { closeHttpServer, findBinary, freePort, hasBinary, listenOnLoopback, spawnServer, stopOnce } from "@regguard/testkit";
 import { jsonLogger, memoryLogger } from "@regguard/job-runtime";
 import { loadSaveConfig, type SaveConfig } from "../src/index.js";
 
@@ -152,16 +152,12 @@ export async function startCuttingProxy(target: string, cutPath: RegExp, afterBy
     up.on("error", () => res.destroy());
     req.pipe(up);
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
     cut,
     release: () => held.splice(0).forEach((f) => f()),
-    stop: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
+    stop: stopOnce(() => closeHttpServer(server)),
   };
 }
 
@@ -197,16 +193,12 @@ export async function startCorruptingProxy(target: string, corrupt: RegExp) {
     up.on("error", () => res.destroy());
     req.pipe(up);
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
     /** Keys whose read-back was damaged, for the test to prove the proxy acted. */
     corrupted,
-    stop: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
+    stop: stopOnce(() => closeHttpServer(server)),
   };
 }
 

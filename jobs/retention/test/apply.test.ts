@@ -4,18 +4,11 @@
 // deletes that the deletes break.
 import { afterEach, describe, expect, it } from "vitest";
 import { OCI_INDEX, pushImage, type BuiltImage, type StartedForgejoFake } from "@regguard/testkit";
-import { at, brokenReferences, liveEnv, names, OWNER, requests, runJob, startFake, target, versionDeletes } from "./harness.js";
+import { at, brokenReferences, liveEnv, names, OWNER, requests, runJob, startFake, target, versionDeletes, threeTags } from "./harness.js";
 
 let fake: StartedForgejoFake;
 afterEach(async () => fake?.stop());
 
-/** Three dated tags in `pkg`: with KEEP_LAST_N=1, a and b are planned for deletion. */
-async function threeTags(pkg = "svc"): Promise<void> {
-  for (const [i, tag] of ["a", "b", "c"].entries()) {
-    at(fake, `2024-05-0${i + 1}T00:00:00Z`);
-    await pushImage(target(fake), `viktor/${pkg}`, tag);
-  }
-}
 
 const applied = (lines: Awaited<ReturnType<typeof runJob>>["lines"]) => lines.find((l) => l.msg === "applied");
 
@@ -35,7 +28,7 @@ async function tagIndex(repo: string, tag: string, children: BuiltImage[]): Prom
 describe("a tag pushed after the re-list", () => {
   it("an index tagged over an old sha256: child while that child's DELETE is in flight: reported broken, exit 1", async () => {
     fake = await startFake();
-    await threeTags();
+    await threeTags(fake);
     // An untagged manifest older than UNTAGGED_GRACE that nothing kept references: planned for deletion.
     at(fake, "2024-05-01T00:00:00Z");
     const orphan = await pushImage(target(fake), "viktor/svc", undefined);
@@ -62,7 +55,7 @@ describe("a tag pushed after the re-list", () => {
 
   it("a healthy tag pushed during the deletes is walked and the run stays at exit 0", async () => {
     fake = await startFake();
-    await threeTags();
+    await threeTags(fake);
     fake.beforeNext({ method: "DELETE", pathIncludes: "/container/svc/a" }, async () => void (await pushImage(target(fake), "viktor/svc", "d")));
     const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1" }));
     expect(code).toBe(0);
@@ -75,7 +68,7 @@ describe("a tag pushed after the re-list", () => {
 describe("delete outcomes", () => {
   it("a DELETE answered 404, and a version already gone at the re-list, both count as already gone: exit 0", async () => {
     fake = await startFake();
-    await threeTags();
+    await threeTags(fake);
     fake.failNext({ method: "DELETE", pathIncludes: "/container/svc/a" }, { status: 404, body: '{"message":"The target couldn\'t be found."}' });
     const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1" }), {
       // Someone else deletes b between the plan and the re-list.
@@ -95,8 +88,8 @@ describe("delete outcomes", () => {
 
   it("a DELETE that answers 5xx through every retry is a counted failure; the other deletes go on; exit 1", async () => {
     fake = await startFake();
-    await threeTags();
-    await threeTags("other");
+    await threeTags(fake);
+    await threeTags(fake, "other");
     // 1 try + 3 retries of the forgejo-client.
     fake.failNext({ method: "DELETE", pathIncludes: "/container/svc/a" }, { status: 503, body: "try later" }, 4);
     const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1", CONCURRENCY: "1" }));
@@ -112,8 +105,8 @@ describe("delete outcomes", () => {
 
   it("a re-list that fails deletes nothing in that package, the next package is applied; exit 1", async () => {
     fake = await startFake();
-    await threeTags("flaky");
-    await threeTags("fine");
+    await threeTags(fake, "flaky");
+    await threeTags(fake, "fine");
     // Only the re-list asks with q=<package>; the inventory lists the owner unfiltered.
     fake.failNext({ method: "GET", pathIncludes: "q=flaky" }, { status: 500, body: "boom" }, 4);
     const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1" }));
@@ -127,7 +120,7 @@ describe("delete outcomes", () => {
 
   it("an inventory whose X-Total-Count never matches its pages: exit 1, nothing planned or deleted", async () => {
     fake = await startFake();
-    await threeTags();
+    await threeTags(fake);
     // Every attempt (LIST_ATTEMPTS = 3) sees an empty first page that claims 5 versions.
     fake.failNext({ method: "GET", pathIncludes: "/api/v1/packages/viktor?type=container" }, { status: 200, body: "[]", headers: { "X-Total-Count": "5" } }, 3);
     const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1" }));

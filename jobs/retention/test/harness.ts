@@ -4,7 +4,7 @@
 import { exitCodeFor, memoryLogger, type JobContext } from "@regguard/job-runtime";
 import { RegistryClient, walkRegistry, type Finding } from "@regguard/oci-client";
 import { DELETE_PROBE_PREFIX } from "@regguard/forgejo-client";
-import { startForgejoFake, type ForgejoFakeOptions, type PushTarget, type StartedForgejoFake } from "@regguard/testkit";
+import { pushImage, startForgejoFake, type ForgejoFakeOptions, type PushTarget, type StartedForgejoFake } from "@regguard/testkit";
 import { run, type RunHooks } from "../src/run.js";
 
 export const OWNER = "viktor";
@@ -89,4 +89,12 @@ export async function brokenReferences(fake: StartedForgejoFake): Promise<Findin
     await client.close();
   }
   return findings;
+}
+
+/** Three tags a, b, c in `pkg`, a day apart: with KEEP_LAST_N=1, a and b are planned for deletion. */
+export async function threeTags(fake: StartedForgejoFake, pkg = "svc"): Promise<void> {
+  for (const [i, tag] of ["a", "b", "c"].entries()) {
+    at(fake, `2024-05-0${i + 1}T00:00:00Z`);
+    await pushImage(target(fake), `viktor/${pkg}`, tag);
+  }
 }

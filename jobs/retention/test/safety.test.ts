@@ -3,23 +3,16 @@
 // unresolvable and already-broken images.
 import { afterEach, describe, expect, it } from "vitest";
 import { pushImage, pushIndex, type StartedForgejoFake } from "@regguard/testkit";
-import { at, brokenReferences, liveEnv, names, OWNER, planOf, probeDeletes, requests, runJob, startFake, target, versionDeletes } from "./harness.js";
+import { at, brokenReferences, liveEnv, names, OWNER, planOf, probeDeletes, requests, runJob, startFake, target, versionDeletes, threeTags } from "./harness.js";
 
 let fake: StartedForgejoFake;
 afterEach(async () => fake?.stop());
 
-/** Three dated tags in `pkg`: with KEEP_LAST_N=1, two are planned for deletion. */
-async function threeTags(pkg = "svc"): Promise<void> {
-  for (const [i, tag] of ["a", "b", "c"].entries()) {
-    at(fake, `2024-05-0${i + 1}T00:00:00Z`);
-    await pushImage(target(fake), `viktor/${pkg}`, tag);
-  }
-}
 
 describe("token and permissions", () => {
   it("a token of another user stops the run with exit 2 before any listing or delete, even in dry-run", async () => {
     fake = await startFake();
-    await threeTags();
+    await threeTags(fake);
     for (const DRY_RUN of ["false", "true"]) {
       fake.requests.length = 0;
       const { code, lines } = await runJob(liveEnv(fake, { FORGEJO_TOKEN: fake.user("stranger").token, DRY_RUN, KEEP_LAST_N: "1" }));
@@ -43,7 +36,7 @@ describe("token and permissions", () => {
 
   it("a DELETE answered 403 is a counted failure: exit 1, the rest not attempted, nothing broken", async () => {
     fake = await startFake();
-    await threeTags();
+    await threeTags(fake);
     fake.failNext({ method: "DELETE", pathIncludes: "/api/v1/packages/viktor/container/svc/" }, { status: 403, body: '{"message":"user should have specific permission or be a site admin"}' });
     const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1", CONCURRENCY: "1" }));
     expect(code).toBe(1);
@@ -59,7 +52,7 @@ describe("token and permissions", () => {
 describe("preflight: the token's scope and Forgejo's reachability", () => {
   it("a token of the owner without write:package stops the run with exit 2 in dry-run and live, before any listing", async () => {
     fake = await startFake();
-    await threeTags();
+    await threeTags(fake);
     // Enough to plan (read:package) and to pass the identity check (read:user); not to delete.
     const readOnly = fake.addToken(OWNER, ["read:package", "read:user"]);
     for (const DRY_RUN of ["true", "false"]) {
@@ -77,7 +70,7 @@ describe("preflight: the token's scope and Forgejo's reachability", () => {
 
   it("a token with write:package passes the probe (404) and the dry run exits 0 having deleted nothing", async () => {
     fake = await startFake();
-    await threeTags();
+    await threeTags(fake);
     const writer = fake.addToken(OWNER, ["write:package", "read:user"]);
     const { code, lines } = await runJob(liveEnv(fake, { FORGEJO_TOKEN: writer, DRY_RUN: "true", KEEP_LAST_N: "1" }));
     expect(code).toBe(0);
@@ -107,7 +100,7 @@ describe("preflight: the token's scope and Forgejo's reachability", () => {
 
   it("Forgejo answering 5xx to the preflight after retries is exit 2, nothing listed", async () => {
     fake = await startFake();
-    await threeTags();
+    await threeTags(fake);
     fake.requests.length = 0;
     // 1 try + 3 retries of the forgejo-client.
     fake.failNext({ method: "GET", pathIncludes: "/api/v1/user" }, { status: 503, body: "maintenance" }, 4);
@@ -120,7 +113,7 @@ describe("preflight: the token's scope and Forgejo's reachability", () => {
 
   it("an unexpected answer to the probe is a preflight error (exit 2), a 5xx after retries too", async () => {
     fake = await startFake();
-    await threeTags();
+    await threeTags(fake);
     fake.failNext({ method: "DELETE", pathIncludes: "/container/regguard-preflight-" }, { status: 400, body: '{"message":"odd proxy"}' });
     const odd = await runJob(liveEnv(fake, { DRY_RUN: "true" }));
     expect(odd.code).toBe(2);
@@ -136,7 +129,7 @@ describe("preflight: the token's scope and Forgejo's reachability", () => {
 describe("DRY_RUN", () => {
   it("TRUE (any case) is a dry run: the full plan, no DELETE", async () => {
     fake = await startFake();
-    await threeTags();
+    await threeTags(fake);
     const { code, lines } = await runJob(liveEnv(fake, { DRY_RUN: "TRUE", KEEP_LAST_N: "1" }));
     expect(code).toBe(0);
     expect(planOf(lines, "svc")).toEqual({ c: "keep: newest", b: "delete", a: "delete" });
@@ -149,7 +142,7 @@ describe("DRY_RUN", () => {
 
   it("yes is a configuration error: exit 2 before any request", async () => {
     fake = await startFake();
-    await threeTags();
+    await threeTags(fake);
     fake.requests.length = 0;
     const { code, lines } = await runJob(liveEnv(fake, { DRY_RUN: "yes" }));
     expect(code).toBe(2);
@@ -161,7 +154,7 @@ describe("DRY_RUN", () => {
 describe("races and the guard", () => {
   it("a re-push between plan and apply: the package is skipped, the re-pushed tag survives", async () => {
     fake = await startFake();
-    await threeTags();
+    await threeTags(fake);
     const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1" }), {
       beforeApply: async () => void (await pushImage(target(fake), "viktor/svc", "a")),
     });
@@ -192,7 +185,7 @@ describe("races and the guard", () => {
 
   it("the guard refuses a plan over MAX_DELETE_PERCENT or MAX_DELETES (exit 1, no DELETE); FORCE applies it", async () => {
     fake = await startFake();
-    await threeTags();
+    await threeTags(fake);
     // A dry run has nothing to refuse: a warning in the plan, exit 0.
     const dry = await runJob(liveEnv(fake, { KEEP_LAST_N: "1", MAX_DELETES: "1", DRY_RUN: "true" }));
     expect(dry.code).toBe(0);
@@ -213,8 +206,8 @@ describe("races and the guard", () => {
 describe("fail closed", () => {
   it("a kept tag that cannot be resolved (HTTP 500) freezes its package only; exit 1", async () => {
     fake = await startFake();
-    await threeTags("flaky");
-    await threeTags("fine");
+    await threeTags(fake, "flaky");
+    await threeTags(fake, "fine");
     // 1 try + 3 retries of the oci-client, all refused.
     fake.failNext({ method: "GET", pathIncludes: "/v2/viktor/flaky/manifests/c" }, { status: 500, body: "boom" }, 4);
     const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1" }));

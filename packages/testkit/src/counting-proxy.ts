@@ -2,7 +2,7 @@
 // flight at once: tests that a client fetches something once, or never
 // exceeds its concurrency limit, against a real server behind it.
 import { createServer, request as httpRequest } from "node:http";
-import { closeHttpServer, listenOnLoopback, once } from "./listen.js";
+import { closeHttpServer, listenOnLoopback, stopOnce } from "./listen.js";
 import type { StartedServer } from "./types.js";
 
 /** One forwarded request, in arrival order. */
@@ -58,6 +58,6 @@ export async function startCountingProxy(targetUrl: string, opts: { delayMs?: nu
     get maxInFlight() {
       return maxInFlight;
     },
-    stop: once(() => closeHttpServer(server)),
+    stop: stopOnce(() => closeHttpServer(server)),
   };
 }

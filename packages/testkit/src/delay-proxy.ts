@@ -1,6 +1,6 @@
 // A forwarding proxy that adds latency per request: benchmarks and timeout tests against real servers.
 import { createServer, request as httpRequest } from "node:http";
-import { closeHttpServer, listenOnLoopback, once } from "./listen.js";
+import { closeHttpServer, listenOnLoopback, stopOnce } from "./listen.js";
 import type { StartedServer } from "./types.js";
 
 /** Fixed delay for every request, or per request via `delayFor` (which wins when given). */
@@ -44,6 +44,6 @@ export async function startDelayProxy(targetUrl: string, opts: DelayProxyOptions
     get requests() {
       return count;
     },
-    stop: once(() => closeHttpServer(server)),
+    stop: stopOnce(() => closeHttpServer(server)),
   };
 }

@@ -18,6 +18,7 @@ export * from "./pushgateway.js";
 export * from "./scripted-server.js";
 export * from "./delay-proxy.js";
 export * from "./latency-proxy.js";
+export * from "./listen.js";
 export * from "./counting-proxy.js";
 export * from "./containerd.js";
 export * from "./dockerd.js";

@@ -3,7 +3,7 @@
 // CPU, so a benchmark on a small machine measures the client's parallelism
 // rather than the proxy's own request handling.
 import { createConnection, createServer, type Socket } from "node:net";
-import { listenOnLoopback, once } from "./listen.js";
+import { listenOnLoopback, stopOnce } from "./listen.js";
 import type { StartedServer } from "./types.js";
 
 /** A running proxy; `connections` counts accepted client connections. */
@@ -60,7 +60,7 @@ export async function startLatencyProxy(targetUrl: string, opts: { delayMs: numb
     get connections() {
       return count;
     },
-    stop: once(async () => {
+    stop: stopOnce(async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
     }),

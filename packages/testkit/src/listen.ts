@@ -25,7 +25,7 @@ export function closeHttpServer(server: HttpServer): Promise<void> {
 }
 
 /** Wraps a stop function so later calls return the first call's promise. */
-export function once(stop: () => Promise<void>): () => Promise<void> {
+export function stopOnce(stop: () => Promise<void>): () => Promise<void> {
   let stopping: Promise<void> | undefined;
   return () => (stopping ??= stop());
 }

@@ -1,6 +1,6 @@
 // A scripted HTTP server for protocol edge cases: answers from a handler and records every request.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { closeHttpServer, listenOnLoopback, once } from "./listen.js";
+import { closeHttpServer, listenOnLoopback, stopOnce } from "./listen.js";
 import type { StartedServer } from "./types.js";
 
 /** A recorded request: lower-case header names, the full body. */
@@ -81,6 +81,6 @@ export async function startScriptedServer(handler: ScriptedHandler): Promise<Sta
     url: `http://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     requests,
-    stop: once(() => closeHttpServer(server)),
+    stop: stopOnce(() => closeHttpServer(server)),
   };
 }

@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { SignJWT } from "jose";
-import { closeHttpServer, listenOnLoopback, once } from "./listen.js";
+import { closeHttpServer, listenOnLoopback, stopOnce } from "./listen.js";
 import { parseScopes } from "./token-scope.js";
 import type { TokenSigningMaterial } from "./token-cert.js";
 
@@ -79,6 +79,6 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<Starte
   return {
     realm: `http://127.0.0.1:${opts.port}/token`,
     requests: () => count,
-    stop: once(() => closeHttpServer(server)),
+    stop: stopOnce(() => closeHttpServer(server)),
   };
 }

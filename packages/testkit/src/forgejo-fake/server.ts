@@ -2,7 +2,7 @@
 // packages REST API and container registry, with test hooks (clock, forced failures, request log).
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { closeHttpServer, listenOnLoopback, once } from "../listen.js";
+import { closeHttpServer, listenOnLoopback, stopOnce } from "../listen.js";
 import { Access, TokenIssuer } from "./auth.js";
 import { apiNotFound, sendBytes, sendEmpty, sendJson, type Ctx } from "./http.js";
 import { handleV2 } from "./oci-routes.js";
@@ -130,7 +130,7 @@ export async function startForgejoFake(opts: ForgejoFakeOptions = {}): Promise<S
     url,
     host: `127.0.0.1:${port}`,
     requests,
-    stop: once(() => closeHttpServer(server)),
+    stop: stopOnce(() => closeHttpServer(server)),
     user(login): FakeUser {
       const o = ownerOrThrow(login);
       if (o.kind !== "user") throw new Error(`forgejo fake: ${login} is an organization`);
