@@ -47,12 +47,14 @@ describe("token requests", () => {
   });
 
   it("stop waiting for a token when the caller aborts", async () => {
-    const { registry } = await bearerRegistry(() => ({ status: 200, delayMs: 3000, body: { token: "tok" } }));
+    // The bound only has to tell "stopped at the abort" from "waited for the
+    // answer", with seconds of slack for a loaded CI machine.
+    const { registry } = await bearerRegistry(() => ({ status: 200, delayMs: 8000, body: { token: "tok" } }));
     const controller = new AbortController();
     const started = Date.now();
     setTimeout(() => controller.abort(new Error("SIGTERM")), 100);
     const err = await client(registry.url, { signal: controller.signal, timeoutMs: 10_000 }).tags("viktor/app").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AbortedError);
-    expect(Date.now() - started).toBeLessThan(1500);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
