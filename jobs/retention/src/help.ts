@@ -20,6 +20,8 @@ Exit codes:
   2  configuration or preflight error: the token may not delete the
      owner's versions (wrong user, or no write:package scope), or
      Forgejo could not be reached to check
+  130  stopped by SIGTERM/SIGINT: no new delete starts; the ones in flight
+     are abandoned and logged as failed (Forgejo may have done them)
 
 Environment:
 ${envHelp(RETENTION_ENV)}

@@ -1,6 +1,6 @@
 // The built CLI as the CronJob runs it: `node dist/main.js` in a child
 // process. --help, a dry-run plan on stdout, and the exit codes.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -96,5 +96,36 @@ describe("built CLI", () => {
     const r = await cli(["--keep-last=3"], liveEnv(fake));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown flag --keep-last/);
+  });
+});
+
+describe("built CLI stopped mid-apply", () => {
+  it("SIGTERM while deletes run: no new delete starts, exit 130", async () => {
+    const fake = await startFake();
+    try {
+      for (let i = 1; i <= 8; i++) {
+        at(fake, `2024-05-${String(i).padStart(2, "0")}T00:00:00Z`);
+        await pushImage(target(fake), "viktor/stop", `v${i}`);
+      }
+      const child = spawn(process.execPath, [MAIN], {
+        env: { PATH: process.env.PATH ?? "", ...liveEnv(fake, { KEEP_LAST_N: "1", CONCURRENCY: "1" }) },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+      // The first version DELETE waits here while the job is told to stop,
+      // as a CronJob's pod is when the node drains.
+      fake.beforeNext({ method: "DELETE", pathIncludes: "/container/stop/" }, async () => {
+        child.kill("SIGTERM");
+        await new Promise((r) => setTimeout(r, 300));
+      });
+      const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+      expect(code).toBe(130);
+      // Seven versions were planned for deletion; only the one in flight at the signal was sent.
+      expect(versionDeletes(fake)).toHaveLength(1);
+      expect(jsonLines(stdout).some((l) => /stopped by SIGTERM/.test(String(l.msg)) || /stopped by SIGTERM/.test(String(l.error)))).toBe(true);
+    } finally {
+      await fake.stop();
+    }
   });
 });
