@@ -117,48 +117,55 @@ export function testLogger() {
 }
 
 /**
- * Forwards to a registry; the first GET whose path matches `cutPath` is sent
- * up to `afterBytes` and then held: `cut` resolves, the test stops the
- * registry, and `release()` drops the client's connection mid-body.
+ * An HTTP proxy to `target` on 127.0.0.1 that passes requests on unchanged;
+ * `onResponse` gets each upstream response after its status and headers are
+ * sent, and either pipes it or tampers with the body.
  */
-export async function startCuttingProxy(target: string, cutPath: RegExp, afterBytes: number) {
+async function startForwardingProxy(target: string, onResponse: (req: IncomingMessage, upRes: IncomingMessage, res: ServerResponse) => void) {
   const upstream = new URL(target);
-  let onCut: () => void = () => undefined;
-  const cut = new Promise<void>((r) => (onCut = r));
-  const held: Array<() => void> = [];
-  let armed = true;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const up = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      if (!(armed && req.method === "GET" && cutPath.test(req.url ?? ""))) return void upRes.pipe(res);
-      armed = false;
-      let sent = 0;
-      upRes.on("data", (chunk: Buffer) => {
-        if (sent >= afterBytes) return;
-        res.write(chunk);
-        sent += chunk.length;
-        if (sent >= afterBytes) {
-          upRes.pause();
-          held.push(() => {
-            res.destroy();
-            upRes.destroy();
-          });
-          onCut();
-        }
-      });
-      upRes.on("end", () => res.end());
+      onResponse(req, upRes, res);
       upRes.on("error", () => res.destroy());
     });
     up.on("error", () => res.destroy());
     req.pipe(up);
   });
   const port = await listenOnLoopback(server);
-  return {
-    url: `http://127.0.0.1:${port}`,
-    cut,
-    release: () => held.splice(0).forEach((f) => f()),
-    stop: stopOnce(() => closeHttpServer(server)),
-  };
+  return { url: `http://127.0.0.1:${port}`, stop: stopOnce(() => closeHttpServer(server)) };
+}
+
+/**
+ * Forwards to a registry; the first GET whose path matches `cutPath` is sent
+ * up to `afterBytes` and then held: `cut` resolves, the test stops the
+ * registry, and `release()` drops the client's connection mid-body.
+ */
+export async function startCuttingProxy(target: string, cutPath: RegExp, afterBytes: number) {
+  let onCut: () => void = () => undefined;
+  const cut = new Promise<void>((r) => (onCut = r));
+  const held: Array<() => void> = [];
+  let armed = true;
+  const proxy = await startForwardingProxy(target, (req, upRes, res) => {
+    if (!(armed && req.method === "GET" && cutPath.test(req.url ?? ""))) return void upRes.pipe(res);
+    armed = false;
+    let sent = 0;
+    upRes.on("data", (chunk: Buffer) => {
+      if (sent >= afterBytes) return;
+      res.write(chunk);
+      sent += chunk.length;
+      if (sent >= afterBytes) {
+        upRes.pause();
+        held.push(() => {
+          res.destroy();
+          upRes.destroy();
+        });
+        onCut();
+      }
+    });
+    upRes.on("end", () => res.end());
+  });
+  return { ...proxy, cut, release: () => held.splice(0).forEach((f) => f()) };
 }
 
 /**
@@ -169,37 +176,25 @@ export async function startCuttingProxy(target: string, cutPath: RegExp, afterBy
  * a broken middlebox.
  */
 export async function startCorruptingProxy(target: string, corrupt: RegExp) {
-  const upstream = new URL(target);
   const corrupted: string[] = [];
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const up = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-      if (req.method !== "GET" || req.headers.range !== undefined || upRes.statusCode !== 200 || !corrupt.test(path)) return void upRes.pipe(res);
-      let flipped = false;
-      upRes.on("data", (chunk: Buffer) => {
-        if (!flipped && chunk.length > 0) {
-          const copy = Buffer.from(chunk);
-          copy[copy.length - 1] = (copy[copy.length - 1] as number) ^ 0xff;
-          flipped = true;
-          corrupted.push(path);
-          return void res.write(copy);
-        }
-        res.write(chunk);
-      });
-      upRes.on("end", () => res.end());
-      upRes.on("error", () => res.destroy());
+  const proxy = await startForwardingProxy(target, (req, upRes, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    if (req.method !== "GET" || req.headers.range !== undefined || upRes.statusCode !== 200 || !corrupt.test(path)) return void upRes.pipe(res);
+    let flipped = false;
+    upRes.on("data", (chunk: Buffer) => {
+      if (!flipped && chunk.length > 0) {
+        const copy = Buffer.from(chunk);
+        copy[copy.length - 1] = (copy[copy.length - 1] as number) ^ 0xff;
+        flipped = true;
+        corrupted.push(path);
+        return void res.write(copy);
+      }
+      res.write(chunk);
     });
-    up.on("error", () => res.destroy());
-    req.pipe(up);
+    upRes.on("end", () => res.end());
   });
-  const port = await listenOnLoopback(server);
-  return {
-    url: `http://127.0.0.1:${port}`,
-    /** Keys whose read-back was damaged, for the test to prove the proxy acted. */
-    corrupted,
-    stop: stopOnce(() => closeHttpServer(server)),
-  };
+  /** Keys whose read-back was damaged, for the test to prove the proxy acted. */
+  return { ...proxy, corrupted };
 }
 
 /** The `<!-- tested: NAME -->` blocks of the runbook, verbatim. */
