@@ -1,7 +1,7 @@
 // The alert rules: the contract of the existing three, runbook links that
 // resolve, and promtool's own checks and unit tests on the exact rule file
 // the PrometheusRule deploys.
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -60,12 +60,16 @@ describe("PrometheusRule registry-integrity", () => {
 
   it("passes promtool check rules and promtool test rules", () => {
     const dir = mkdtempSync(join(tmpdir(), "regguard-rules-"));
-    writeFileSync(join(dir, "registry-integrity.rules.yml"), ruleFileFrom(ruleDoc));
-    copyFileSync(UNIT_TESTS, join(dir, "registry-alerts.test.yml"));
-    const check = runTool("promtool", ["check", "rules", "registry-integrity.rules.yml"], { cwd: dir });
-    expect(check.status, check.output).toBe(0);
-    expect(check.output).toMatch(/SUCCESS: 6 rules found/);
-    const unit = runTool("promtool", ["test", "rules", "registry-alerts.test.yml"], { cwd: dir });
-    expect(unit.status, unit.output).toBe(0);
+    try {
+      writeFileSync(join(dir, "registry-integrity.rules.yml"), ruleFileFrom(ruleDoc));
+      copyFileSync(UNIT_TESTS, join(dir, "registry-alerts.test.yml"));
+      const check = runTool("promtool", ["check", "rules", "registry-integrity.rules.yml"], { cwd: dir });
+      expect(check.status, check.output).toBe(0);
+      expect(check.output).toMatch(/SUCCESS: 6 rules found/);
+      const unit = runTool("promtool", ["test", "rules", "registry-alerts.test.yml"], { cwd: dir });
+      expect(unit.status, unit.output).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
