@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "@regguard/job-config";
@@ -39,10 +39,14 @@ describe("readConfig", () => {
 
   it("reads tokens from *_FILE, dropping one trailing newline", () => {
     const dir = mkdtempSync(join(tmpdir(), "regcred-"));
-    writeFileSync(join(dir, "pull"), "from-file-token\n");
-    const { FORGEJO_TOKEN: _drop, ...rest } = FULL;
-    const cfg = readConfig({ ...rest, FORGEJO_TOKEN_FILE: join(dir, "pull") });
-    expect(cfg.credentials.at(-1)?.token).toBe("from-file-token");
+    try {
+      writeFileSync(join(dir, "pull"), "from-file-token\n");
+      const { FORGEJO_TOKEN: _drop, ...rest } = FULL;
+      const cfg = readConfig({ ...rest, FORGEJO_TOKEN_FILE: join(dir, "pull") });
+      expect(cfg.credentials.at(-1)?.token).toBe("from-file-token");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("reports every missing entry at once and never echoes a token", () => {

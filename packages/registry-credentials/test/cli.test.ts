@@ -1,6 +1,6 @@
 // Runs the built command as an operator would: `node dist/main.js`.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -41,16 +41,20 @@ describe("registry-credentials CLI", () => {
 
   it("writes --output with mode 0600 and says so without the token", () => {
     const dir = mkdtempSync(join(tmpdir(), "regcred-cli-"));
-    const tokenFile = join(dir, "forgejo_pull_token");
-    writeFileSync(tokenFile, `${SECRETS.FORGEJO_TOKEN}\n`);
-    const out = join(dir, "secret.yaml");
-    const { FORGEJO_TOKEN: _f, ...others } = SECRETS;
-    const r = cli({ ...BASE, ...others, FORGEJO_TOKEN_FILE: tokenFile }, ["--output", out]);
-    expect(r.status).toBe(0);
-    expect(r.stdout).toBe("");
-    expect(statSync(out).mode & 0o777).toBe(0o600);
-    expect(readFileSync(out, "utf8")).toMatch(/type: kubernetes.io\/dockerconfigjson/);
-    for (const s of Object.values(SECRETS)) expect(r.stderr).not.toContain(s);
+    try {
+      const tokenFile = join(dir, "forgejo_pull_token");
+      writeFileSync(tokenFile, `${SECRETS.FORGEJO_TOKEN}\n`);
+      const out = join(dir, "secret.yaml");
+      const { FORGEJO_TOKEN: _f, ...others } = SECRETS;
+      const r = cli({ ...BASE, ...others, FORGEJO_TOKEN_FILE: tokenFile }, ["--output", out]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe("");
+      expect(statSync(out).mode & 0o777).toBe(0o600);
+      expect(readFileSync(out, "utf8")).toMatch(/type: kubernetes.io\/dockerconfigjson/);
+      for (const s of Object.values(SECRETS)) expect(r.stderr).not.toContain(s);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("exits 1 when the output cannot be written", () => {
