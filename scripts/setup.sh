@@ -2,13 +2,15 @@
 # Installs everything the tests and the demo need on a fresh Debian 12 machine:
 # the real servers the suites start (registry:2, Pushgateway, promtool,
 # containerd, dockerd, skopeo, shellcheck; jq for the runbook commands the
-# docs tests run), pnpm, and the workspace's
-# dependencies from the frozen lockfile. Safe to run again.
+# docs tests run; sqlite3 to date package rows of the real Forgejo-family server),
+# pnpm, the workspace's dependencies from the frozen lockfile, and that server
+# itself, built with the go command (scripts/forgejo.sh; cached, so a second run
+# takes a second). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PNPM_VERSION=10.18.3
-APT_PACKAGES=(docker-registry prometheus-pushgateway prometheus containerd docker.io skopeo shellcheck jq apache2-utils ca-certificates git)
+APT_PACKAGES=(docker-registry prometheus-pushgateway prometheus containerd docker.io skopeo shellcheck jq sqlite3 apache2-utils ca-certificates git)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -30,3 +32,6 @@ fi
 
 export TURBO_TELEMETRY_DISABLED=1
 pnpm install --frozen-lockfile
+
+# The real Forgejo-family server of the contract suite and the replays (see packages/testkit/forgejo.pin).
+./scripts/forgejo.sh

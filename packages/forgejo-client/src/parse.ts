@@ -54,9 +54,12 @@ export function containerVersion(a: Answer, o: Obj): ContainerVersion {
   return { id: num(a, o, "id"), name: str(a, o, "name"), version: str(a, o, "version"), createdAt: new Date(created), owner: str(a, owner, "login") };
 }
 
-/** api.PackageFile -> VersionFile (the size key is `Size`). */
+/**
+ * api.PackageFile -> VersionFile. The size key is `Size` on Forgejo v11 (a struct field without a
+ * json tag) and `size` on Gitea 1.27 (modules/structs/package.go tags it): either is read.
+ */
 export function versionFile(a: Answer, o: Obj): VersionFile {
-  return { id: num(a, o, "id"), name: str(a, o, "name"), size: num(a, o, "Size"), sha256: str(a, o, "sha256") };
+  return { id: num(a, o, "id"), name: str(a, o, "name"), size: num(a, o, "Size" in o ? "Size" : "size"), sha256: str(a, o, "sha256") };
 }
 
 /** api.User -> ForgejoUser. */

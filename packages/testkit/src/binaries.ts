@@ -15,6 +15,8 @@ export const BINARIES: Readonly<Record<string, string>> = {
   skopeo: "skopeo",
   htpasswd: "apache2-utils",
   openssl: "openssl",
+  git: "git",
+  sqlite3: "sqlite3",
 };
 
 /** Where to look: defaults to this process's PATH; tests pass their own to simulate a bare machine. */

@@ -24,3 +24,7 @@ export * from "./containerd.js";
 export * from "./dockerd.js";
 export * from "./layer.js";
 export * from "./forgejo-fake/index.js";
+export * from "./ci.js";
+export * from "./forgejo-build.js";
+export * from "./forgejo.js";
+export * from "./replay-server.js";

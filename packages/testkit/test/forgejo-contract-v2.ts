@@ -174,12 +174,15 @@ export function v2Cases(get: () => ContractTarget): void {
     expect(p3.headers.link).toBeUndefined();
   });
 
-  it("no referrers API: a bare 404", async () => {
+  it("no referrers API: a 404 that is not OCI JSON", async () => {
     const repo = `${get().owner.login}/ref-${uid()}`;
     const img = await v2().image(repo, "v1");
     const res = await v2().req("GET", `/v2/${repo}/referrers/${img.digest}`);
     expect(res.status).toBe(404);
-    expect(res.text).toBe("");
+    // Forgejo v11 (and the fake) answer an empty body; Gitea 1.27 has no such route either and
+    // answers with Go's http.NotFound text. Neither says MANIFEST_UNKNOWN: a client must not
+    // read this 404 as "no referrers".
+    expect(res.text).toBe(get().flavour === "gitea" ? "404 page not found\n" : "");
   });
 
   it("no write access on /v2: 401 Basic realm=\"Gitea Package API\" in plain text", async () => {

@@ -1,21 +1,23 @@
-// One contract, two servers: every case runs against the Forgejo fake and, when a Docker daemon
-// and the image are available, against a real Forgejo container. A case that passes on the fake
-// but fails on Forgejo means the fake is wrong (see forgejo-registry-behaviour.md).
+// One contract, three servers: every case runs against the Forgejo fake, against the pinned real
+// server (forgejo.pin: Forgejo, or Gitea where no Forgejo can be built) as a process, and against
+// the same binary in a container started by testcontainers. A case that passes on the fake but
+// fails on the real server means the fake is wrong (see forgejo-registry-behaviour.md).
 import { afterAll, beforeAll, describe } from "vitest";
+import { forgejoBuild, forgejoMissingReason, hasBinary, skipReasonOutsideCI } from "../src/index.js";
 import { graphCases } from "./forgejo-contract-graph.js";
 import { restCases } from "./forgejo-contract-rest.js";
 import { v2Cases } from "./forgejo-contract-v2.js";
-import { FORGEJO_IMAGE, realForgejoSkipReason, startRealTarget } from "./forgejo-real.js";
+import { startContainerTarget, startProcessTarget } from "./forgejo-real.js";
 import { startFakeTarget, type ContractTarget } from "./forgejo-target.js";
 
 function contract(start: () => Promise<ContractTarget>): void {
   let target: ContractTarget | undefined;
   beforeAll(async () => {
     target = await start();
-  }, 180_000);
+  }, 240_000);
   afterAll(async () => {
     await target?.stop();
-  });
+  }, 60_000);
   const get = (): ContractTarget => {
     if (!target) throw new Error("contract target did not start");
     return target;
@@ -27,6 +29,12 @@ function contract(start: () => Promise<ContractTarget>): void {
 
 describe("Forgejo contract: fake", () => contract(startFakeTarget));
 
-const skipReal = await realForgejoSkipReason();
-if (skipReal) console.warn(`skipping Forgejo contract against a real container: ${skipReal}`);
-describe.skipIf(skipReal !== undefined)(`Forgejo contract: real ${FORGEJO_IMAGE}`, () => contract(startRealTarget));
+const build = forgejoBuild();
+const noServer = skipReasonOutsideCI(`the contract against real ${build.label}`, forgejoMissingReason(build));
+describe.skipIf(noServer !== undefined)(`Forgejo contract: real ${build.label} (process)`, () => contract(startProcessTarget));
+
+const noDocker = skipReasonOutsideCI(
+  `the contract against real ${build.label} in a container`,
+  forgejoMissingReason(build) ?? (hasBinary("dockerd") ? undefined : "no dockerd (apt-get install docker.io)"),
+);
+describe.skipIf(noDocker !== undefined)(`Forgejo contract: real ${build.label} (testcontainers)`, () => contract(startContainerTarget));

@@ -1,99 +1,136 @@
-// A real Forgejo in a container (testcontainers, host network) with the contract suite's cast.
-// Runs only when a Docker daemon answers and the image is local or FORGEJO_IMAGE names one;
-// never pulls the default image from the internet.
+// The real half of the contract: the pinned server (forgejo.pin) started two ways with the same cast.
+// - as a process (startForgejo in the kit): the default, a second or two to start;
+// - as a container made from the same binary on the kit's private dockerd and started with
+//   testcontainers' GenericContainer, so "testcontainers against a real Forgejo container" holds.
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
-import { createServer } from "node:net";
+import { cp, mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { GenericContainer, Wait, type StartedTestContainer } from "testcontainers";
+import {
+  forgejoAppIni, forgejoBuild, FORGEJO_MAIN_SCOPES, freePort, requireBinary, startDockerd, startForgejo,
+  type ForgejoBuild, type StartedDockerd,
+} from "../src/index.js";
 import { http } from "./forgejo-raw.js";
 import { ORG, OTHER, OWNER, type ContractTarget, type ContractUser } from "./forgejo-target.js";
 
-export const FORGEJO_IMAGE = process.env.FORGEJO_IMAGE ?? "codeberg.org/forgejo/forgejo:11";
-const SCOPES = "write:package,read:user,read:organization";
+const run = promisify(execFile);
 
-/** Why the real half cannot run here, or undefined when it can. */
-export async function realForgejoSkipReason(): Promise<string | undefined> {
-  const socket = process.env.DOCKER_HOST ?? (existsSync("/var/run/docker.sock") ? "unix:///var/run/docker.sock" : undefined);
-  if (!socket) return "no Docker daemon (no DOCKER_HOST, no /var/run/docker.sock)";
-  if (process.env.FORGEJO_IMAGE) return undefined; // explicitly asked for: testcontainers may pull it
+/** The pinned server as a process on 127.0.0.1, with owner, other, a read-only PAT and the org. */
+export async function startProcessTarget(): Promise<ContractTarget> {
+  const server = await startForgejo();
   try {
-    await promisify(execFile)("docker", ["image", "inspect", FORGEJO_IMAGE], { timeout: 10_000 });
-    return undefined;
-  } catch {
-    return `image ${FORGEJO_IMAGE} is not present locally and FORGEJO_IMAGE is not set (never pulled implicitly)`;
+    const owner = await server.createUser(OWNER);
+    const other = await server.createUser(OTHER);
+    const ownerReadOnlyToken = await server.createToken(OWNER, ["read:package"]);
+    await server.createOrg(ORG, OWNER);
+    return { url: server.url, flavour: server.build.flavour, owner, other, ownerReadOnlyToken, org: ORG, stop: () => server.stop() };
+  } catch (e) {
+    await server.stop();
+    throw e;
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+const IMAGE = "regguard/forgejo-test:local";
+const CONFIG = "/etc/server/app.ini";
+const BASE = "regguard/node-base:local";
+const ROOT = join(import.meta.dirname, "..", "..", "..");
+
+/** This machine's `git` and the shared libraries it links, at the same paths under `root`. */
+async function copyGit(root: string): Promise<void> {
+  const git = requireBinary("git");
+  const { stdout } = await run("ldd", [git]);
+  const libs = [...stdout.matchAll(/(\/\S+\.so[^\s]*)/g)].map((m) => m[1]!);
+  for (const file of [git, ...libs]) {
+    await mkdir(join(root, dirname(file)), { recursive: true });
+    await cp(await realpath(file), join(root, file));
+  }
 }
 
-async function forgejo(c: StartedTestContainer, args: string[]): Promise<string> {
-  const r = await c.exec(["forgejo", ...args], { user: "git" });
-  if (r.exitCode !== 0) throw new Error(`forgejo ${args.slice(0, 3).join(" ")} failed (${r.exitCode}): ${r.stderr.slice(0, 300)}`);
-  return r.stdout.trim();
+/**
+ * The image: the local base (images/make-local-base.sh: nothing can be pulled here), the cache
+ * entry, and git, which the server runs at start-up (routers/init.go: git.InitFull).
+ */
+async function buildImage(dockerd: StartedDockerd, build: ForgejoBuild): Promise<void> {
+  await run(join(ROOT, "images", "make-local-base.sh"), [BASE, dockerd.socket], { timeout: 120_000 });
+  const ctx = await mkdtemp(join(tmpdir(), "rg-forgejo-image-"));
+  try {
+    await cp(build.dir, join(ctx, "server"), { recursive: true });
+    await copyGit(join(ctx, "rootfs"));
+    await writeFile(
+      join(ctx, "Dockerfile"),
+      [`FROM ${BASE}`, "COPY rootfs/ /", "COPY --chown=1000:1000 server /opt/server", "USER 1000:1000", 'ENTRYPOINT ["/opt/server/bin/server"]', ""].join("\n"),
+    );
+    const res = await dockerd.docker(["build", "-q", "-t", IMAGE, ctx]);
+    if (res.code !== 0) throw new Error(`docker build of ${IMAGE} failed: ${res.stderr.slice(0, 500)}`);
+  } finally {
+    await rm(ctx, { recursive: true, force: true });
+  }
 }
 
-async function createUser(c: StartedTestContainer, login: string, admin = false): Promise<ContractUser> {
+async function cliIn(c: StartedTestContainer, args: string[]): Promise<string> {
+  const r = await c.exec(["/opt/server/bin/server", "--config", CONFIG, "--work-path", "/data", "admin", ...args]);
+  if (r.exitCode !== 0) throw new Error(`admin ${args.slice(0, 2).join(" ")} failed (${r.exitCode}): ${(r.stderr || r.stdout).slice(0, 300)}`);
+  return r.stdout.trim().split("\n").pop()!.trim();
+}
+
+async function userIn(c: StartedTestContainer, login: string): Promise<ContractUser> {
   const password = `${login}-Passw0rd!`;
-  const flags = ["admin", "user", "create", "--username", login, "--password", password, "--email", `${login}@example.invalid`, "--must-change-password=false"];
-  await forgejo(c, admin ? [...flags, "--admin"] : flags);
-  const token = await forgejo(c, ["admin", "user", "generate-access-token", "--username", login, "--token-name", `${login}-main`, "--scopes", SCOPES, "--raw"]);
-  return { login, password, token: token.split("\n").pop()!.trim() };
+  await cliIn(c, ["user", "create", "--username", login, "--password", password, "--email", `${login}@example.invalid`, "--must-change-password=false"]);
+  const token = await cliIn(c, ["user", "generate-access-token", "--username", login, "--token-name", `${login}-main`, "--scopes", FORGEJO_MAIN_SCOPES.join(","), "--raw"]);
+  return { login, password, token };
 }
 
-/** Starts the container, creates owner/other/admin, a read-only PAT and the org (owner in its Owners team). */
-export async function startRealTarget(): Promise<ContractTarget> {
-  process.env.TESTCONTAINERS_HOST_OVERRIDE ??= "127.0.0.1";
-  process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const container = await new GenericContainer(FORGEJO_IMAGE)
-    .withNetworkMode("host")
-    .withEnvironment({
-      USER_UID: "1000",
-      USER_GID: "1000",
-      SSH_LISTEN_PORT: String(await freePort()),
-      FORGEJO__security__INSTALL_LOCK: "true",
-      FORGEJO__database__DB_TYPE: "sqlite3",
-      FORGEJO__server__HTTP_ADDR: "127.0.0.1",
-      FORGEJO__server__HTTP_PORT: String(port),
-      FORGEJO__server__ROOT_URL: `${url}/`,
-      FORGEJO__server__DISABLE_SSH: "true",
-      FORGEJO__server__START_SSH_SERVER: "false",
-      FORGEJO__packages__ENABLED: "true",
-      FORGEJO__service__DISABLE_REGISTRATION: "true",
-      FORGEJO__cron_0x2E_update_checker__ENABLED: "false",
-    })
-    // Both lines are Info level: keep the default log level or the wait never ends.
-    .withWaitStrategy(Wait.forLogMessage(/Starting new Web server|Listen: http/))
-    .withStartupTimeout(120_000)
-    .start();
-  for (let i = 0; i < 100 && (await http("GET", `${url}/api/healthz`).catch(() => ({ status: 0 }))).status !== 200; i++) {
-    await new Promise((r) => setTimeout(r, 200));
+/** The same server in a container (host network: the kit's dockerd has no bridge), same cast. */
+export async function startContainerTarget(): Promise<ContractTarget> {
+  const build = forgejoBuild();
+  const dockerd = await startDockerd();
+  let container: StartedTestContainer | undefined;
+  const output: string[] = [];
+  try {
+    await buildImage(dockerd, build);
+    // testcontainers reads these once, at its first call: this file is its only user in the run.
+    process.env.DOCKER_HOST = `unix://${dockerd.socket}`;
+    process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
+    process.env.TESTCONTAINERS_HOST_OVERRIDE = "127.0.0.1";
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    container = await new GenericContainer(IMAGE)
+      .withNetworkMode("host")
+      // The config is copied in before start; the work path is a tmpfs the server's user can write.
+      .withCopyContentToContainer([{ content: forgejoAppIni({ dir: "/data", port, static: "/opt/server", runUser: "node", logLevel: "Info" }), target: CONFIG, mode: 0o644 }])
+      .withTmpFs({ "/data": "rw,mode=1777" })
+      .withCommand(["--config", CONFIG, "--work-path", "/data", "web"])
+      // Host network: no mapped port for an HTTP wait strategy to use, so wait for the log line.
+      .withWaitStrategy(Wait.forLogMessage(/Listen: http:\/\//))
+      .withLogConsumer((stream) => stream.on("data", (b: Buffer | string) => output.push(String(b))))
+      .withStartupTimeout(120_000)
+      .start();
+    const started = container;
+    for (let i = 0; i < 100 && (await http("GET", `${url}/api/healthz`).catch(() => ({ status: 0 }))).status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const owner = await userIn(started, OWNER);
+    const other = await userIn(started, OTHER);
+    const ownerReadOnlyToken = await cliIn(started, ["user", "generate-access-token", "--username", OWNER, "--token-name", "ro", "--scopes", "read:package", "--raw"]);
+    const setupToken = await cliIn(started, ["user", "generate-access-token", "--username", OWNER, "--token-name", "org", "--scopes", "write:organization,write:user", "--raw"]);
+    // POST /orgs as `owner` makes it the org's creator, i.e. in its Owners team.
+    const org = await http("POST", `${url}/api/v1/orgs`, {
+      headers: { authorization: `token ${setupToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ username: ORG, visibility: "public" }),
+    });
+    if (org.status !== 201) throw new Error(`creating org ${ORG}: ${org.status} ${org.text.slice(0, 200)}`);
+    return {
+      url, flavour: build.flavour, owner, other, ownerReadOnlyToken, org: ORG,
+      stop: async () => {
+        await started.stop();
+        await dockerd.stop();
+      },
+    };
+  } catch (e) {
+    await container?.stop().catch(() => undefined);
+    await dockerd.stop();
+    throw new Error(`${build.label} in a container did not start: ${(e as Error).message}\n${output.join("").slice(-2000)}`, { cause: e });
   }
-  const admin = await createUser(container, "regguard-admin", true);
-  const owner = await createUser(container, OWNER);
-  const other = await createUser(container, OTHER);
-  const ownerReadOnlyToken = (
-    await forgejo(container, ["admin", "user", "generate-access-token", "--username", OWNER, "--token-name", "ro", "--scopes", "read:package", "--raw"])
-  ).split("\n").pop()!.trim();
-  const setupToken = (
-    await forgejo(container, ["admin", "user", "generate-access-token", "--username", admin.login, "--token-name", "setup", "--scopes", "all", "--raw"])
-  ).split("\n").pop()!.trim();
-  // POST /admin/users/{owner}/orgs makes `owner` the org's creator, i.e. in its Owners team.
-  const orgRes = await http("POST", `${url}/api/v1/admin/users/${OWNER}/orgs`, {
-    headers: { authorization: `token ${setupToken}`, "content-type": "application/json" },
-    body: JSON.stringify({ username: ORG, visibility: "public" }),
-  });
-  if (orgRes.status !== 201) throw new Error(`creating org ${ORG}: ${orgRes.status} ${orgRes.text.slice(0, 200)}`);
-  return { url, owner, ownerReadOnlyToken, other, org: ORG, stop: async () => void (await container.stop()) };
 }

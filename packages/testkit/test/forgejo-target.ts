@@ -9,8 +9,12 @@ export interface ContractUser {
   token: string;
 }
 
+/** Which server answers: the in-process fake, or the real build (forgejo.pin says Forgejo or Gitea). */
+export type ContractFlavour = "fake" | "forgejo" | "gitea";
+
 export interface ContractTarget {
   url: string;
+  flavour: ContractFlavour;
   /** Package owner used by most cases; not an admin. */
   owner: ContractUser;
   /** A PAT of `owner` with read:package only. */
@@ -39,6 +43,7 @@ export async function startFakeTarget(): Promise<ContractTarget & { fake: Starte
   };
   return {
     url: fake.url,
+    flavour: "fake",
     owner: u(OWNER),
     ownerReadOnlyToken: fake.addToken(OWNER, ["read:package"]),
     other: u(OTHER),
