@@ -3,10 +3,10 @@
 // inventory leaves alone, and a tag pushed between the re-list and the
 // deletes that the deletes break.
 import { afterEach, describe, expect, it } from "vitest";
-import { OCI_INDEX, pushImage, type BuiltImage, type StartedForgejoFake } from "@regguard/testkit";
-import { at, brokenReferences, liveEnv, names, OWNER, requests, runJob, startFake, target, versionDeletes, threeTags } from "./harness.js";
+import { OCI_INDEX, pushImage, type BuiltImage } from "@regguard/testkit";
+import { at, brokenReferences, liveEnv, names, OWNER, requests, runJob, startFake, target, versionDeletes, threeTags, type FakeServer } from "./harness.js";
 
-let fake: StartedForgejoFake;
+let fake: FakeServer;
 afterEach(async () => fake?.stop());
 
 

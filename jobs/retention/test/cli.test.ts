@@ -4,9 +4,9 @@ import { execFile, spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, pushIndex, pushImage, type StartedForgejoFake } from "@regguard/testkit";
+import { freePort, pushIndex, pushImage } from "@regguard/testkit";
 import { RETENTION_ENV } from "../src/env-schema.js";
-import { at, liveEnv, probeDeletes, startFake, target, versionDeletes } from "./harness.js";
+import { at, liveEnv, probeDeletes, startFake, target, versionDeletes, type FakeServer } from "./harness.js";
 
 const MAIN = join(import.meta.dirname, "..", "dist", "main.js");
 
@@ -25,7 +25,7 @@ const jsonLines = (out: string): Array<Record<string, unknown>> =>
   out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe("built CLI", () => {
-  let fake: StartedForgejoFake;
+  let fake: FakeServer;
   let tmp: string;
   beforeAll(async () => {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run pnpm --filter @regguard/retention... build first`);

@@ -1,33 +1,61 @@
-// Shared e2e plumbing: a Forgejo fake per test, pushes at chosen times, the
-// job run in-process with a memory logger, and the integrity walk every live
-// run must pass.
+// Shared e2e plumbing: a Forgejo per test (the fake, or the pinned real server
+// where a replay runs on both), pushes at chosen times, the job run in-process
+// with a memory logger, and the integrity walk every live run must pass.
 import { exitCodeFor, memoryLogger, type JobContext } from "@regguard/job-runtime";
 import { RegistryClient, walkRegistry, type Finding } from "@regguard/oci-client";
 import { DELETE_PROBE_PREFIX } from "@regguard/forgejo-client";
-import { pushImage, startForgejoFake, type ForgejoFakeOptions, type PushTarget, type StartedForgejoFake } from "@regguard/testkit";
+import {
+  forgejoBuild, pushImage, realReplayMissingReason, skipReasonOutsideCI, startFakeReplayServer, startRealReplayServer,
+  type ForgejoFakeOptions, type PushTarget, type ReplayServer, type StartedForgejoFake,
+} from "@regguard/testkit";
 import { run, type RunHooks } from "../src/run.js";
 
 export const OWNER = "viktor";
 /** The job's clock in every e2e test; pushes are dated before it with `at`. */
 export const NOW = Date.parse("2024-06-01T04:00:00Z");
 
-/** A fake with the owner, a stranger and an admin. */
-export function startFake(opts: ForgejoFakeOptions = {}): Promise<StartedForgejoFake> {
-  return startForgejoFake({ users: [{ login: OWNER }, { login: "stranger" }, { login: "root", isAdmin: true }], ...opts });
+/** The cast of every e2e test: the owner, a stranger and an admin. */
+const CAST = [{ login: OWNER }, { login: "stranger" }, { login: "root", isAdmin: true }];
+
+/** The fake as a replay server, with its fault injection besides. */
+export type FakeServer = StartedForgejoFake & ReplayServer;
+
+/** A fake with the owner, a stranger and an admin (and its fault injection). */
+export function startFake(opts: ForgejoFakeOptions = {}): Promise<FakeServer> {
+  return startFakeReplayServer({ users: CAST, ...opts });
 }
 
-/** Push credentials (Basic user:PAT against the fake's /v2). */
-export function target(fake: StartedForgejoFake, login = OWNER): PushTarget {
+/** Where a replay runs: each case below runs on every one of these with the same assertions. */
+export interface ReplayTarget {
+  name: string;
+  start(opts?: { orgs?: Array<{ name: string; owners: string[] }> }): Promise<ReplayServer>;
+  /** Why it cannot run here (printed; never set in CI, where the start fails instead). */
+  skip: string | undefined;
+}
+
+const real = forgejoBuild();
+export const REPLAY_TARGETS: ReplayTarget[] = [
+  { name: "the fake", start: (opts) => startFake(opts), skip: undefined },
+  {
+    name: `real ${real.label}`,
+    start: (opts) => startRealReplayServer({ users: CAST, ...opts }),
+    skip: skipReasonOutsideCI(`retention replays on real ${real.label}`, realReplayMissingReason()),
+  },
+];
+
+/** Push credentials (Basic user:PAT against the server's /v2). */
+export function target(fake: ReplayServer, login = OWNER): PushTarget {
   return { url: fake.url, username: login, password: fake.user(login).token };
 }
 
-/** Set the fake's clock for the next pushes. */
-export function at(fake: StartedForgejoFake, iso: string): void {
+/** Date the next pushes (the fake's clock; on the real server, the rows they create). */
+export function at(fake: ReplayServer, iso: string): void {
   fake.setNow(new Date(iso));
 }
 
-/** Live-run environment with the guard opened; tests narrow it. */
-export function liveEnv(fake: StartedForgejoFake, extra: Record<string, string> = {}): Record<string, string> {
+/** Live-run environment with the guard opened; tests narrow it. Pushes made so far are dated. */
+export function liveEnv(fake: ReplayServer, extra: Record<string, string> = {}): Record<string, string> {
+  fake.settle?.();
   return {
     FORGEJO_HOST: fake.url, FORGEJO_OWNER: OWNER, FORGEJO_TOKEN: fake.user(OWNER).token,
     DRY_RUN: "false", MAX_DELETE_PERCENT: "100", MAX_DELETES: "10000", ...extra,
@@ -50,7 +78,7 @@ export async function runJob(env: Record<string, string>, hooks: RunHooks = {}, 
 }
 
 /** Version names of a package, sorted. */
-export function names(fake: StartedForgejoFake, pkg: string): string[] {
+export function names(fake: ReplayServer, pkg: string): string[] {
   return fake.versions(OWNER, pkg).map((v) => v.version).sort();
 }
 
@@ -62,22 +90,22 @@ export function planOf(lines: readonly LogLine[], pkg: string): Record<string, s
 }
 
 /** Requests the fake saw with this method whose path includes `part`. */
-export function requests(fake: StartedForgejoFake, method: string, part = ""): string[] {
+export function requests(fake: ReplayServer, method: string, part = ""): string[] {
   return fake.requests.filter((r) => r.method === method && r.path.includes(part)).map((r) => r.path);
 }
 
 /** DELETEs of real versions: every request but the preflight's probe of a package that cannot exist. */
-export function versionDeletes(fake: StartedForgejoFake): string[] {
+export function versionDeletes(fake: ReplayServer): string[] {
   return requests(fake, "DELETE").filter((p) => !p.includes(`/container/${DELETE_PROBE_PREFIX}`));
 }
 
 /** The preflight's delete-scope probes. */
-export function probeDeletes(fake: StartedForgejoFake): string[] {
+export function probeDeletes(fake: ReplayServer): string[] {
   return requests(fake, "DELETE", `/container/${DELETE_PROBE_PREFIX}`);
 }
 
 /** The integrity probe's walk over the owner's repositories: every finding (must be none after a live run). */
-export async function brokenReferences(fake: StartedForgejoFake): Promise<Finding[]> {
+export async function brokenReferences(fake: ReplayServer): Promise<Finding[]> {
   const client = new RegistryClient({ url: fake.url, username: OWNER, password: fake.user(OWNER).token, retryBaseMs: 5 });
   const findings: Finding[] = [];
   try {
@@ -92,7 +120,7 @@ export async function brokenReferences(fake: StartedForgejoFake): Promise<Findin
 }
 
 /** Three tags a, b, c in `pkg`, a day apart: with KEEP_LAST_N=1, a and b are planned for deletion. */
-export async function threeTags(fake: StartedForgejoFake, pkg = "svc"): Promise<void> {
+export async function threeTags(fake: ReplayServer, pkg = "svc"): Promise<void> {
   for (const [i, tag] of ["a", "b", "c"].entries()) {
     at(fake, `2024-05-0${i + 1}T00:00:00Z`);
     await pushImage(target(fake), `viktor/${pkg}`, tag);

@@ -1,17 +1,24 @@
-// Incident replays end to end: real pushes into the Forgejo fake, the job run
-// live, then what is left and the integrity walk over everything left.
+// Incident replays end to end: real pushes into the Forgejo fake and into the pinned real
+// server (the same body and assertions for both), the job run live, then what is left and the
+// integrity walk over everything left.
 import { afterEach, describe, expect, it } from "vitest";
-import { pushImage, pushIndex, pushManifest, type StartedForgejoFake } from "@regguard/testkit";
-import { at, brokenReferences, liveEnv, names, planOf, requests, runJob, startFake, target } from "./harness.js";
+import { pushImage, pushIndex, pushManifest, type ReplayServer } from "@regguard/testkit";
+import { at, brokenReferences, liveEnv, names, planOf, REPLAY_TARGETS, requests, runJob, target } from "./harness.js";
 
-let fake: StartedForgejoFake;
-afterEach(async () => fake?.stop());
+let fake: ReplayServer | undefined;
+afterEach(async () => {
+  await fake?.stop();
+  fake = undefined;
+});
 
 const day = (d: number, h = 10) => `2024-05-${String(d).padStart(2, "0")}T${String(h).padStart(2, "0")}:00:00Z`;
 
-describe("incident replays", () => {
+describe.each(REPLAY_TARGETS)("incident replays on $name", ({ start, skip }) => {
+  const startFake = async (): Promise<ReplayServer> => (fake = await start());
+  if (skip !== undefined) return void it.skip(`skipped: ${skip}`, () => undefined);
+
   it("kms-website: a kept multi-arch tag whose children are older than the window keeps its children", async () => {
-    fake = await startFake();
+    const fake = await startFake();
     at(fake, "2024-03-01T10:00:00Z");
     const site = await pushIndex(target(fake), "viktor/kms-website", "latest", { attestations: true });
     for (let i = 1; i <= 12; i++) {
@@ -31,7 +38,7 @@ describe("incident replays", () => {
   });
 
   it("latest pointing at an old index keeps that index's children; a newer dropped index loses its own", async () => {
-    fake = await startFake();
+    const fake = await startFake();
     at(fake, "2023-01-01T00:00:00Z");
     const old = await pushIndex(target(fake), "viktor/blog", "latest");
     at(fake, day(1));
@@ -47,7 +54,7 @@ describe("incident replays", () => {
   });
 
   it("two tags share one index: the older tag is deleted, the children stay for the other", async () => {
-    fake = await startFake();
+    const fake = await startFake();
     at(fake, day(1));
     const idx = await pushIndex(target(fake), "viktor/api", "build-100");
     at(fake, day(2));
@@ -62,7 +69,7 @@ describe("incident replays", () => {
   });
 
   it("an index built from per-arch tags keeps those tags, even outside the newest window", async () => {
-    fake = await startFake();
+    const fake = await startFake();
     at(fake, day(1));
     await pushIndex(target(fake), "viktor/tools", "v1", { childTags: true });
     at(fake, day(2));
@@ -76,7 +83,7 @@ describe("incident replays", () => {
   });
 
   it("buildx attestation children live and die with their index", async () => {
-    fake = await startFake();
+    const fake = await startFake();
     at(fake, day(1));
     const gone = await pushIndex(target(fake), "viktor/app", "main-1", { attestations: true, platforms: ["linux/amd64"] });
     at(fake, day(2));
@@ -90,7 +97,7 @@ describe("incident replays", () => {
   });
 
   it("120 versions over three pages: all are seen, the newest 10 stay", async () => {
-    fake = await startFake();
+    const fake = await startFake();
     const base = Date.parse("2024-01-01T00:00:00Z");
     for (let i = 0; i < 120; i++) {
       fake.setNow(new Date(base + i * 3_600_000));
@@ -105,7 +112,7 @@ describe("incident replays", () => {
   });
 
   it("a package name with / is listed, planned and deleted through %2F", async () => {
-    fake = await startFake();
+    const fake = await startFake();
     at(fake, day(1));
     await pushIndex(target(fake), "viktor/team/app", "old");
     at(fake, day(2));

@@ -1,14 +1,14 @@
 // Run metrics pushed to a real Pushgateway (Debian prometheus-pushgateway),
 // replacing the group each run so nothing from an earlier run lingers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasBinary, pushImage, startPushgateway, type StartedForgejoFake, type StartedPushgateway } from "@regguard/testkit";
-import { at, brokenReferences, liveEnv, runJob, startFake, target } from "./harness.js";
+import { hasBinary, pushImage, startPushgateway, type StartedPushgateway } from "@regguard/testkit";
+import { at, brokenReferences, liveEnv, runJob, startFake, target, type FakeServer } from "./harness.js";
 
 const missing = !hasBinary("prometheus-pushgateway");
 if (missing) console.warn("skipping Pushgateway metrics tests: prometheus-pushgateway is not installed (apt-get install prometheus-pushgateway)");
 
 describe.skipIf(missing)("Pushgateway metrics", () => {
-  let fake: StartedForgejoFake;
+  let fake: FakeServer;
   let gw: StartedPushgateway;
   beforeAll(async () => {
     [fake, gw] = await Promise.all([startFake(), startPushgateway()]);

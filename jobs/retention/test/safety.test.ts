@@ -2,10 +2,10 @@
 // closed: wrong token, refused deletes, DRY_RUN spelling, races, the guard,
 // unresolvable and already-broken images.
 import { afterEach, describe, expect, it } from "vitest";
-import { pushImage, pushIndex, type StartedForgejoFake } from "@regguard/testkit";
-import { at, brokenReferences, liveEnv, names, OWNER, planOf, probeDeletes, requests, runJob, startFake, target, versionDeletes, threeTags } from "./harness.js";
+import { pushImage, pushIndex } from "@regguard/testkit";
+import { at, brokenReferences, liveEnv, names, OWNER, planOf, probeDeletes, requests, runJob, startFake, target, versionDeletes, threeTags, type FakeServer } from "./harness.js";
 
-let fake: StartedForgejoFake;
+let fake: FakeServer;
 afterEach(async () => fake?.stop());
 
 

@@ -7,7 +7,7 @@ import { requireBinary } from "./binaries.js";
 import { forgejoBuild, forgejoMissingReason, type ForgejoFlavour } from "./forgejo-build.js";
 import { startForgejo, type ForgejoUser, type StartedForgejo } from "./forgejo.js";
 import { startForgejoFake } from "./forgejo-fake/index.js";
-import type { FakeScope } from "./forgejo-fake/index.js";
+import type { FakeScope, ForgejoFakeOptions } from "./forgejo-fake/index.js";
 
 /** What a replay needs of a server; the fake has all of it, the real server gets it below. */
 export interface ReplayServer {
@@ -26,6 +26,8 @@ export interface ReplayServer {
   versions(owner: string, name: string): Array<{ id: number; version: string }>;
   /** Every request the server (the fake) or the proxy in front of it (real) received. */
   requests: CountedRequest[];
+  /** Date what was pushed since the last setNow (the real server; the fake dates as it goes). */
+  settle?(): void;
   stop(): Promise<void>;
 }
 
@@ -36,8 +38,8 @@ export interface ReplayCast {
 }
 
 /** The fake as a ReplayServer (it already is one, with its fault injection besides). */
-export async function startFakeReplayServer(cast: ReplayCast) {
-  const fake = await startForgejoFake(cast);
+export async function startFakeReplayServer(opts: ForgejoFakeOptions) {
+  const fake = await startForgejoFake(opts);
   return Object.assign(fake, { kind: "fake" as const, label: "fake" });
 }
 
@@ -52,7 +54,7 @@ function sqlite(db: string, sql: string): string {
  * with the previous date, so "push at T" reads as on the fake. Call settle() (or versions(), or
  * setNow() again) before reading what the pushes made.
  */
-export async function startRealReplayServer(cast: ReplayCast): Promise<ReplayServer & { server: StartedForgejo; settle(): void }> {
+export async function startRealReplayServer(cast: ReplayCast): Promise<ReplayServer & { server: StartedForgejo }> {
   const server = await startForgejo();
   try {
     const users = new Map<string, ForgejoUser>();
