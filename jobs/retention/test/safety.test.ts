@@ -4,7 +4,7 @@
 // injection run on the fake and on the real server: replays.test.ts.
 import { afterEach, describe, expect, it } from "vitest";
 import { pushImage, pushIndex } from "@regguard/testkit";
-import { at, brokenReferences, liveEnv, names, OWNER, planOf, probeDeletes, requests, runJob, startFake, target, versionDeletes, threeTags, type FakeServer } from "./harness.js";
+import { at, brokenReferences, liveEnv, names, OWNER, requests, runJob, startFake, target, versionDeletes, threeTags, type FakeServer } from "./harness.js";
 
 let fake: FakeServer;
 afterEach(async () => fake?.stop());

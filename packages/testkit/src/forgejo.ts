@@ -46,6 +46,8 @@ export interface StartedForgejo extends StartedServer {
   /** The SQLite database file (tests that must date a row do so through the sqlite3 CLI). */
   dbPath: string;
   admin: ForgejoUser;
+  /** The server's PID (stop() kills its process group). */
+  pid: number;
   /** Milliseconds from spawn to /api/healthz answering 200. */
   startMs: number;
   /** Creates a user with a main token (FORGEJO_MAIN_SCOPES, or `scopes`). */
@@ -196,6 +198,7 @@ export async function startForgejo(opts: ForgejoOptions = {}): Promise<StartedFo
       build,
       dbPath: join(dir, "data", "server.db"),
       admin,
+      pid: proc.pid,
       startMs,
       createUser,
       createToken,
