@@ -1,20 +1,24 @@
-// The probe against the Forgejo fake (testkit): a PAT sent as Basic on every
+// The probe against the Forgejo fake and the pinned real server (testkit): a PAT sent as Basic on every
 // request (as the CronJob does), owner/image names, tags/list's Link on the
 // last page, the retention incident itself (an index child's sha256 version
 // deleted through the packages API while the tagged index survives), and the
 // hairpin incident (a public token realm the in-cluster probe must not use).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pushImage, pushIndex, startForgejoFake, startPushgateway, startScriptedServer, type StartedForgejoFake, type StartedPushgateway } from "@regguard/testkit";
+import {
+  pushImage, pushIndex, replayTargets, startForgejoFake, startPushgateway, startScriptedServer,
+  type ReplayServer, type StartedForgejoFake, type StartedPushgateway,
+} from "@regguard/testkit";
 import { METRIC } from "../src/index.js";
 import { findings, groupSeries, runProbe, summary } from "./helpers.js";
 
-describe("integrity probe against the Forgejo fake", () => {
-  let fake: StartedForgejoFake;
+describe.each(replayTargets("the probe's walk"))("integrity probe against $name", ({ start, skip }) => {
+  if (skip !== undefined) return void it.skip(`skipped: ${skip}`, () => undefined);
+  let fake: ReplayServer;
   let pg: StartedPushgateway;
   let readToken: string;
 
   beforeAll(async () => {
-    [fake, pg] = await Promise.all([startForgejoFake({ users: [{ login: "viktor" }, { login: "mallory" }] }), startPushgateway()]);
+    [fake, pg] = await Promise.all([start({ users: [{ login: "viktor" }, { login: "mallory" }] }), startPushgateway()]);
     const viktor = { url: fake.url, username: "viktor", password: fake.user("viktor").token };
     await pushImage(viktor, "viktor/app", "v1", { layers: 2, seed: "fj-app" });
     await pushIndex(viktor, "viktor/multi", "latest", { attestations: true, seed: "fj-multi" });
@@ -26,8 +30,8 @@ describe("integrity probe against the Forgejo fake", () => {
       method: "DELETE", headers: { authorization: `token ${fake.user("viktor").token}` },
     });
     if (res.status !== 204) throw new Error(`deleting ${child}: HTTP ${res.status}`);
-    readToken = fake.addToken("viktor", ["read:package"]);
-  });
+    readToken = await fake.addToken("viktor", ["read:package"]);
+  }, 120_000);
   afterAll(async () => {
     await Promise.all([fake?.stop(), pg?.stop()]);
   });

@@ -5,7 +5,7 @@ import { exitCodeFor, memoryLogger, type JobContext } from "@regguard/job-runtim
 import { RegistryClient, walkRegistry, type Finding } from "@regguard/oci-client";
 import { DELETE_PROBE_PREFIX } from "@regguard/forgejo-client";
 import {
-  forgejoBuild, pushImage, realReplayMissingReason, skipReasonOutsideCI, startFakeReplayServer, startRealReplayServer,
+  pushImage, replayTargets, startFakeReplayServer,
   type ForgejoFakeOptions, type PushTarget, type ReplayServer, type StartedForgejoFake,
 } from "@regguard/testkit";
 import { run, type RunHooks } from "../src/run.js";
@@ -25,23 +25,11 @@ export function startFake(opts: ForgejoFakeOptions = {}): Promise<FakeServer> {
   return startFakeReplayServer({ users: CAST, ...opts });
 }
 
-/** Where a replay runs: each case below runs on every one of these with the same assertions. */
-export interface ReplayTarget {
-  name: string;
-  start(opts?: { orgs?: Array<{ name: string; owners: string[] }> }): Promise<ReplayServer>;
-  /** Why it cannot run here (printed; never set in CI, where the start fails instead). */
-  skip: string | undefined;
-}
-
-const real = forgejoBuild();
-export const REPLAY_TARGETS: ReplayTarget[] = [
-  { name: "the fake", start: (opts) => startFake(opts), skip: undefined },
-  {
-    name: `real ${real.label}`,
-    start: (opts) => startRealReplayServer({ users: CAST, ...opts }),
-    skip: skipReasonOutsideCI(`retention replays on real ${real.label}`, realReplayMissingReason()),
-  },
-];
+/** Each replay runs on the fake and on the real server (same body, same assertions). */
+export const REPLAY_TARGETS = replayTargets("retention replays").map((t) => ({
+  ...t,
+  start: (opts: { orgs?: Array<{ name: string; owners: string[] }> } = {}) => t.start({ users: CAST, ...opts }),
+}));
 
 /** Push credentials (Basic user:PAT against the server's /v2). */
 export function target(fake: ReplayServer, login = OWNER): PushTarget {

@@ -4,6 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { startCountingProxy, type CountedRequest } from "./counting-proxy.js";
 import { requireBinary } from "./binaries.js";
+import { skipReasonOutsideCI } from "./ci.js";
 import { forgejoBuild, forgejoMissingReason, type ForgejoFlavour } from "./forgejo-build.js";
 import { startForgejo, type ForgejoUser, type StartedForgejo } from "./forgejo.js";
 import { startForgejoFake } from "./forgejo-fake/index.js";
@@ -120,4 +121,22 @@ export async function startRealReplayServer(cast: ReplayCast): Promise<ReplaySer
 /** Why replays cannot run on the real server here (outside CI), else undefined. */
 export function realReplayMissingReason(): string | undefined {
   return forgejoMissingReason(forgejoBuild());
+}
+
+/** Where a replay runs: the same cases, once per target, with the same assertions. */
+export interface ReplayTarget {
+  /** "the fake" or "real Gitea v1.27.3", for describe titles. */
+  name: string;
+  start(cast: ReplayCast): Promise<ReplayServer>;
+  /** Why it cannot run here (printed; never set in CI, where the start fails instead). */
+  skip: string | undefined;
+}
+
+/** The fake and the pinned real server; `what` names the cases in the printed skip reason. */
+export function replayTargets(what: string): ReplayTarget[] {
+  const label = forgejoBuild().label;
+  return [
+    { name: "the fake", start: (cast) => startFakeReplayServer(cast), skip: undefined },
+    { name: `real ${label}`, start: (cast) => startRealReplayServer(cast), skip: skipReasonOutsideCI(`${what} on real ${label}`, realReplayMissingReason()) },
+  ];
 }
