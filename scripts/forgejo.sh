@@ -21,7 +21,7 @@ MODULE=$(read_pin MODULE)
 VERSION=$(read_pin VERSION)
 BUILD_TAGS=$(read_pin BUILD_TAGS)
 CGO=$(read_pin CGO_ENABLED)
-[ -n "$MODULE" ] && [ -n "$VERSION" ] || { echo "forgejo.sh: $pin must set MODULE and VERSION" >&2; exit 2; }
+if [ -z "$MODULE" ] || [ -z "$VERSION" ]; then echo "forgejo.sh: $pin must set MODULE and VERSION" >&2; exit 2; fi
 
 cache_root=${REGGUARD_CACHE:-$HOME/.cache/regguard}
 entry="$cache_root/forgejo/${MODULE//\//_}@$VERSION"

@@ -6,7 +6,7 @@ import { startCountingProxy, type CountedRequest } from "./counting-proxy.js";
 import { requireBinary } from "./binaries.js";
 import { skipReasonOutsideCI } from "./ci.js";
 import { forgejoBuild, forgejoMissingReason, type ForgejoFlavour } from "./forgejo-build.js";
-import { startForgejo, type ForgejoUser, type StartedForgejo } from "./forgejo.js";
+import { startForgejo, type ForgejoOptions, type ForgejoUser, type StartedForgejo } from "./forgejo.js";
 import { startForgejoFake } from "./forgejo-fake/index.js";
 import type { FakeScope, ForgejoFakeOptions } from "./forgejo-fake/index.js";
 
@@ -55,8 +55,8 @@ function sqlite(db: string, sql: string): string {
  * with the previous date, so "push at T" reads as on the fake. Call settle() (or versions(), or
  * setNow() again) before reading what the pushes made.
  */
-export async function startRealReplayServer(cast: ReplayCast): Promise<ReplayServer & { server: StartedForgejo }> {
-  const server = await startForgejo();
+export async function startRealReplayServer(cast: ReplayCast, opts: ForgejoOptions = {}): Promise<ReplayServer & { server: StartedForgejo }> {
+  const server = await startForgejo(opts);
   try {
     const users = new Map<string, ForgejoUser>();
     for (const u of cast.users) users.set(u.login, await server.createUser(u.login, { admin: u.isAdmin ?? false }));
