@@ -31,6 +31,13 @@ export const REPLAY_TARGETS = replayTargets("retention replays").map((t) => ({
   start: (opts: { orgs?: Array<{ name: string; owners: string[] }> } = {}) => t.start({ users: CAST, ...opts }),
 }));
 
+/** DELETE one version through the packages API as the owner, behind the job's back. */
+export function deleteVersion(fake: ReplayServer, pkg: string, version: string): Promise<Response> {
+  return fetch(`${fake.url}/api/v1/packages/${OWNER}/container/${encodeURIComponent(pkg)}/${version}`, {
+    method: "DELETE", headers: { authorization: `token ${fake.user(OWNER).token}` },
+  });
+}
+
 /** Push credentials (Basic user:PAT against the server's /v2). */
 export function target(fake: ReplayServer, login = OWNER): PushTarget {
   return { url: fake.url, username: login, password: fake.user(login).token };

@@ -4,13 +4,21 @@
 // (The cases that make the server misbehave on cue stay on the fake: safety.test.ts.)
 import { afterEach, describe, expect, it } from "vitest";
 import { pushImage, pushIndex, type ReplayServer } from "@regguard/testkit";
-import { at, brokenReferences, liveEnv, names, OWNER, planOf, probeDeletes, REPLAY_TARGETS, requests, runJob, target, versionDeletes, threeTags } from "./harness.js";
+import { at, brokenReferences, deleteVersion, liveEnv, names, OWNER, planOf, probeDeletes, REPLAY_TARGETS, requests, runJob, target, versionDeletes, threeTags } from "./harness.js";
 
 let fake: ReplayServer | undefined;
 afterEach(async () => {
   await fake?.stop();
   fake = undefined;
 });
+
+/** viktor/site: an index tagged latest and an image tagged old, both dated 2024-01-01. */
+async function siteWithOldTag(fake: ReplayServer) {
+  at(fake, "2024-01-01T00:00:00Z");
+  const site = await pushIndex(target(fake), "viktor/site", "latest");
+  await pushImage(target(fake), "viktor/site", "old");
+  return site;
+}
 
 describe.each(REPLAY_TARGETS)("fail closed on $name", ({ start: startServer, skip }) => {
   if (skip !== undefined) return void it.skip(`skipped: ${skip}`, () => undefined);
@@ -111,14 +119,12 @@ describe.each(REPLAY_TARGETS)("fail closed on $name", ({ start: startServer, ski
 
     it("the post-apply walk fails the run loudly when a kept image broke during the run", async () => {
       const fake = await start();
-      at(fake, "2024-01-01T00:00:00Z");
-      const site = await pushIndex(target(fake), "viktor/site", "latest");
-      await pushImage(target(fake), "viktor/site", "old");
+      const site = await siteWithOldTag(fake);
       const child = site.children[0]!.digest;
       const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "0" }), {
         // Someone else deletes a kept child between the plan and the deletes.
         beforeApply: async () => {
-          const res = await fetch(`${fake.url}/api/v1/packages/viktor/container/site/${child}`, { method: "DELETE", headers: { authorization: `token ${fake.user(OWNER).token}` } });
+          const res = await deleteVersion(fake, "site", child);
           expect(res.status).toBe(204);
         },
       });
@@ -148,12 +154,10 @@ describe.each(REPLAY_TARGETS)("fail closed on $name", ({ start: startServer, ski
 
     it("an image broken before the run is reported, not frozen; the live run's walk still fails loudly", async () => {
       const fake = await start();
-      at(fake, "2024-01-01T00:00:00Z");
-      const site = await pushIndex(target(fake), "viktor/site", "latest");
-      await pushImage(target(fake), "viktor/site", "old");
+      const site = await siteWithOldTag(fake);
       const child = site.children[1]!.digest;
       // What the shell retention did: delete a child version behind its index's back.
-      const del = await fetch(`${fake.url}/api/v1/packages/viktor/container/site/${child}`, { method: "DELETE", headers: { authorization: `token ${fake.user(OWNER).token}` } });
+      const del = await deleteVersion(fake, "site", child);
       expect(del.status).toBe(204);
       const dry = await runJob(liveEnv(fake, { DRY_RUN: "true", KEEP_LAST_N: "0" }));
       expect(dry.code).toBe(0);
