@@ -6,9 +6,18 @@
 // skipped and tomorrow's run decides afresh. A tag pushed after that re-list
 // cannot be seen here (Forgejo has no conditional delete); run.ts walks such
 // tags after applying, which is why this reports the packages it touched.
+//
+// Order: every planned tag of a package is deleted (and answered) before any
+// of its untagged versions is, whatever the concurrency, and the untagged
+// ones only when every tag delete succeeded. The plan does not resolve what a
+// deleted tag referenced, so a tag that stays (refused, re-pushed) may still
+// point at any untagged version; an interrupted run must never leave a tag
+// pointing at deleted children (design.md R1). Right before each untagged
+// delete the version is read again: Forgejo re-creates the row on a re-push
+// (a new id), and that is no longer the version that was planned.
 import { ForgejoForbiddenError, ForgejoUnauthorizedError, type ForgejoClient } from "@regguard/forgejo-client";
 import type { Logger } from "@regguard/job-runtime";
-import { listVersions, messageOf } from "./inventory.js";
+import { currentVersions, messageOf } from "./inventory.js";
 import { mapLimit } from "./limit.js";
 import type { Decision, PackagePlan } from "./model.js";
 import { isTagName, norm } from "./names.js";
@@ -28,21 +37,27 @@ export interface ApplyResult {
   deletedDigests: Map<string, Set<string>>;
 }
 
-type Api = Pick<ForgejoClient, "listContainerVersions" | "deleteVersion">;
+type Api = Pick<ForgejoClient, "listContainerVersions" | "deleteVersion" | "getVersion">;
+
+/** Options; `beforeDelete` is a test seam that runs right before a version is re-read and deleted. */
+export interface ApplyOptions {
+  concurrency: number;
+  log: Logger;
+  signal?: AbortSignal;
+  beforeDelete?: (pkg: string, version: string) => Promise<void>;
+}
 
 /** Apply every package's deletes; never throws for a single failed delete. */
-export async function applyPlan(
-  api: Api, owner: string, packages: readonly PackagePlan[], opts: { concurrency: number; log: Logger; signal?: AbortSignal },
-): Promise<ApplyResult> {
+export async function applyPlan(api: Api, owner: string, packages: readonly PackagePlan[], opts: ApplyOptions): Promise<ApplyResult> {
   const counts: ApplyCounts = { deleted: 0, "already-gone": 0, failed: 0, skipped: 0, "not-attempted": 0 };
   const touched = new Set<string>();
   const deletedDigests = new Map<string, Set<string>>();
   const count = (k: OutcomeKind, n = 1) => void (counts[k] += n);
-  let stop: string | undefined;
+  const state = { stop: undefined as string | undefined };
   for (const p of packages) {
     const deletes = p.decisions.filter((d) => d.action === "delete");
     if (deletes.length === 0) continue;
-    if (stop) {
+    if (state.stop) {
       count("not-attempted", deletes.length);
       continue;
     }
@@ -57,30 +72,52 @@ export async function applyPlan(
       count("skipped", deletes.length);
       continue;
     }
-    // Parents before children: an interrupted run leaves no dangling index behind.
-    const ordered = [...deletes].sort((a, b) => Number(!isTagName(a.version)) - Number(!isTagName(b.version)));
-    await mapLimit(ordered, opts.concurrency, async (d) => {
-      if (stop) return count("not-attempted");
-      const id = current.get(norm(d.version));
-      if (id === undefined) return count("already-gone");
-      if (id !== d.id) return count("skipped"); // re-pushed: not the version that was planned
+    const tags = deletes.filter((d) => isTagName(d.version));
+    const untagged = deletes.filter((d) => !isTagName(d.version));
+    const run = async (d: Decision, deleteIt: () => Promise<Outcome>): Promise<OutcomeKind> => {
+      if (state.stop) return "not-attempted";
       touched.add(p.name);
-      const outcome = await deleteOne(api, owner, p.name, d, opts);
-      if (outcome.stop) stop = outcome.stop;
+      const outcome = await deleteIt();
+      if (outcome.stop) state.stop = outcome.stop;
       if (outcome.kind === "deleted" && d.digest) deletedDigests.set(p.name, (deletedDigests.get(p.name) ?? new Set()).add(d.digest));
-      count(outcome.kind);
+      return outcome.kind;
+    };
+    // Phase 1: tags, all answered before phase 2 starts.
+    const tagOutcomes = await mapLimit(tags, opts.concurrency, async (d) => {
+      const id = current.get(norm(d.version));
+      if (id === undefined) return "already-gone" as const;
+      if (id !== d.id) return "skipped" as const; // re-pushed: not the version that was planned
+      return run(d, () => deleteOne(api, owner, p.name, d, d.id, opts));
     }, opts.signal);
+    for (const k of tagOutcomes) count(k);
+    const stuck = tags.filter((_, i) => tagOutcomes[i] !== "deleted" && tagOutcomes[i] !== "already-gone");
+    if (stuck.length > 0) {
+      // Any of these tags may reference any of the untagged versions: keep them all.
+      if (!state.stop) {
+        opts.log.warn("tag deletes did not all succeed: the package's untagged versions are kept so no remaining tag points at deleted children", {
+          package: p.name, tags: stuck.map((d) => d.version), kept: untagged.length,
+        });
+      }
+      count(state.stop ? "not-attempted" : "skipped", untagged.length);
+      continue;
+    }
+    // Phase 2: untagged versions only the deleted tags (or nothing) referenced.
+    const untaggedOutcomes = await mapLimit(untagged, opts.concurrency, (d) => run(d, () => deleteUntagged(api, owner, p.name, d, opts)), opts.signal);
+    for (const k of untaggedOutcomes) count(k);
   }
-  if (stop) opts.log.error("stopped deleting after an authorization failure", { reason: stop, notAttempted: counts["not-attempted"] });
+  if (state.stop) opts.log.error("stopped deleting after an authorization failure", { reason: state.stop, notAttempted: counts["not-attempted"] });
   return { counts, touched: [...touched], deletedDigests };
+}
+
+interface Outcome {
+  kind: OutcomeKind;
+  stop?: string;
 }
 
 /** name -> id of the package as listed now, or "failed". */
 async function relist(api: Api, owner: string, p: PackagePlan, log: Logger, signal?: AbortSignal): Promise<Map<string, number> | "failed"> {
   try {
-    // `q` is a substring match (with _ and % as wildcards): keep exact names only.
-    const rows = await listVersions(api, owner, { q: p.name, ...(signal ? { signal } : {}) });
-    return new Map(rows.filter((r) => norm(r.name) === p.name).map((r) => [norm(r.version), r.id]));
+    return await currentVersions(api, owner, p.name, signal);
   } catch (e) {
     if (signal?.aborted) throw signal.reason;
     log.error("cannot re-list the package before deleting: nothing deleted in it", { package: p.name, error: messageOf(e) });
@@ -88,14 +125,38 @@ async function relist(api: Api, owner: string, p: PackagePlan, log: Logger, sign
   }
 }
 
-async function deleteOne(api: Api, owner: string, name: string, d: Decision, opts: { log: Logger; signal?: AbortSignal }): Promise<{ kind: OutcomeKind; stop?: string }> {
+/** Re-read the one version, then delete it only if it is still the row that was planned. */
+async function deleteUntagged(api: Api, owner: string, name: string, d: Decision, opts: ApplyOptions): Promise<Outcome> {
+  await opts.beforeDelete?.(name, d.version);
+  let now: Awaited<ReturnType<Api["getVersion"]>>;
+  try {
+    now = await api.getVersion(owner, name, d.version, opts.signal);
+  } catch (e) {
+    if (opts.signal?.aborted) throw opts.signal.reason;
+    opts.log.error("cannot re-read the version before deleting it: not deleted", { package: name, version: d.version, id: d.id, error: messageOf(e) });
+    return { kind: "failed" };
+  }
+  if (now === undefined) {
+    opts.log.info("already gone", { package: name, version: d.version, id: d.id });
+    return { kind: "already-gone" };
+  }
+  if (now.id !== d.id) {
+    opts.log.warn("version re-created since planning (a re-push): not deleted, the next run plans it afresh", { package: name, version: d.version, plannedId: d.id, id: now.id });
+    return { kind: "skipped" };
+  }
+  return deleteOne(api, owner, name, d, now.id, opts);
+}
+
+async function deleteOne(api: Api, owner: string, name: string, d: Decision, id: number, opts: ApplyOptions): Promise<Outcome> {
+  if (isTagName(d.version)) await opts.beforeDelete?.(name, d.version);
   try {
     const result = await api.deleteVersion(owner, name, d.version, opts.signal);
-    opts.log.info(result === "deleted" ? "deleted" : "already gone", { package: name, version: d.version, id: d.id });
+    // The id is the one read right before this DELETE (the re-list for tags, the re-read for untagged).
+    opts.log.info(result === "deleted" ? "deleted" : "already gone", { package: name, version: d.version, id });
     return { kind: result };
   } catch (e) {
     const status = (e as { status?: number }).status;
-    opts.log.error("delete failed", { package: name, version: d.version, id: d.id, status, error: messageOf(e) });
+    opts.log.error("delete failed", { package: name, version: d.version, id, status, error: messageOf(e) });
     // A 401/403 will not get better for the next version (field notes, retention #3).
     const auth = e instanceof ForgejoForbiddenError || e instanceof ForgejoUnauthorizedError;
     return auth ? { kind: "failed", stop: `HTTP ${status ?? "?"} deleting ${name}:${d.version}` } : { kind: "failed" };

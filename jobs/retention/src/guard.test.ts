@@ -3,7 +3,7 @@ import { checkGuard } from "./guard.js";
 import type { Decision, PackagePlan } from "./model.js";
 
 const pkg = (name: string, keep: number, del: number): PackagePlan => ({
-  name, repository: `viktor/${name}`, frozen: [], broken: [],
+  name, repository: `viktor/${name}`, frozen: [], broken: [], gone: [],
   decisions: [
     ...Array.from({ length: keep }, (_, i): Decision => ({ id: i, version: `k${i}`, createdAt: 0, action: "keep", reason: { kind: "newest", rank: i + 1 } })),
     ...Array.from({ length: del }, (_, i): Decision => ({ id: 100 + i, version: `d${i}`, createdAt: 0, action: "delete", reason: { kind: "delete" } })),

@@ -30,6 +30,15 @@ export async function listVersions(api: Pick<ForgejoClient, "listContainerVersio
   }
 }
 
+/**
+ * One package's versions as listed now: name (lower-cased) -> id. `q` is a substring match (with _
+ * and % as wildcards), so only exact names are kept.
+ */
+export async function currentVersions(api: Pick<ForgejoClient, "listContainerVersions">, owner: string, name: string, signal?: AbortSignal): Promise<Map<string, number>> {
+  const rows = await listVersions(api, owner, { q: name, ...(signal ? { signal } : {}) });
+  return new Map(rows.filter((r) => norm(r.name) === name).map((r) => [norm(r.version), r.id]));
+}
+
 /** Everything the keep set needs to know about the owner's packages. */
 export async function takeInventory(
   api: Pick<ForgejoClient, "listContainerVersions">, registry: RegistryClient, owner: string, concurrency: number, signal?: AbortSignal,

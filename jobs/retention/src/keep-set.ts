@@ -18,6 +18,16 @@ export type { KeepRules } from "./keep-rules.js";
 /** A package plan plus the graph keys (tags or digests) still to resolve. */
 export interface KeepSetResult extends PackagePlan {
   needs: string[];
+  /**
+   * Kept roots (tags, or untagged versions kept for themselves) that answered 404. Each one
+   * freezes the package: Forgejo answers 404 MANIFEST_UNKNOWN for a listed tag whose manifest
+   * content is missing from storage while its rows stay (gitea#19586's workaround in
+   * routers/api/packages/container/container.go), and then nothing says what the tag references;
+   * its untagged children may be the only way back (re-pushing the index over them). The caller
+   * re-lists the package: a root no longer listed was deleted during the run and is planned
+   * again without it (resolve.ts).
+   */
+  unreadable: string[];
 }
 
 /** The graph key a version is resolved by: its tag, or its digest when untagged. */
@@ -57,13 +67,19 @@ export function keepSet(pkg: PackageInventory, graph: ManifestGraph, rules: Keep
     }
   }
 
-  const frozen = [...inventoryProblems(pkg), ...walk.errors, ...unheld(pkg, walk)];
+  const unreadable = walk.broken.filter((b) => b.root === b.target);
+  const frozen = [
+    ...inventoryProblems(pkg),
+    ...walk.errors,
+    ...unheld(pkg, walk),
+    ...unreadable.map((b) => `kept ${b.target} is listed but its manifest cannot be read (${b.message}); what it references is unknown, so nothing here is deleted`),
+  ];
   const decisions = pkg.versions.map((v): Decision => {
     const reason: Reason = kept.get(v.id) ?? (frozen.length > 0 ? { kind: "frozen", why: frozen[0] as string } : { kind: "delete" });
     const digest = heldDigest(v);
     return { id: v.id, version: v.name, createdAt: v.createdAt, ...(digest ? { digest } : {}), action: reason.kind === "delete" ? "delete" : "keep", reason };
   });
-  return { name: pkg.name, repository: pkg.repository, decisions, frozen, broken: walk.broken, needs: [...walk.needs] };
+  return { name: pkg.name, repository: pkg.repository, decisions, frozen, broken: walk.broken, gone: [], needs: [...walk.needs], unreadable: unreadable.map((b) => b.target) };
 }
 
 function heldDigest(v: InventoryVersion): DigestText | undefined {

@@ -91,6 +91,11 @@ export interface PackagePlan {
   /** Non-empty: nothing in the package is deleted (fail closed). */
   frozen: string[];
   broken: BrokenImage[];
+  /**
+   * Versions listed at inventory that answered 404 as kept roots and were no longer listed when
+   * the package was re-listed: deleted during the run, planned without.
+   */
+  gone: string[];
 }
 
 /** Human text of a reason, as printed in the plan. */

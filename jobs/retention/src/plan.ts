@@ -3,6 +3,7 @@
 import { checkGuard, type GuardLimits, type GuardResult } from "./guard.js";
 import type { KeepRules } from "./keep-set.js";
 import type { PackagePlan } from "./model.js";
+import type { WriteScope } from "./preflight.js";
 
 /** Counts over a plan. */
 export interface PlanTotals {
@@ -20,6 +21,8 @@ export interface Plan {
   /** ISO time the keep set was evaluated at (grace periods count from here). */
   evaluatedAt: string;
   dryRun: boolean;
+  /** Whether the token's write:package was probed (never in a dry run: the probe is a DELETE). */
+  writeScope: WriteScope;
   rules: KeepRules;
   packages: PackagePlan[];
   guard: GuardResult;
@@ -41,7 +44,10 @@ export function totalsOf(packages: readonly PackagePlan[]): PlanTotals {
 
 /** Assemble the run's plan from per-package plans. */
 export function assemblePlan(
-  owner: string, now: number, dryRun: boolean, rules: KeepRules, packages: PackagePlan[], limits: GuardLimits,
+  owner: string, now: number, run: { dryRun: boolean; writeScope: WriteScope }, rules: KeepRules, packages: PackagePlan[], limits: GuardLimits,
 ): Plan {
-  return { owner, evaluatedAt: new Date(now).toISOString(), dryRun, rules, packages, guard: checkGuard(packages, limits), totals: totalsOf(packages) };
+  return {
+    owner, evaluatedAt: new Date(now).toISOString(), dryRun: run.dryRun, writeScope: run.writeScope, rules, packages,
+    guard: checkGuard(packages, limits), totals: totalsOf(packages),
+  };
 }

@@ -1,13 +1,13 @@
-// Before any plan, even in dry-run: may this token delete the owner's
-// versions? The shell version ran for weeks with a token of another user;
-// every DELETE got 403 and the run still exited 0 (field notes, retention #3),
-// and dry-run never noticed because it only did GETs. Two questions, because
-// Forgejo refuses a delete for two independent reasons:
+// Before any plan: may this token delete the owner's versions? The shell
+// version ran for weeks with a token of another user; every DELETE got 403
+// and the run still exited 0 (field notes, retention #3). Two questions,
+// because Forgejo refuses a delete for two independent reasons:
 //  1. who the token is (GET /api/v1/user): the owner, an admin, or a member of
 //     the owner organisation;
 //  2. whether the token has write:package: a DELETE of a version that cannot
 //     exist (forgejo-client probeDeleteScope) answers 403 without the scope
-//     and 404 with it, and can never delete anything.
+//     and 404 with it, and can never delete anything. It is still a DELETE, so
+//     only a live run sends it; a dry run's plan says the scope is unverified.
 // Neither sees an org member whose teams lack package write: Forgejo looks up
 // the version (404) before it checks the user, so that still shows only as
 // 403 on the first real delete (docs/runbooks/retention.md).
@@ -18,21 +18,32 @@ import {
 import { ForgejoUnavailableError, PreflightError } from "./errors.js";
 import { messageOf } from "./inventory.js";
 
+/** Whether write:package was checked: a live run probes it, a dry run sends no DELETE at all. */
+export type WriteScope = { verified: true; probed: string } | { verified: false; why: string };
+
 /** Who the token is, once it is known to be allowed. */
 export interface Identity {
   login: string;
   why: WriteAccess["reason"];
-  /** The package name the delete-scope probe asked for (it answered 404). */
-  probed: string;
+  writeScope: WriteScope;
 }
+
+/** What a dry run's plan says about the scope it did not probe. */
+export const DRY_RUN_SCOPE_NOTE = "not verified: a dry run sends no DELETE, not even the preflight's probe; a live run checks it before any delete";
 
 type Api = Pick<ForgejoClient, "writeAccess" | "probeDeleteScope">;
 
-/** Throws PreflightError or ForgejoUnavailableError (both exit 2); nothing is listed or deleted before it passes. */
-export async function preflight(api: Api, owner: string, signal?: AbortSignal): Promise<Identity> {
-  const access = await identity(api, owner, signal);
-  const probe = await deleteScope(api, owner, signal);
-  return { login: access.user.login, why: access.reason, probed: probe.name };
+/**
+ * Throws PreflightError or ForgejoUnavailableError (both exit 2); nothing is listed or deleted
+ * before it passes. `probeScope` is false in a dry run: the probe is a DELETE (design.md: a dry
+ * run issues no DELETE calls), so the scope is then reported as not verified.
+ */
+export async function preflight(api: Api, owner: string, opts: { probeScope: boolean; signal?: AbortSignal }): Promise<Identity> {
+  const access = await identity(api, owner, opts.signal);
+  const writeScope: WriteScope = opts.probeScope
+    ? { verified: true, probed: (await deleteScope(api, owner, opts.signal)).name }
+    : { verified: false, why: DRY_RUN_SCOPE_NOTE };
+  return { login: access.user.login, why: access.reason, writeScope };
 }
 
 async function identity(api: Api, owner: string, signal?: AbortSignal): Promise<WriteAccess> {

@@ -18,15 +18,21 @@ export function logPlan(log: Logger, plan: Plan): void {
     const deletes = p.decisions.filter((d) => d.action === "delete").length;
     log.info("package planned", { package: p.name, versions: p.decisions.length, keep: p.decisions.length - deletes, delete: deletes });
     if (p.frozen.length > 0) log.error("package frozen: nothing in it will be deleted", { package: p.name, problems: p.frozen });
+    if (p.gone.length > 0) log.warn("kept versions deleted during the run (404, and no longer listed): planned without them", { package: p.name, gone: p.gone });
     for (const b of p.broken) log.warn("kept image is already broken (not caused by this run)", { package: p.name, root: b.root, target: b.target, error: b.message });
   }
-  log.info("plan totals", { owner: plan.owner, dryRun: plan.dryRun, ...plan.totals });
+  log.info("plan totals", { owner: plan.owner, dryRun: plan.dryRun, writeScope: scopeText(plan), ...plan.totals });
   if (plan.guard.tripped.length > 0) {
     const msg = plan.guard.forced ? "guard tripped, FORCE=true: applying anyway"
       : plan.dryRun ? "guard would trip: a live run would refuse this plan (raise the limits or set FORCE=true for one run)"
       : "guard tripped: the plan will not be applied (set FORCE=true to override)";
     log[plan.guard.forced || plan.dryRun ? "warn" : "error"](msg, { reasons: plan.guard.tripped });
   }
+}
+
+/** The plan's word on write:package: verified by the probe, or why not. */
+export function scopeText(plan: Plan): string {
+  return plan.writeScope.verified ? "verified" : plan.writeScope.why;
 }
 
 /** The plan as JSON (dates as ISO strings; per version `decision`, `reason` text and `reasonKind`). */

@@ -2,23 +2,28 @@
 // apply -> verify -> report. Returns the exit code; throws ExitError for 2.
 import { ForgejoClient } from "@regguard/forgejo-client";
 import { ExitError, type JobContext, type Logger } from "@regguard/job-runtime";
-import { RegistryClient } from "@regguard/oci-client";
+import { RegistryClient, type Finding } from "@regguard/oci-client";
 import { applyPlan, type ApplyCounts, type ApplyResult } from "./apply.js";
 import { loadConfig, type RetentionConfig } from "./config.js";
 import { InventoryError, RETENTION_EXIT } from "./errors.js";
 import { registryResolver } from "./graph.js";
-import { messageOf, takeInventory } from "./inventory.js";
+import { checkCandidates } from "./content-check.js";
+import { currentVersions, messageOf, takeInventory } from "./inventory.js";
 import { mapLimit } from "./limit.js";
 import { pushMetrics, type RunMetrics } from "./metrics.js";
 import { assemblePlan, type Plan } from "./plan.js";
 import { preflight } from "./preflight.js";
 import { logPlan, writePlanFile } from "./report.js";
-import { planPackage } from "./resolve.js";
+import { planPackage, type Relister } from "./resolve.js";
 import { verifyKept, verifyUnplanned } from "./verify.js";
 
-/** Test seams: what happens between planning and applying, and the clock. */
+/** Test seams: windows between the steps (the plan, each delete), and the clock. */
 export interface RunHooks {
+  /** After the inventory, before anything is resolved for the plan. */
+  afterInventory?: () => Promise<void>;
   beforeApply?: (plan: Plan) => Promise<void>;
+  /** Right before a version is (re-read and) deleted. */
+  beforeDelete?: (pkg: string, version: string) => Promise<void>;
   now?: () => number;
 }
 
@@ -32,7 +37,7 @@ export async function run(ctx: JobContext, hooks: RunHooks = {}): Promise<number
     maxDeletePercent: config.maxDeletePercent, maxDeletes: config.maxDeletes, force: config.force,
   });
   const m: RunMetrics = {
-    seen: 0, kept: 0, planned: 0, deleted: 0, failed: 0, skipped: 0, frozenPackages: 0, broken: 0,
+    seen: 0, kept: 0, planned: 0, deleted: 0, failed: 0, skipped: 0, frozenPackages: 0, broken: 0, unverified: 0,
     guardTripped: false, dryRun: config.dryRun, exitCode: RETENTION_EXIT.failed, timestamp: 0,
   };
   try {
@@ -56,10 +61,16 @@ async function runConfigured(config: RetentionConfig, ctx: JobContext, hooks: Ru
     baseUrl: config.forgejoUrl.toString(), token: config.token,
     onRetry: (info) => log.warn("retrying a Forgejo request", { ...info }),
   });
-  const identity = await preflight(api, config.owner, signal);
-  log.info("preflight: the token's user may delete the owner's versions and the token has write:package", {
-    login: identity.login, as: identity.why, probed: identity.probed,
-  });
+  const identity = await preflight(api, config.owner, { probeScope: !config.dryRun, signal });
+  if (identity.writeScope.verified) {
+    log.info("preflight: the token's user may delete the owner's versions and the token has write:package", {
+      login: identity.login, as: identity.why, probed: identity.writeScope.probed,
+    });
+  } else {
+    log.info("preflight: the token's user may delete the owner's versions; write:package not verified (dry run)", {
+      login: identity.login, as: identity.why, writeScope: identity.writeScope.why,
+    });
+  }
   // Basic user:PAT on every /v2 request; a public Bearer realm is never followed from inside the cluster.
   const registry = new RegistryClient({
     url: config.registryUrl, username: config.registryUser ?? identity.login, password: config.token,
@@ -70,10 +81,15 @@ async function runConfigured(config: RetentionConfig, ctx: JobContext, hooks: Ru
       if (signal.aborted) throw signal.reason;
       throw new InventoryError(`cannot list ${config.owner}'s container versions; nothing planned or deleted: ${messageOf(e)}`, e);
     });
+    await hooks.afterInventory?.();
     const now = hooks.now?.() ?? Date.now();
     const resolve = registryResolver(registry);
-    const packages = await mapLimit(inventory, config.concurrency, (p) => planPackage(p, config.rules, now, resolve, config.concurrency, signal), signal);
-    const plan = assemblePlan(config.owner, now, config.dryRun, config.rules, packages, config);
+    const relist = relister(api, config.owner, signal);
+    const packages = await mapLimit(inventory, config.concurrency, async (p) => {
+      const planned = await planPackage(p, config.rules, now, resolve, config.concurrency, { relist, signal });
+      return checkCandidates(api, config.owner, planned, config.concurrency, signal);
+    }, signal);
+    const plan = assemblePlan(config.owner, now, { dryRun: config.dryRun, writeScope: identity.writeScope }, config.rules, packages, config);
     Object.assign(m, { seen: plan.totals.versions, kept: plan.totals.keep, planned: plan.totals.delete, frozenPackages: plan.totals.frozenPackages, guardTripped: plan.guard.tripped.length > 0 });
     logPlan(log, plan);
     const failures: string[] = [];
@@ -91,16 +107,21 @@ async function runConfigured(config: RetentionConfig, ctx: JobContext, hooks: Ru
       failures.push("guard tripped: nothing applied");
     } else {
       await hooks.beforeApply?.(plan);
-      const applied = await applyPlan(api, config.owner, plan.packages, { concurrency: config.concurrency, log, signal });
+      const applied = await applyPlan(api, config.owner, plan.packages, {
+        concurrency: config.concurrency, log, signal, ...(hooks.beforeDelete ? { beforeDelete: hooks.beforeDelete } : {}),
+      });
       const { counts } = applied;
       Object.assign(m, { deleted: counts.deleted + counts["already-gone"], failed: counts.failed, skipped: counts.skipped + counts["not-attempted"] });
       if (counts.failed + counts["not-attempted"] > 0) failures.push(`${counts.failed} delete(s) failed, ${counts["not-attempted"]} not attempted`);
-      const kept = await verify(registry, plan, config, log, signal);
-      if (kept > 0) failures.push(`${kept} broken reference(s) in kept images`);
+      const kept = await verify(registry, plan, applied, config, log, signal);
+      if (kept.broken > 0) failures.push(`${kept.broken} broken reference(s) in kept images`);
       const unplanned = await verifyOthers(registry, plan, applied, config, log, signal);
       if (unplanned.broken > 0) failures.push(`${unplanned.broken} broken reference(s) in tags the plan did not keep (pushed during the run, or not deleted)`);
       if (unplanned.unlisted > 0) failures.push(`${unplanned.unlisted} package(s) could not be listed again after applying: tags pushed during the run are unverified`);
-      m.broken = kept + unplanned.broken;
+      const unverified = kept.unverified + unplanned.unverified;
+      if (unverified > 0) failures.push(`${unverified} reference(s) could not be verified: the registry did not answer (not known to be broken)`);
+      m.broken = kept.broken + unplanned.broken;
+      m.unverified = unverified;
       logApplied(log, counts);
     }
     for (const f of failures) log.error(f);
@@ -111,27 +132,57 @@ async function runConfigured(config: RetentionConfig, ctx: JobContext, hooks: Ru
   }
 }
 
-async function verify(registry: RegistryClient, plan: Plan, config: RetentionConfig, log: Logger, signal: AbortSignal): Promise<number> {
+/** Whether anything was deleted: only then may a finding be blamed on "applying". */
+const appliedAny = (applied: ApplyResult): boolean => applied.counts.deleted > 0;
+
+async function verify(
+  registry: RegistryClient, plan: Plan, applied: ApplyResult, config: RetentionConfig, log: Logger, signal: AbortSignal,
+): Promise<{ broken: number; unverified: number }> {
   const result = await verifyKept(registry, plan.packages, config.concurrency, signal);
   for (const f of result.findings) {
-    log.error(f.preExisting ? "kept image is broken (it already was before this run)" : "KEPT IMAGE BROKEN AFTER APPLYING", { ...f });
+    const msg = f.preExisting ? "kept image is broken (it already was before this run)"
+      : appliedAny(applied) ? "KEPT IMAGE BROKEN AFTER APPLYING"
+      : "kept image is broken (this run deleted nothing)";
+    log.error(msg, { ...f });
   }
-  log.info("verified kept tags", { tags: result.tagsWalked, findings: result.findings.length });
-  return result.findings.length;
+  logUnverified(log, "kept", result.unverified);
+  log.info("verified kept tags", { tags: result.tagsWalked, findings: result.findings.length, unverified: result.unverified.length });
+  return { broken: result.findings.length, unverified: result.unverified.length };
 }
 
 /** Walks the tags of touched packages that the plan did not keep; see verifyUnplanned. */
 async function verifyOthers(
   registry: RegistryClient, plan: Plan, applied: ApplyResult, config: RetentionConfig, log: Logger, signal: AbortSignal,
-): Promise<{ broken: number; unlisted: number }> {
+): Promise<{ broken: number; unlisted: number; unverified: number }> {
   const touched = plan.packages.filter((p) => applied.touched.includes(p.name));
   const result = await verifyUnplanned(registry, touched, applied.deletedDigests, config.concurrency, signal);
   for (const e of result.listErrors) log.error("cannot list the package's tags after applying: tags pushed during the run are not verified", { ...e });
+  const after = appliedAny(applied) ? " AFTER APPLYING" : " (this run deleted nothing)";
   for (const f of result.findings) {
-    log.error(f.since === "new" ? "TAG PUSHED DURING THE RUN IS BROKEN AFTER APPLYING" : "TAG PLANNED FOR DELETION IS STILL THERE AND BROKEN AFTER APPLYING", { ...f });
+    log.error(f.since === "new" ? `TAG PUSHED DURING THE RUN IS BROKEN${after}` : `TAG PLANNED FOR DELETION IS STILL THERE AND BROKEN${after}`, { ...f });
   }
-  log.info("verified tags the plan did not keep", { packages: touched.length, tags: result.tagsWalked, findings: result.findings.length });
-  return { broken: result.findings.length, unlisted: result.listErrors.length };
+  logUnverified(log, "not kept", result.unverified);
+  log.info("verified tags the plan did not keep", { packages: touched.length, tags: result.tagsWalked, findings: result.findings.length, unverified: result.unverified.length });
+  return { broken: result.findings.length, unlisted: result.listErrors.length, unverified: result.unverified.length };
+}
+
+/** A walk that could not read something is an outage to report, never a broken image. */
+function logUnverified(log: Logger, which: string, unverified: readonly Finding[]): void {
+  for (const f of unverified) {
+    log.error(`could not verify a ${which} tag: the registry did not answer (not known to be broken)`, { ...f });
+  }
+}
+
+/** The resolver's re-list of one package (a kept root answered 404: deleted, or broken?). */
+function relister(api: ForgejoClient, owner: string, signal: AbortSignal): Relister {
+  return async (pkg) => {
+    try {
+      return new Set((await currentVersions(api, owner, pkg.name, signal)).keys());
+    } catch (e) {
+      if (signal.aborted) throw signal.reason;
+      return e instanceof Error ? e : new Error(String(e));
+    }
+  };
 }
 
 function logApplied(log: Logger, counts: ApplyCounts): void {

@@ -16,25 +16,39 @@ export interface VerifyFinding extends Finding {
 /** What the walk found. */
 export interface VerifyResult {
   tagsWalked: number;
+  /** What is broken: a 404, a digest or size that does not match, a manifest that is not one. */
   findings: VerifyFinding[];
+  /**
+   * What could not be read (5xx, timeout, refused): not known to be broken, not known to be
+   * whole. Never counted as broken: a /v2 answering 500 is an outage, not a deleted child.
+   */
+  unverified: Finding[];
 }
+
+/** A walk finding that says the registry did not answer, rather than that something is missing. */
+export const isUnverified = (f: Finding): boolean => f.kind === "request_error";
 
 /** Walk every kept tag of every package. */
 export async function verifyKept(registry: RegistryClient, packages: readonly PackagePlan[], concurrency: number, signal?: AbortSignal): Promise<VerifyResult> {
   const targets = packages.flatMap((p) =>
     p.decisions.filter((d) => d.action === "keep" && isTagName(d.version)).map((d) => ({ p, tag: d.version })),
   );
+  const unverified: Finding[] = [];
   const perTag = await mapLimit(targets, concurrency, async ({ p, tag }) => {
     const out: VerifyFinding[] = [];
     const known = new Set(p.broken.map((b) => b.target));
     for await (const event of walkImage(registry, p.repository, tag, { checkBlobs: true, concurrency })) {
       if (event.type !== "finding") continue;
+      if (isUnverified(event.finding)) {
+        unverified.push(event.finding);
+        continue;
+      }
       const target = event.finding.digest ?? event.finding.tag ?? "";
       out.push({ ...event.finding, preExisting: known.has(target) });
     }
     return out;
   }, signal);
-  return { tagsWalked: targets.length, findings: perTag.flat() };
+  return { tagsWalked: targets.length, findings: perTag.flat(), unverified };
 }
 
 /** A broken tag the plan did not keep, and whether this run deleted what it is missing. */
@@ -48,6 +62,8 @@ export interface UnplannedFinding extends Finding {
 export interface UnplannedResult {
   tagsWalked: number;
   findings: UnplannedFinding[];
+  /** What could not be read; see VerifyResult. */
+  unverified: Finding[];
   /** Packages whose tags could not be listed again: whatever was pushed there is unverified. */
   listErrors: Array<{ package: string; error: string }>;
 }
@@ -79,14 +95,19 @@ export async function verifyUnplanned(
     return tags.filter((t) => isTagName(t) && !kept.has(t)).map((tag) => ({ p, tag, since: planned.has(tag) ? "planned-delete" as const : "new" as const }));
   }, signal);
   const targets = listed.flat();
+  const unverified: Finding[] = [];
   const perTag = await mapLimit(targets, concurrency, async ({ p, tag, since }) => {
     const gone = deletedDigests.get(p.name) ?? new Set<string>();
     const out: UnplannedFinding[] = [];
     for await (const event of walkImage(registry, p.repository, tag, { checkBlobs: true, concurrency })) {
       if (event.type !== "finding") continue;
+      if (isUnverified(event.finding)) {
+        unverified.push(event.finding);
+        continue;
+      }
       out.push({ ...event.finding, since, deletedByThisRun: event.finding.digest !== undefined && gone.has(event.finding.digest) });
     }
     return out;
   }, signal);
-  return { tagsWalked: targets.length, findings: perTag.flat(), listErrors };
+  return { tagsWalked: targets.length, findings: perTag.flat(), unverified, listErrors };
 }

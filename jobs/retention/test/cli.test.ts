@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, pushIndex, pushImage } from "@regguard/testkit";
 import { RETENTION_ENV } from "../src/env-schema.js";
-import { at, liveEnv, probeDeletes, startFake, target, versionDeletes, type FakeServer } from "./harness.js";
+import { at, liveEnv, startFake, target, versionDeletes, type FakeServer } from "./harness.js";
 
 const MAIN = join(import.meta.dirname, "..", "dist", "main.js");
 
@@ -53,6 +53,7 @@ describe("built CLI", () => {
   it("dry-run prints every version's decision as JSON lines and writes PLAN_FILE; exit 0, no DELETE", async () => {
     const file = `${tmp}-plan.json`;
     const token = fake.user("viktor").token;
+    fake.requests.length = 0;
     const r = await cli([], liveEnv(fake, { DRY_RUN: "True", KEEP_LAST_N: "1", PLAN_FILE: file }));
     expect(r.code).toBe(0);
     const plan = jsonLines(r.stdout).filter((l) => l.msg === "plan");
@@ -61,14 +62,15 @@ describe("built CLI", () => {
     expect(plan.find((l) => l.version === "latest")).toMatchObject({ decision: "keep", reason: "latest" });
     expect(plan.filter((l) => l.reason === "referenced by latest")).toHaveLength(4);
     expect(r.stdout + r.stderr).not.toContain(token);
-    type Written = { dryRun: boolean; totals: { delete: number }; packages: Array<{ name: string; decisions: Array<Record<string, unknown>> }> };
+    type Written = { dryRun: boolean; writeScope: { verified: boolean; why: string }; totals: { delete: number }; packages: Array<{ name: string; decisions: Array<Record<string, unknown>> }> };
     const written = JSON.parse(readFileSync(file, "utf8")) as Written;
-    expect(written).toMatchObject({ dryRun: true, totals: { delete: 1 } });
+    expect(written).toMatchObject({ dryRun: true, totals: { delete: 1 }, writeScope: { verified: false } });
+    expect(written.writeScope.why).toMatch(/^not verified: a dry run sends no DELETE/);
     expect(written.packages[0]?.decisions.find((d) => d.version === "old")).toMatchObject({
       decision: "delete", reason: "delete", reasonKind: "delete", createdAt: "2024-05-01T00:00:00.000Z",
     });
-    expect(versionDeletes(fake)).toEqual([]);
-    expect(probeDeletes(fake)).toHaveLength(1);
+    // Read-only: not even the preflight's probe.
+    expect(fake.requests.filter((q) => q.method !== "GET" && q.method !== "HEAD")).toEqual([]);
   });
 
   it("exit 2 for DRY_RUN=yes (stderr names it) and for another user's token; exit 1 for a tripped guard", async () => {

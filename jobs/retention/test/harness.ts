@@ -94,6 +94,11 @@ export function versionDeletes(fake: ReplayServer): string[] {
   return requests(fake, "DELETE").filter((p) => !p.includes(`/container/${DELETE_PROBE_PREFIX}`));
 }
 
+/** Every request that could change something (DELETE, PUT, POST, PATCH): a dry run sends none. */
+export function mutations(fake: ReplayServer): string[] {
+  return fake.requests.filter((r) => r.method !== "GET" && r.method !== "HEAD").map((r) => `${r.method} ${r.path}`);
+}
+
 /** The preflight's delete-scope probes. */
 export function probeDeletes(fake: ReplayServer): string[] {
   return requests(fake, "DELETE", `/container/${DELETE_PROBE_PREFIX}`);

@@ -4,7 +4,7 @@
 // (The cases that make the server misbehave on cue stay on the fake: safety.test.ts.)
 import { afterEach, describe, expect, it } from "vitest";
 import { pushImage, pushIndex, type ReplayServer } from "@regguard/testkit";
-import { at, brokenReferences, deleteVersion, liveEnv, names, OWNER, planOf, probeDeletes, REPLAY_TARGETS, requests, runJob, target, versionDeletes, threeTags } from "./harness.js";
+import { at, brokenReferences, deleteVersion, liveEnv, mutations, names, OWNER, planOf, probeDeletes, REPLAY_TARGETS, requests, runJob, target, versionDeletes, threeTags } from "./harness.js";
 
 let fake: ReplayServer | undefined;
 afterEach(async () => {
@@ -48,60 +48,74 @@ describe.each(REPLAY_TARGETS)("fail closed on $name", ({ start: startServer, ski
       expect(planOf(member.lines, "tool")).toEqual({ v1: "keep: newest" });
     });
 
-    it("a token of the owner without write:package stops the run with exit 2 in dry-run and live, before any listing", async () => {
+    it("a token of the owner without write:package: the live run stops with exit 2 before any listing; the dry run plans and says the scope is unverified", async () => {
       const fake = await start();
       await threeTags(fake);
       // Enough to plan (read:package) and to pass the identity check (read:user); not to delete.
       const readOnly = await fake.addToken(OWNER, ["read:package", "read:user"]);
-      for (const DRY_RUN of ["true", "false"]) {
-        fake.requests.length = 0;
-        const { code, lines } = await runJob(liveEnv(fake, { FORGEJO_TOKEN: readOnly, DRY_RUN, KEEP_LAST_N: "1" }));
-        expect(code).toBe(2);
-        const stop = lines.find((l) => l.level === "error" && /lacks write:package; every delete would be refused/.test(l.msg));
-        // The server's own words: Forgejo v11 (and the fake) say "...scope(s): [write:package]",
-        // Gitea 1.27 "...scope(s), required=[write:package], token scope=...".
-        expect(stop?.msg).toMatch(/\(403: token does not have at least one of required scope\(s\)[:,] (required=)?\[write:package\]/);
-        expect(probeDeletes(fake)).toHaveLength(1);
-        expect(versionDeletes(fake)).toEqual([]);
-        expect(requests(fake, "GET", "/api/v1/packages/")).toEqual([]);
-      }
+      fake.requests.length = 0;
+      const live = await runJob(liveEnv(fake, { FORGEJO_TOKEN: readOnly, KEEP_LAST_N: "1" }));
+      expect(live.code).toBe(2);
+      const stop = live.lines.find((l) => l.level === "error" && /lacks write:package; every delete would be refused/.test(l.msg));
+      // The server's own words: Forgejo v11 (and the fake) say "...scope(s): [write:package]",
+      // Gitea 1.27 "...scope(s), required=[write:package], token scope=...".
+      expect(stop?.msg).toMatch(/\(403: token does not have at least one of required scope\(s\)[:,] (required=)?\[write:package\]/);
+      expect(probeDeletes(fake)).toHaveLength(1);
+      expect(versionDeletes(fake)).toEqual([]);
+      expect(requests(fake, "GET", "/api/v1/packages/")).toEqual([]);
+      // A dry run sends no DELETE, so it cannot tell; it says so instead of guessing.
+      fake.requests.length = 0;
+      const dry = await runJob(liveEnv(fake, { FORGEJO_TOKEN: readOnly, DRY_RUN: "true", KEEP_LAST_N: "1" }));
+      expect(dry.code).toBe(0);
+      expect(dry.lines.find((l) => l.msg === "plan totals")?.writeScope).toMatch(/^not verified: a dry run sends no DELETE/);
+      expect(planOf(dry.lines, "svc")).toEqual({ c: "keep: newest", b: "delete", a: "delete" });
+      expect(mutations(fake)).toEqual([]);
       expect(names(fake, "svc")).toEqual(["a", "b", "c"]);
     });
 
-    it("a token with write:package passes the probe (404) and the dry run exits 0 having deleted nothing", async () => {
+    it("a token with write:package passes the probe (404) in a live run; a dry run sends no probe and exits 0 having deleted nothing", async () => {
       const fake = await start();
       await threeTags(fake);
       const writer = await fake.addToken(OWNER, ["write:package", "read:user"]);
-      const { code, lines } = await runJob(liveEnv(fake, { FORGEJO_TOKEN: writer, DRY_RUN: "true", KEEP_LAST_N: "1" }));
-      expect(code).toBe(0);
-      const passed = lines.find((l) => l.msg.startsWith("preflight:"));
+      fake.requests.length = 0;
+      const dry = await runJob(liveEnv(fake, { FORGEJO_TOKEN: writer, DRY_RUN: "true", KEEP_LAST_N: "1" }));
+      expect(dry.code).toBe(0);
+      expect(dry.lines.find((l) => l.msg.startsWith("preflight:"))).toMatchObject({ login: OWNER, as: "owner", writeScope: expect.stringMatching(/^not verified/) });
+      expect(mutations(fake)).toEqual([]);
+      const live = await runJob(liveEnv(fake, { FORGEJO_TOKEN: writer, KEEP_LAST_N: "1" }));
+      expect(live.code).toBe(0);
+      const passed = live.lines.find((l) => l.msg.startsWith("preflight:"));
       expect(passed).toMatchObject({ login: OWNER, as: "owner", probed: expect.stringMatching(/^regguard-preflight-[0-9a-f]{32}$/) });
+      expect(live.lines.find((l) => l.msg === "plan totals")?.writeScope).toBe("verified");
       expect(probeDeletes(fake)).toEqual([`/api/v1/packages/viktor/container/${String(passed?.probed)}/probe`]);
-      expect(versionDeletes(fake)).toEqual([]);
-      expect(names(fake, "svc")).toEqual(["a", "b", "c"]);
+      // The probe went before the first real delete.
+      expect(requests(fake, "DELETE")[0]).toContain("/container/regguard-preflight-");
+      expect(names(fake, "svc")).toEqual(["c"]);
     });
 
-    it("TRUE (any case) is a dry run: the full plan, no DELETE", async () => {
+    it("TRUE (any case) is a dry run: the full plan, not a single DELETE, PUT, POST or PATCH", async () => {
       const fake = await start();
       await threeTags(fake);
+      fake.requests.length = 0;
       const { code, lines } = await runJob(liveEnv(fake, { DRY_RUN: "TRUE", KEEP_LAST_N: "1" }));
       expect(code).toBe(0);
       expect(planOf(lines, "svc")).toEqual({ c: "keep: newest", b: "delete", a: "delete" });
       expect(lines.some((l) => l.msg === "dry run: nothing deleted" && l.wouldDelete === 2)).toBe(true);
-      expect(versionDeletes(fake)).toEqual([]);
-      // The one DELETE of a dry run: the preflight's probe of a package that cannot exist.
-      expect(probeDeletes(fake)).toEqual([expect.stringMatching(/^\/api\/v1\/packages\/viktor\/container\/regguard-preflight-[0-9a-f]{32}\/probe$/)]);
+      expect(mutations(fake)).toEqual([]);
       expect(names(fake, "svc")).toEqual(["a", "b", "c"]);
     });
 
-    it("yes is a configuration error: exit 2 before any request", async () => {
+    it("yes, and true or false with surrounding whitespace, are configuration errors: exit 2 before any request", async () => {
       const fake = await start();
       await threeTags(fake);
-      fake.requests.length = 0;
-      const { code, lines } = await runJob(liveEnv(fake, { DRY_RUN: "yes" }));
-      expect(code).toBe(2);
-      expect(JSON.stringify(lines)).toMatch(/DRY_RUN must be true or false/);
-      expect(fake.requests).toEqual([]);
+      for (const DRY_RUN of ["yes", " false", "false ", "false\n", "\ttrue"]) {
+        fake.requests.length = 0;
+        const { code, lines } = await runJob(liveEnv(fake, { DRY_RUN, KEEP_LAST_N: "1" }));
+        expect(code, JSON.stringify(DRY_RUN)).toBe(2);
+        expect(JSON.stringify(lines)).toMatch(/DRY_RUN must be true or false/);
+        expect(fake.requests).toEqual([]);
+      }
+      expect(names(fake, "svc")).toEqual(["a", "b", "c"]);
     });
 
     it("a re-push between plan and apply: the package is skipped, the re-pushed tag survives", async () => {

@@ -58,18 +58,19 @@ describe("preflight: the token's scope and Forgejo's reachability", () => {
     expect(requests(fake, "DELETE")).toEqual([]);
   });
 
-  it("an unexpected answer to the probe is a preflight error (exit 2), a 5xx after retries too", async () => {
+  it("an unexpected answer to the live run's probe is a preflight error (exit 2), a 5xx after retries too", async () => {
     fake = await startFake();
     await threeTags(fake);
     fake.failNext({ method: "DELETE", pathIncludes: "/container/regguard-preflight-" }, { status: 400, body: '{"message":"odd proxy"}' });
-    const odd = await runJob(liveEnv(fake, { DRY_RUN: "true" }));
+    const odd = await runJob(liveEnv(fake, { KEEP_LAST_N: "1" }));
     expect(odd.code).toBe(2);
     expect(odd.lines.some((l) => l.level === "error" && /cannot tell whether FORGEJO_TOKEN may delete.*HTTP 400/.test(l.msg))).toBe(true);
     fake.failNext({ method: "DELETE", pathIncludes: "/container/regguard-preflight-" }, { status: 502, body: "bad gateway" }, 4);
-    const down = await runJob(liveEnv(fake, { DRY_RUN: "true" }));
+    const down = await runJob(liveEnv(fake, { KEEP_LAST_N: "1" }));
     expect(down.code).toBe(2);
     expect(down.lines.some((l) => l.level === "error" && /cannot ask Forgejo whether the token may delete.*HTTP 502/.test(l.msg))).toBe(true);
     expect(versionDeletes(fake)).toEqual([]);
+    expect(names(fake, "svc")).toEqual(["a", "b", "c"]);
   });
 });
 

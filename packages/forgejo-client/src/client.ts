@@ -18,6 +18,11 @@ export class ForgejoClient {
     return packages.listContainerVersions(this.t, owner, opts);
   }
 
+  /** One version as it is now; undefined when it does not exist (404). */
+  getVersion(owner: string, name: string, version: string, signal?: AbortSignal): Promise<ContainerVersion | undefined> {
+    return packages.getVersion(this.t, owner, name, version, signal);
+  }
+
   /** The files of one version. */
   listVersionFiles(owner: string, name: string, version: string, signal?: AbortSignal): Promise<VersionFile[]> {
     return packages.listVersionFiles(this.t, owner, name, version, signal);

@@ -2,7 +2,7 @@
 // every page, list a version's files, delete a version.
 import { randomBytes } from "node:crypto";
 import { ForgejoNotFoundError, ForgejoProtocolError, ForgejoTotalCountMismatchError } from "./errors.js";
-import { array, containerVersion, totalCount, versionFile } from "./parse.js";
+import { array, containerVersion, object, totalCount, versionFile } from "./parse.js";
 import { segment, versionPath } from "./paths.js";
 import type { Transport } from "./transport.js";
 import type { ContainerVersion, DeleteOutcome, DeleteScopeProbe, VersionFile } from "./types.js";
@@ -45,6 +45,16 @@ export async function listContainerVersions(t: Transport, owner: string, opts: {
     throw new ForgejoTotalCountMismatchError(`${owner}: pages held ${out.length} versions, X-Total-Count says ${expected}`, expected ?? 0, out.length, last);
   }
   return out;
+}
+
+/**
+ * One version as it is now (GET .../{version}: routers/api/v1/packages/package.go GetPackage), or
+ * undefined when it does not exist. A re-push deletes the row and inserts a new one, so the id
+ * tells whether this is still the version someone planned on.
+ */
+export async function getVersion(t: Transport, owner: string, name: string, version: string, signal?: AbortSignal): Promise<ContainerVersion | undefined> {
+  const a = await t.send("GET", versionPath(owner, name, version), { ok: [200, 404], signal });
+  return a.status === 404 ? undefined : containerVersion(a, object(a));
 }
 
 /** The files of one version (config, layers, manifest.json). */

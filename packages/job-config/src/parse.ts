@@ -9,10 +9,13 @@ const bad = <T>(problem: string): Parsed<T> => ({ ok: false, problem });
 
 /** Only true/false, any case. */
 export function parseBoolean(name: string, raw: string): Parsed<boolean> {
-  const v = raw.trim().toLowerCase();
+  // Exactly the word, in any case: ' false' ran a live retention once (issue 11), so surrounding
+  // whitespace is a mistake to report, not to forgive.
+  const v = raw.toLowerCase();
   if (v === "true") return ok(true);
   if (v === "false") return ok(false);
-  return bad(`${name} must be true or false (any case), got ${JSON.stringify(raw)}`);
+  const hint = raw.trim() !== raw && ["true", "false"].includes(raw.trim().toLowerCase()) ? " (remove the surrounding whitespace)" : "";
+  return bad(`${name} must be true or false (any case)${hint}, got ${JSON.stringify(raw)}`);
 }
 
 /** A whole number within optional bounds. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, EnvReader, envTable, parseDuration, unknownFlags, type EnvSchema } from "../src/index.js";
+import { ConfigError, EnvReader, envTable, parseBoolean, parseDuration, unknownFlags, type EnvSchema } from "../src/index.js";
 
 const schema: EnvSchema = [
   { name: "REGISTRY_URL", kind: "url", description: "registry base URL", required: true },
@@ -35,6 +35,17 @@ describe("EnvReader", () => {
       expect(problems.join("\n")).toMatch(/REGISTRY_URL is required/);
       expect(problems.join("\n")).toMatch(/DRY_RUN must be true or false/);
     }
+  });
+
+  it("takes a boolean only as the bare word: surrounding whitespace is a problem, never a guess", () => {
+    for (const raw of ["TRUE", "False", "tRuE"]) expect(parseBoolean("DRY_RUN", raw).ok).toBe(true);
+    for (const raw of [" false", "false ", "false\n", "\ttrue", "", "0", "no"]) {
+      const parsed = parseBoolean("DRY_RUN", raw);
+      expect(parsed.ok, JSON.stringify(raw)).toBe(false);
+      if (!parsed.ok) expect(parsed.problem).toMatch(/^DRY_RUN must be true or false \(any case\)/);
+    }
+    const spaced = parseBoolean("DRY_RUN", " false");
+    expect(spaced.ok ? "" : spaced.problem).toContain("remove the surrounding whitespace");
   });
 
   it("lets flags override the environment", () => {

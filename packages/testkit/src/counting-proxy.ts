@@ -3,6 +3,7 @@
 // exceeds its concurrency limit, against a real server behind it.
 import { createServer, request as httpRequest } from "node:http";
 import { closeHttpServer, listenOnLoopback, stopOnce } from "./listen.js";
+import { RequestRules } from "./request-rules.js";
 import type { StartedServer } from "./types.js";
 
 /** One forwarded request, in arrival order. */
@@ -14,6 +15,8 @@ export interface CountedRequest {
 /** A running proxy; `inFlight` counts from arrival until the answer is fully sent. */
 export type StartedCountingProxy = StartedServer & {
   requests: CountedRequest[];
+  /** Faults on cue, as on the Forgejo fake: forced answers and hooks before answering. */
+  rules: RequestRules;
   readonly inFlight: number;
   readonly maxInFlight: number;
 };
@@ -28,12 +31,13 @@ export async function startCountingProxy(targetUrl: string, opts: { delayMs?: nu
   const requests: CountedRequest[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
+  const rules = new RequestRules();
   const server = createServer((req, res) => {
     requests.push({ method: req.method ?? "GET", path: req.url ?? "/" });
     inFlight += 1;
     maxInFlight = Math.max(maxInFlight, inFlight);
     res.once("close", () => void (inFlight -= 1));
-    setTimeout(() => {
+    rules.answer(req, res, () => setTimeout(() => {
       const upstream = httpRequest(
         { host: target.hostname, port: target.port || 80, method: req.method, path: req.url, headers: req.headers },
         (up) => {
@@ -46,12 +50,13 @@ export async function startCountingProxy(targetUrl: string, opts: { delayMs?: nu
         res.end(`counting proxy: upstream failed: ${err.message}`);
       });
       req.pipe(upstream);
-    }, opts.delayMs ?? 0);
+    }, opts.delayMs ?? 0));
   });
   const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    rules,
     get inFlight() {
       return inFlight;
     },

@@ -45,6 +45,11 @@ export interface StartedForgejo extends StartedServer {
   build: ForgejoBuild;
   /** The SQLite database file (tests that must date a row do so through the sqlite3 CLI). */
   dbPath: string;
+  /**
+   * Where the content of a stored blob or manifest with this sha256 lives on disk: the packages
+   * content store under APP_DATA_PATH (modules/packages/content_store.go: KeyToRelativePath).
+   */
+  contentPath(sha256Hex: string): string;
   admin: ForgejoUser;
   /** The server's PID (stop() kills its process group). */
   pid: number;
@@ -197,6 +202,7 @@ export async function startForgejo(opts: ForgejoOptions = {}): Promise<StartedFo
       url,
       build,
       dbPath: join(dir, "data", "server.db"),
+      contentPath: (hex) => join(dir, "data", "packages", hex.slice(0, 2), hex.slice(2, 4), hex),
       admin,
       pid: proc.pid,
       startMs,

@@ -20,6 +20,7 @@ export * from "./delay-proxy.js";
 export * from "./latency-proxy.js";
 export * from "./listen.js";
 export * from "./counting-proxy.js";
+export { RequestRules, type ForcedResponse } from "./request-rules.js";
 export * from "./containerd.js";
 export * from "./dockerd.js";
 export * from "./layer.js";

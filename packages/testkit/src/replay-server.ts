@@ -2,6 +2,7 @@
 // counting proxy. Replays push real images, date them, run a job and read what is left; the same
 // test body and assertions run on both (see jobs/retention/test/incidents.test.ts).
 import { execFileSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import { startCountingProxy, type CountedRequest } from "./counting-proxy.js";
 import { requireBinary } from "./binaries.js";
 import { skipReasonOutsideCI } from "./ci.js";
@@ -9,6 +10,7 @@ import { forgejoBuild, forgejoMissingReason, type ForgejoFlavour } from "./forge
 import { startForgejo, type ForgejoOptions, type ForgejoUser, type StartedForgejo } from "./forgejo.js";
 import { startForgejoFake } from "./forgejo-fake/index.js";
 import type { FakeScope, ForgejoFakeOptions } from "./forgejo-fake/index.js";
+import type { FailNextMatch, FakeRequest, ForcedResponse } from "./request-rules.js";
 
 /** What a replay needs of a server; the fake has all of it, the real server gets it below. */
 export interface ReplayServer {
@@ -27,6 +29,17 @@ export interface ReplayServer {
   versions(owner: string, name: string): Array<{ id: number; version: string }>;
   /** Every request the server (the fake) or the proxy in front of it (real) received. */
   requests: CountedRequest[];
+  /** Force the next `times` matching requests to answer `response` (the real server: at its proxy). */
+  failNext(match: FailNextMatch, response: ForcedResponse, times?: number): void;
+  /** Run `hook` before answering the next `times` matching requests (they wait for it). */
+  beforeNext(match: FailNextMatch, hook: (request: FakeRequest) => Promise<void> | void, times?: number): void;
+  /**
+   * Remove the stored content of the manifest with this sha256 while its database rows stay: its
+   * tag stays listed, HEAD and GET answer 404 MANIFEST_UNKNOWN (gitea#19586's workaround,
+   * routers/api/packages/container/container.go: workaroundGetContainerBlob). The real server's
+   * file is unlinked from its content store.
+   */
+  dropManifestContent(sha256Hex: string): void;
   /** Date what was pushed since the last setNow (the real server; the fake dates as it goes). */
   settle?(): void;
   stop(): Promise<void>;
@@ -91,6 +104,9 @@ export async function startRealReplayServer(cast: ReplayCast, opts: ForgejoOptio
         return u;
       },
       addToken: (login, scopes) => server.createToken(login, scopes),
+      failNext: (match, response, times) => proxy.rules.failNext(match, response, times),
+      beforeNext: (match, hook, times) => proxy.rules.beforeNext(match, hook, times),
+      dropManifestContent: (hex) => rmSync(server.contentPath(hex)),
       setNow(date) {
         settle();
         since = maxId();

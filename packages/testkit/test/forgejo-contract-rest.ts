@@ -86,6 +86,25 @@ export function restCases(get: () => ContractTarget): void {
     expect(files.length).toBe(3); // config, layer, manifest.json
   });
 
+  it("GET one version: its row with id; a re-push of the same name is a new row; unknown 404", async () => {
+    const { owner } = get();
+    const img = `one-${uid()}`;
+    const repo = `${owner.login}/${img}`;
+    const pushed = await v2().image(repo, "v1", { seed: "one" });
+    const path = `/api/v1/packages/${owner.login}/container/${img}`;
+    const first = await api().get(`${path}/v1`);
+    expect(first.status).toBe(200);
+    const row = first.json<PackageRow>();
+    expect([row.name, row.version, row.type]).toEqual([img, "v1", "container"]);
+    // Retention re-reads an untagged version right before deleting it and compares this id.
+    expect((await v2().putManifest(repo, "v1", OCI_MANIFEST, pushed.bytes)).status).toBe(201);
+    const again = (await api().get(`${path}/v1`)).json<PackageRow>();
+    expect(again.id).toBeGreaterThan(row.id);
+    const byDigest = await api().get(`${path}/${pushed.digest}`);
+    expect(byDigest.status).toBe(404);
+    expect((await api().get(`${path}/nope`)).status).toBe(404);
+  });
+
   it("DELETE a version: 204, then 404; a name with / goes as %2F", async () => {
     const { url, owner } = get();
     const img = `team/app-${uid()}`;

@@ -106,6 +106,11 @@ export function v2Cases(get: () => ContractTarget): void {
     expect((await listAll(url, owner.token, owner.login, img)).map((r) => r.version)).toContain(claimed);
     // The stored digest is the body's, so the claimed one resolves to nothing.
     expect((await v2().req("HEAD", `/v2/${repo}/manifests/${claimed}`)).status).toBe(404);
+    // Only the files API tells what the lying version holds: manifest.json's sha256 is the body's.
+    const files = await http("GET", `${url}/api/v1/packages/${owner.login}/container/${img}/${claimed}/files`, { headers: { authorization: `token ${owner.token}` } });
+    expect(files.status).toBe(200);
+    const manifest = files.json<Array<{ name: string; sha256: string }>>().find((f) => f.name === "manifest.json");
+    expect(`sha256:${manifest?.sha256 ?? ""}`).toBe(real.digest);
   });
 
   it("chunked blob upload: POST 202, PATCH ranges, PUT ?digest 201, then HEAD/GET the blob", async () => {

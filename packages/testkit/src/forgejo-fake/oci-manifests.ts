@@ -25,7 +25,9 @@ export function getManifest(ctx: OciCtx, reference: string): void {
   const hit = resolve(ctx, reference, false)?.[0];
   if (!hit) return ociError(ctx, 404, "MANIFEST_UNKNOWN", "manifest unknown");
   const bytes = ctx.store.blobs.get(hit.f.digest.slice(hit.f.digest.indexOf(":") + 1));
-  if (!bytes) return sendEmpty(ctx.res, 404, OCI_HEADERS); // file row without content: bare 404
+  // Rows without stored content (workaroundGetContainerBlob, gitea#19586): the tag stays listed,
+  // HEAD and GET answer MANIFEST_UNKNOWN.
+  if (!bytes) return ociError(ctx, 404, "MANIFEST_UNKNOWN", "manifest unknown");
   sendBytes(ctx.res, 200, bytes, {
     ...OCI_HEADERS,
     "Content-Type": hit.f.mediaType,

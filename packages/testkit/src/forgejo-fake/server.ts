@@ -4,13 +4,14 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { closeHttpServer, listenOnLoopback, stopOnce } from "../listen.js";
 import { Access, TokenIssuer } from "./auth.js";
-import { apiNotFound, sendBytes, sendEmpty, sendJson, type Ctx } from "./http.js";
+import { RequestRules } from "../request-rules.js";
+import { apiNotFound, sendEmpty, sendJson, type Ctx } from "./http.js";
 import { handleV2 } from "./oci-routes.js";
 import { manifestDigest, searchVersions } from "./query.js";
 import { handlePackages } from "./rest-packages.js";
 import { handleUsers } from "./rest-users.js";
 import { FakeStore, type Owner } from "./store.js";
-import type { FailNextMatch, FakeRequest, FakeScope, FakeUnitAccess, FakeUser, ForgejoFakeOptions, StartedForgejoFake } from "./types.js";
+import type { FakeScope, FakeUnitAccess, FakeUser, ForgejoFakeOptions, StartedForgejoFake } from "./types.js";
 
 /** Scopes a user's PAT gets unless the test says otherwise: enough for the retention job's calls. */
 export const FORGEJO_FAKE_DEFAULT_SCOPES: FakeScope[] = ["write:package", "read:user", "read:organization"];
@@ -72,47 +73,20 @@ export async function startForgejoFake(opts: ForgejoFakeOptions = {}): Promise<S
   seed(store, opts);
   const issuer = new TokenIssuer();
   const requests: StartedForgejoFake["requests"] = [];
-  const failures: Array<FailNextMatch & { status: number; body: string | undefined; headers: Record<string, string>; left: number }> = [];
+  const rules = new RequestRules();
   let rootUrl = "";
-
-  const hooks: Array<FailNextMatch & { hook: (request: FakeRequest) => Promise<void> | void; left: number }> = [];
-  const matches = (f: FailNextMatch & { left: number }, method: string, target: string) =>
-    f.left > 0 && f.method.toUpperCase() === method && target.includes(f.pathIncludes);
-
-  const answer = (req: IncomingMessage, res: ServerResponse, method: string, target: string) => {
-    const forced = failures.find((f) => matches(f, method, target));
-    if (forced) {
-      forced.left -= 1;
-      const body = forced.body ?? "";
-      const type = /^\s*[[{]/.test(body) ? "application/json;charset=utf-8" : "text/plain; charset=utf-8";
-      req.resume();
-      return sendBytes(res, forced.status, body, { "Content-Type": type, ...forced.headers });
-    }
-    const ctx: Ctx = { req, res, method, url: new URL(target, "http://fake.invalid"), rootUrl, store, issuer };
-    route(ctx).catch(() => {
-      if (!res.headersSent) sendEmpty(res, 500);
-      else res.destroy();
-    });
-  };
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const method = (req.method ?? "GET").toUpperCase();
     const target = req.url ?? "/";
-    const request = { method, path: target };
-    requests.push(request);
-    const pending = hooks.find((h) => matches(h, method, target));
-    if (!pending) return answer(req, res, method, target);
-    pending.left -= 1;
-    // The request waits for the hook; its body stays unread (paused) until the handler reads it.
-    Promise.resolve()
-      .then(() => pending.hook({ ...request }))
-      .then(
-        () => answer(req, res, method, target),
-        (e: unknown) => {
-          req.resume();
-          sendBytes(res, 500, `forgejo fake: beforeNext hook failed: ${e instanceof Error ? e.message : String(e)}`, { "Content-Type": "text/plain; charset=utf-8" });
-        },
-      );
+    requests.push({ method, path: target });
+    rules.answer(req, res, () => {
+      const ctx: Ctx = { req, res, method, url: new URL(target, "http://fake.invalid"), rootUrl, store, issuer };
+      route(ctx).catch(() => {
+        if (!res.headersSent) sendEmpty(res, 500);
+        else res.destroy();
+      });
+    });
   };
 
   const server = createServer(handler);
@@ -153,11 +127,10 @@ export async function startForgejoFake(opts: ForgejoFakeOptions = {}): Promise<S
         createdAt: new Date(v.createdUnix * 1000),
       }));
     },
-    failNext(match, response, times = 1) {
-      failures.push({ ...match, status: response.status, body: response.body, headers: { ...response.headers }, left: times });
-    },
-    beforeNext(match, hook, times = 1) {
-      hooks.push({ ...match, hook, left: times });
+    failNext: (match, response, times) => rules.failNext(match, response, times),
+    beforeNext: (match, hook, times) => rules.beforeNext(match, hook, times),
+    dropManifestContent(hex) {
+      if (!store.blobs.delete(hex)) throw new Error(`forgejo fake: no stored content sha256:${hex}`);
     },
   };
 }

@@ -1,4 +1,7 @@
 // Public shapes of the Forgejo fake: options in, a started server out (testcontainers-style).
+import type { FailNextMatch, FakeRequest } from "../request-rules.js";
+
+export type { FailNextMatch, FakeRequest } from "../request-rules.js";
 
 /** Token scopes the fake understands; `write:X` implies `read:X` as in Forgejo (models/auth/access_token_scope.go). */
 export type FakeScope =
@@ -60,18 +63,6 @@ export interface FakeVersionView {
   createdAt: Date;
 }
 
-/** A forced answer for the next matching requests. */
-export interface FailNextMatch {
-  method: string;
-  pathIncludes: string;
-}
-
-/** A request as the fake saw it; `path` is the raw request target (still percent-encoded). */
-export interface FakeRequest {
-  method: string;
-  path: string;
-}
-
 /** A running fake: where to reach it, how to inspect it, how to stop it. */
 export interface StartedForgejoFake {
   /** http://127.0.0.1:<port> (no trailing slash). */
@@ -97,4 +88,9 @@ export interface StartedForgejoFake {
   beforeNext(match: FailNextMatch, hook: (request: FakeRequest) => Promise<void> | void, times?: number): void;
   /** Every request received, in order. */
   requests: FakeRequest[];
+  /**
+   * Remove a manifest's stored content while its rows stay: what Forgejo serves as 404
+   * MANIFEST_UNKNOWN for a listed tag (gitea#19586, workaroundGetContainerBlob).
+   */
+  dropManifestContent(sha256Hex: string): void;
 }
