@@ -15,8 +15,9 @@ Exit codes:
   0  done (in dry-run: planned, nothing deleted; a guard that would trip
      is a warning in the plan)
   1  a delete failed, a package was frozen (something kept could not be
-     resolved), a kept image or a tag pushed during the run is broken
-     after applying, or the guard tripped on a live run
+     resolved or read, or a version's name lies about its content), a
+     kept image or a tag pushed during the run is broken or could not be
+     verified after applying, or the guard tripped on a live run
   2  configuration or preflight error: the token may not delete the
      owner's versions (wrong user, or no write:package scope), or
      Forgejo could not be reached to check

@@ -61,6 +61,19 @@ describe("keepSet", () => {
     expect(r.frozen[0]).toMatch(/no listed version holds it/);
   });
 
+  it("a kept root that answers 404 freezes the package and is named for the re-list; a child's 404 is only reported", () => {
+    const missing: ResolvedNode = { state: "missing", message: "HTTP 404 MANIFEST_UNKNOWN" };
+    const pkg = pkgOf([tag(1, "old", d("1")), tag(2, "new", d("2"), "2024-05-02T00:00:00Z"), { id: 3, name: d("c"), createdAt: 0, digest: { state: "known", digest: d("c") } }]);
+    const root = keepSet(pkg, new Map([["new", missing]]), rules, NOW);
+    expect(root.unreadable).toEqual(["new"]);
+    expect(root.frozen).toEqual(["kept new is listed but its manifest cannot be read (HTTP 404 MANIFEST_UNKNOWN); what it references is unknown, so nothing here is deleted"]);
+    expect(root.decisions.every((x) => x.action === "keep")).toBe(true);
+    const child = keepSet(pkg, new Map([["new", { state: "ok", digest: d("2"), refs: [d("9")] }], [d("9"), missing]]), rules, NOW);
+    expect([child.unreadable, child.frozen]).toEqual([[], []]);
+    expect(child.broken).toEqual([{ root: "new", target: d("9"), message: "HTTP 404 MANIFEST_UNKNOWN" }]);
+    expect(reasons(child)).toMatchObject({ old: "delete", [d("c")]: "delete" });
+  });
+
   it("an untagged version inside the grace period is kept even with no reference; outside it goes", () => {
     const young = { id: 1, name: d("a"), createdAt: NOW - 60_000, digest: { state: "known" as const, digest: d("a") } };
     const old = { id: 2, name: d("b"), createdAt: NOW - 7_200_000, digest: { state: "known" as const, digest: d("b") } };

@@ -47,6 +47,21 @@ describe.skipIf(missing)("Pushgateway metrics", () => {
     expect(await values()).toMatchObject({ forgejo_retention_exit_code: 2, forgejo_retention_versions_seen: 0 });
   });
 
+  it("a /v2 that answers 500 while the run verifies counts as unverified, never as broken", async () => {
+    // Its own server: the outage must not outlive the case.
+    const down = await startFake();
+    try {
+      await pushImage(target(down), "viktor/svc", "a");
+      const outage = async () => down.failNext({ method: "GET", pathIncludes: "/v2/viktor/" }, { status: 500, body: "boom" }, 10_000);
+      expect((await runJob(liveEnv(down, { PUSHGATEWAY_URL: gw.url }), { beforeApply: outage })).code).toBe(1);
+      const v = await values();
+      expect(v).toMatchObject({ forgejo_retention_broken_references: 0, forgejo_retention_versions_deleted: 0, forgejo_retention_exit_code: 1 });
+      expect(v.forgejo_retention_unverified_references).toBeGreaterThan(0);
+    } finally {
+      await down.stop();
+    }
+  });
+
   it("an unreachable Pushgateway is a warning, not a failed run", async () => {
     const { code, lines } = await runJob(liveEnv(fake, { DRY_RUN: "true", PUSHGATEWAY_URL: "http://127.0.0.1:9" }));
     expect(code).toBe(0);
