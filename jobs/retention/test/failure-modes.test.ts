@@ -27,6 +27,14 @@ async function site(fake: ReplayServer) {
   return { latest, orphan };
 }
 
+/** viktor/site, dated 2024-01-01: `old` and `latest`, each an index of its own two untagged children. */
+async function oldIndexBesideLatest(fake: ReplayServer) {
+  at(fake, "2024-01-01T00:00:00Z");
+  const old = await pushIndex(target(fake), "viktor/site", "old");
+  await pushIndex(target(fake), "viktor/site", "latest");
+  return old;
+}
+
 const frozenProblems = (lines: readonly LogLine[], pkg: string): string =>
   JSON.stringify(lines.filter((l) => l.msg.startsWith("package frozen") && l.package === pkg).map((l) => l.problems));
 
@@ -118,9 +126,7 @@ describe.each(REPLAY_TARGETS)("Forgejo's failure modes on $name", ({ start: star
 
   it("every tag is deleted, and answered, before any untagged version, whatever the concurrency", async () => {
     const fake = await start();
-    at(fake, "2024-01-01T00:00:00Z");
-    const old = await pushIndex(target(fake), "viktor/site", "old");
-    await pushIndex(target(fake), "viktor/site", "latest");
+    const old = await oldIndexBesideLatest(fake);
     let answeredAt = -1;
     // The tag's DELETE is held for a while; with the old list order, its children went meanwhile.
     fake.beforeNext({ method: "DELETE", pathIncludes: "/container/site/old" }, async () => {
@@ -143,9 +149,7 @@ describe.each(REPLAY_TARGETS)("Forgejo's failure modes on $name", ({ start: star
 
   it("a tag whose delete fails keeps the package's untagged versions: no tag is left pointing at deleted children", async () => {
     const fake = await start();
-    at(fake, "2024-01-01T00:00:00Z");
-    const old = await pushIndex(target(fake), "viktor/site", "old");
-    await pushIndex(target(fake), "viktor/site", "latest");
+    const old = await oldIndexBesideLatest(fake);
     // 1 try + 3 retries of the forgejo-client, all refused.
     fake.failNext({ method: "DELETE", pathIncludes: "/container/site/old" }, { status: 500, body: "boom" }, 4);
     const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "0" }));
