@@ -68,7 +68,7 @@ describe("keepSet", () => {
     expect(root.unreadable).toEqual(["new"]);
     expect(root.frozen).toEqual(["kept new is listed but its manifest cannot be read (HTTP 404 MANIFEST_UNKNOWN); what it references is unknown, so nothing here is deleted"]);
     expect(root.decisions.every((x) => x.action === "keep")).toBe(true);
-    const child = keepSet(pkg, new Map([["new", { state: "ok", digest: d("2"), refs: [d("9")] }], [d("9"), missing]]), rules, NOW);
+    const child = keepSet(pkg, new Map<string, ResolvedNode>([["new", { state: "ok", digest: d("2"), refs: [d("9")] }], [d("9"), missing]]), rules, NOW);
     expect([child.unreadable, child.frozen]).toEqual([[], []]);
     expect(child.broken).toEqual([{ root: "new", target: d("9"), message: "HTTP 404 MANIFEST_UNKNOWN" }]);
     expect(reasons(child)).toMatchObject({ old: "delete", [d("c")]: "delete" });
