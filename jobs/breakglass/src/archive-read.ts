@@ -80,7 +80,13 @@ export async function readArchive(path: string, visit?: BlobVisitor): Promise<Ar
       }
       const keep = size <= KEEP_BLOB_BYTES && size <= budget;
       if (visit && !keep) {
-        await visit(digest, size, entry as unknown as Readable);
+        try {
+          await visit(digest, size, entry as unknown as Readable);
+        } catch (e) {
+          // The visitor's own failure (a registry's 401, say) is the story; the stream error that
+          // follows from abandoning the entry ("Premature close") is not (issue 12).
+          throw new VisitorFailure(e);
+        }
         out.blobs.set(digest, size);
         continue;
       }
@@ -104,6 +110,7 @@ export async function readArchive(path: string, visit?: BlobVisitor): Promise<Ar
   } catch (e) {
     extract.destroy();
     raw.destroy();
+    if (e instanceof VisitorFailure) throw e.cause;
     if (e instanceof ArchiveInvalidError) throw e;
     const fed = await feeding;
     throw readFailure(fed instanceof Error ? fed : (e as Error));
@@ -112,6 +119,13 @@ export async function readArchive(path: string, visit?: BlobVisitor): Promise<Ar
   if (fed instanceof Error) throw readFailure(fed);
   out.file = { sha256: fileHash.digest("hex"), size: fileSize };
   return out;
+}
+
+/** Carries what a BlobVisitor threw past the archive's own error mapping. */
+class VisitorFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super("blob visitor failed");
+  }
 }
 
 function readFailure(e: Error): ArchiveInvalidError {

@@ -23,11 +23,7 @@ export async function restoreArchive(path: string, client: RegistryClient, ref: 
   const repo = ref.repository;
   let pushed = 0;
   let present = 0;
-  const push = async (digest: Digest, size: number, open: () => Readable | Uint8Array) => {
-    if (await exists(client, repo, digest)) {
-      present++;
-      return;
-    }
+  const upload = async (digest: Digest, size: number, open: () => Readable | Uint8Array) => {
     let opened = false;
     const source = open();
     await client.pushBlob(repo, source instanceof Uint8Array ? source : {
@@ -41,19 +37,28 @@ export async function restoreArchive(path: string, client: RegistryClient, ref: 
     });
     pushed++;
   };
-  // Second pass: large blobs stream from the archive as it is read.
+  // Second pass: large blobs stream from the archive as it is read. A blob the target already
+  // has (the usual state after a registry lost a manifest but kept its blobs, or any re-run) is
+  // read through and dropped: the tar has to move past it either way, and wrapping an entry that
+  // is then never read stalls the extract for good (issue 12: exit 13, no output).
   const contents = await readArchive(path, async (digest, size, entry) => {
-    if (summary.manifests.has(digest)) return void entry.resume();
+    if (summary.manifests.has(digest)) return drain(entry);
+    if (await exists(client, repo, digest)) {
+      present++;
+      return drain(entry);
+    }
     const stream = Readable.from(entry as AsyncIterable<Buffer>, { objectMode: false });
     try {
-      await push(digest, size, () => stream);
+      await upload(digest, size, () => stream);
     } finally {
       stream.destroy();
       entry.resume();
     }
   });
   for (const [digest, bytes] of contents.small) {
-    if (!summary.manifests.has(digest)) await push(digest, bytes.length, () => new Uint8Array(bytes));
+    if (summary.manifests.has(digest)) continue;
+    if (await exists(client, repo, digest)) present++;
+    else await upload(digest, bytes.length, () => new Uint8Array(bytes));
   }
   const done = new Set<Digest>();
   const putTree = async (digest: Digest, tag: string | undefined): Promise<void> => {
@@ -72,6 +77,13 @@ export async function restoreArchive(path: string, client: RegistryClient, ref: 
   const report = { reference: `${ref.registry}/${repo}${target.includes(":") ? "@" : ":"}${target}`, digest: image.descriptor.digest, blobsPushed: pushed, blobsPresent: present, manifests: done.size };
   log.info("restored", { ...report, from: image.name });
   return report;
+}
+
+/** Read a tar entry to its end without keeping it. */
+async function drain(entry: Readable): Promise<void> {
+  for await (const _chunk of entry as AsyncIterable<Buffer>) {
+    // discarded: verifyArchive already hashed every byte in the first pass
+  }
 }
 
 async function exists(client: RegistryClient, repo: string, digest: Digest): Promise<boolean> {

@@ -50,11 +50,20 @@ export async function runMain(run: (ctx: JobContext) => Promise<number>, opts: M
   };
   process.once("SIGTERM", onSignal);
   process.once("SIGINT", onSignal);
+  // A job whose promise can no longer settle (a stream nobody reads, a wait on an event that will
+  // not come) lets the event loop drain; Node would then end an ESM main with code 13 and not a
+  // word in the log (issue 12: a restore did exactly that). Say so, and fail as the bug it is.
+  const drained = () => {
+    log.error("internal error: the job stopped before it finished (its event loop drained with the run still pending); this is a bug, please report it");
+    process.exitCode = opts.internalErrorCode ?? EXIT.failed;
+  };
+  process.once("beforeExit", drained);
   try {
     process.exitCode = await run({ argv, env: process.env, signal: controller.signal, log });
   } catch (error) {
     process.exitCode = exitCodeFor(error, log, opts.internalErrorCode);
   } finally {
+    process.off("beforeExit", drained);
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
   }
