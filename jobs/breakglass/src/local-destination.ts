@@ -40,7 +40,7 @@ export class LocalDestination implements Destination {
     await this.removeStaleTemps(names.name);
     const temp = join(this.dir, tempName(names.file));
     const fh = await open(temp, "wx", 0o644);
-    return new LocalStaged(this.dir, names, temp, fh);
+    return new LocalStaged(this.dir, names, temp, fh, (leftover) => removeTemps(this.dir, this.label, this.log, leftover));
   }
 
   /**
@@ -50,17 +50,26 @@ export class LocalDestination implements Destination {
    */
   private async removeStaleTemps(name: string): Promise<void> {
     const now = Date.now();
-    for (const entry of await readdir(this.dir)) {
-      if (!tempTarget(entry)?.startsWith(`${name}-`)) continue;
-      const path = join(this.dir, entry);
-      const info = await lstat(path).catch(() => undefined);
-      if (!info || info.isDirectory() || now - info.mtimeMs < STALE_TEMP_MS) continue;
-      try {
-        await rm(path, { force: true });
-        this.log?.warn("removed a temporary file left by an interrupted save", { destination: this.label, file: entry, size: info.size, modified: info.mtime.toISOString() });
-      } catch (e) {
-        this.log?.warn("cannot remove a stale temporary file", { destination: this.label, file: entry, error: reason(e) });
-      }
+    await removeTemps(this.dir, this.label, this.log, (target, modifiedMs) => target.startsWith(`${name}-`) && now - modifiedMs >= STALE_TEMP_MS);
+  }
+}
+
+/** Which temporary files to remove: by the file they stand for and their mtime. */
+type TempMatch = (target: string, modifiedMs: number) => boolean;
+
+/** Remove our temporary files in `dir` that `match`, logging each; a failure to remove is a warning. */
+async function removeTemps(dir: string, label: string, log: Logger | undefined, match: TempMatch): Promise<void> {
+  for (const entry of await readdir(dir)) {
+    const target = tempTarget(entry);
+    if (target === undefined) continue;
+    const path = join(dir, entry);
+    const info = await lstat(path).catch(() => undefined);
+    if (!info || info.isDirectory() || !match(target, info.mtimeMs)) continue;
+    try {
+      await rm(path, { force: true });
+      log?.warn("removed a temporary file left by an interrupted save", { destination: label, file: entry, size: info.size, modified: info.mtime.toISOString() });
+    } catch (e) {
+      log?.warn("cannot remove a stale temporary file", { destination: label, file: entry, error: reason(e) });
     }
   }
 }
@@ -70,7 +79,10 @@ class LocalStaged implements StagedArchive {
   private fh: FileHandle | undefined;
   private written = 0;
 
-  constructor(private readonly dir: string, private readonly names: ArchiveNames, private readonly temp: string, fh: FileHandle) {
+  constructor(
+    private readonly dir: string, private readonly names: ArchiveNames, private readonly temp: string, fh: FileHandle,
+    private readonly removeLeftovers: (match: TempMatch) => Promise<void>,
+  ) {
     this.label = dir;
     this.fh = fh;
   }
@@ -123,6 +135,12 @@ class LocalStaged implements StagedArchive {
       throw e;
     }
     await replaceSymlink(dir, names.latest, names.file);
+    // A killed save of this very archive name left its temporaries; this save has just replaced
+    // what they were for, so they go now whatever their age (issue 12), not six hours later. Our
+    // own temps are renamed away by now. Other names' temps, and `latest`'s (shared by every tag
+    // of the series), may belong to a save running right now: they wait for the stale age.
+    const own = new Set([names.file, names.sidecar]);
+    await this.removeLeftovers((target) => own.has(target));
     const pruned = await pruneDirectory(dir, names, keep);
     return { location: join(dir, names.file), pruned };
   }

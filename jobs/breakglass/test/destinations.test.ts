@@ -176,6 +176,20 @@ describe.skipIf(registryMissing)("destinations under failure", () => {
     expect(removed.every((l) => l.level === "warn" && l.destination === dir)).toBe(true);
   });
 
+  it("a successful save removes the fresh temporaries a killed save of the same archive name left; other names' stay", async () => {
+    const dir = await tempDir("killed");
+    // What a save of v1 killed a minute ago leaves: its archive and sidecar temporaries.
+    const leftovers = [".infra-ci-v1.tar.tmp-4242-abcdefgh", ".infra-ci-v1.tar.sha256.tmp-4242-bcdefghi"];
+    // A save of another tag running right now, and latest's temporary (shared by the series).
+    const kept = [".infra-ci-v9.tar.tmp-4343-defghijk", ".infra-ci-latest.tar.tmp-4343-cdefghij"];
+    for (const f of [...leftovers, ...kept]) await writeFile(join(dir, f), randomBytes(4096));
+    const log = memoryLogger();
+    expect((await save(saveConfig(env("v1", dir)), { log })).ok).toBe(true);
+    expect((await readdir(dir)).sort()).toEqual([...kept, "infra-ci-latest.tar", "infra-ci-v1.tar", "infra-ci-v1.tar.sha256"].sort());
+    const removed = log.lines.filter((l) => l.msg === "removed a temporary file left by an interrupted save");
+    expect(removed.map((l) => l.file).sort()).toEqual([...leftovers].sort());
+  });
+
   it("one failing destination does not stop the others; the run reports each and fails", async () => {
     const good = await tempDir("good");
     const missing = join(good, "not-mounted");
