@@ -17,7 +17,8 @@ Exit codes:
   0  healthy: catalog read, walk finished, no integrity failures, metrics pushed
   1  integrity failures found (manifest/child/blob missing, digest/size mismatch, invalid manifest)
   2  configuration error (reported before any request)
-  3  incomplete run: the catalog could not be read, the walk stopped, the metrics push failed
-     (no answer or 5xx: 3 attempts; a 4xx is final), or an internal error (a bug, logged as one)
+  3  incomplete run: the catalog could not be read, the walk stopped, a request error left a tag
+     or blob unchecked, the metrics push failed (no answer or 5xx: 3 attempts; a 4xx is final),
+     or an internal error (a bug, logged as one)
   130 stopped by SIGTERM/SIGINT (metrics still pushed)`;
 }

@@ -50,7 +50,9 @@ describe("tally, metrics and outcome", () => {
   it("decides the exit code in one place: 3 over 1 over 0", () => {
     const healthy = emptyTally();
     expect(exitCode(healthy, true)).toBe(PROBE_EXIT.healthy);
-    expect(exitCode(tallyWith(["request_error"]), true)).toBe(PROBE_EXIT.healthy);
+    // Nothing verified is not healthy: a request error leaves something unchecked (issue 12).
+    expect(exitCode(tallyWith(["request_error"]), true)).toBe(PROBE_EXIT.incomplete);
+    expect(exitCode(tallyWith(["request_error", "digest_mismatch"]), true)).toBe(PROBE_EXIT.incomplete);
     expect(exitCode(tallyWith(["digest_mismatch"]), true)).toBe(PROBE_EXIT.failures);
     expect(exitCode(tallyWith(["digest_mismatch"]), false)).toBe(PROBE_EXIT.incomplete);
     const noCatalog = emptyTally();

@@ -4,10 +4,12 @@ import { integrityFailures, runCompleted, type Tally } from "./tally.js";
 
 /**
  * Exit codes. 3 wins over 1: when the catalog could not be read, the walk
- * stopped, or the push failed, the numbers are not trustworthy or not
- * visible, and that is what the operator must fix first. Request errors
- * alone do not change the code; they have their own gauge and alert.
- * main.ts gives a bug 3 as well: it is the probe failing, not the registry.
+ * stopped, the push failed, or request errors left something unchecked, the
+ * numbers are not trustworthy or not visible, and that is what the operator
+ * must fix first. Request errors never count as integrity failures (their
+ * own gauge and alert), but nothing verified is not healthy: a run where
+ * every manifest timed out must not exit 0 (issue 12). main.ts gives a bug 3
+ * as well: it is the probe failing, not the registry.
  */
 export const PROBE_EXIT = { healthy: 0, failures: 1, config: 2, incomplete: 3, stopped: 130 } as const;
 
@@ -19,6 +21,6 @@ export function summaryLine(t: Tally): string {
 /** The process exit code for a finished run. */
 export function exitCode(t: Tally, pushed: boolean, stopped = false): number {
   if (stopped) return PROBE_EXIT.stopped;
-  if (!pushed || !runCompleted(t)) return PROBE_EXIT.incomplete;
+  if (!pushed || !runCompleted(t) || t.findings.request_error > 0) return PROBE_EXIT.incomplete;
   return integrityFailures(t) > 0 ? PROBE_EXIT.failures : PROBE_EXIT.healthy;
 }

@@ -172,9 +172,9 @@ describe("integrity probe on a real registry:2 and Pushgateway", () => {
     expect(pagingProxy.listingRequests()).toBeGreaterThan(10);
   });
 
-  it("a manifest that times out is a request error: the run completes, pushes, exit 0", async () => {
+  it("a manifest that times out is a request error, not a failure: the run completes and pushes, and exits 3 (not verified is not healthy)", async () => {
     const run = await runProbe({ ...env("slow/"), REGISTRY_URL: slowProxy.url, REQUEST_TIMEOUT_MS: "200" });
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(3);
     expect(findings(run)).toEqual(["request_error@slow/app"]);
     expect(run.lines.find((l) => l.msg === "request error")).toMatchObject({ level: "warn", tag: "v2", detail: expect.stringMatching(/timed out after 200 ms/) });
     expect(summary(run)).toMatchObject({ tags: 3, failures: 0, requestErrors: 1, pushed: true });
