@@ -76,8 +76,8 @@ export async function applyPlan(api: Api, owner: string, packages: readonly Pack
     const untagged = deletes.filter((d) => !isTagName(d.version));
     const run = async (d: Decision, deleteIt: () => Promise<Outcome>): Promise<OutcomeKind> => {
       if (state.stop) return "not-attempted";
-      touched.add(p.name);
       const outcome = await deleteIt();
+      if (outcome.sent) touched.add(p.name);
       if (outcome.stop) state.stop = outcome.stop;
       if (outcome.kind === "deleted" && d.digest) deletedDigests.set(p.name, (deletedDigests.get(p.name) ?? new Set()).add(d.digest));
       return outcome.kind;
@@ -112,6 +112,8 @@ export async function applyPlan(api: Api, owner: string, packages: readonly Pack
 interface Outcome {
   kind: OutcomeKind;
   stop?: string;
+  /** A DELETE went out (it may have deleted even when it failed). */
+  sent?: true;
 }
 
 /** name -> id of the package as listed now, or "failed". */
@@ -153,12 +155,12 @@ async function deleteOne(api: Api, owner: string, name: string, d: Decision, id:
     const result = await api.deleteVersion(owner, name, d.version, opts.signal);
     // The id is the one read right before this DELETE (the re-list for tags, the re-read for untagged).
     opts.log.info(result === "deleted" ? "deleted" : "already gone", { package: name, version: d.version, id });
-    return { kind: result };
+    return { kind: result, sent: true };
   } catch (e) {
     const status = (e as { status?: number }).status;
     opts.log.error("delete failed", { package: name, version: d.version, id, status, error: messageOf(e) });
     // A 401/403 will not get better for the next version (field notes, retention #3).
     const auth = e instanceof ForgejoForbiddenError || e instanceof ForgejoUnauthorizedError;
-    return auth ? { kind: "failed", stop: `HTTP ${status ?? "?"} deleting ${name}:${d.version}` } : { kind: "failed" };
+    return auth ? { kind: "failed", sent: true, stop: `HTTP ${status ?? "?"} deleting ${name}:${d.version}` } : { kind: "failed", sent: true };
   }
 }
