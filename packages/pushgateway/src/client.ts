@@ -87,8 +87,11 @@ export class PushgatewayClient {
         method, signal, redirect: "error",
         ...(body !== undefined ? { body, headers: { "content-type": EXPOSITION_CONTENT_TYPE } } : {}),
       });
-      text = await res.text();
+      text = await readCapped(res, MAX_ANSWER_BYTES);
     } catch (e) {
+      if (e instanceof AnswerTooLarge) {
+        throw new PushProtocolError(`${method} ${where}: the answer is larger than ${MAX_ANSWER_BYTES} bytes; not read further`, { url: where });
+      }
       if (this.signal?.aborted) throw new PushAbortedError(`${method} ${where} aborted`, { url: where, cause: e });
       if (timeout.aborted) throw new PushTimeoutError(`${method} ${where}: no answer within ${this.timeoutMs} ms`, { url: where, cause: e });
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
@@ -99,4 +102,31 @@ export class PushgatewayClient {
     }
     return text;
   }
+}
+
+/**
+ * The most of an answer this client reads. A real /api/v1/metrics of a busy Pushgateway is a few
+ * MiB; a 3 GB answer once aborted V8 before the probe could push anything (issue 12).
+ */
+export const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+
+class AnswerTooLarge extends Error {}
+
+/** The body as text, refusing (and cancelling) it once it passes `cap` bytes. */
+async function readCapped(res: globalThis.Response, cap: number): Promise<string> {
+  if (!res.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > cap) {
+      await reader.cancel().catch(() => undefined);
+      throw new AnswerTooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size).toString("utf8");
 }

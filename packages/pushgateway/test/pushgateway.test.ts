@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPushgateway, startScriptedServer, type StartedPushgateway, type StartedScriptedServer } from "@regguard/testkit";
 import {
-  PushRejectedError, PushTimeoutError, PushUnreachableError, PushgatewayClient, retryPush, sampleValue, type MetricFamily, type PushRetryNotice,
+  MAX_ANSWER_BYTES, PushProtocolError, PushRejectedError, PushTimeoutError, PushUnreachableError, PushgatewayClient, retryPush, sampleValue, type MetricFamily, type PushRetryNotice,
 } from "../src/index.js";
 
 const gauge = (name: string, value: number, labels?: Record<string, string>): MetricFamily => ({
@@ -87,6 +87,26 @@ describe("real Pushgateway", () => {
     const err = await hung.put(group, [gauge("a", 1)]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PushTimeoutError);
     expect((err as Error).message).toMatch(/200 ms/);
+  });
+
+  it("an answer past the size cap is a PushProtocolError, read no further (a hostile /api/v1/metrics)", async () => {
+    let sent = 0;
+    const huge = await startScriptedServer(() => ({
+      status: 200, headers: { "content-type": "application/json" },
+      bodyStream: (async function* () {
+        const chunk = new Uint8Array(1024 * 1024).fill(0x20);
+        // Twice the cap, so a client without one would read it all.
+        for (let i = 0; i < (2 * MAX_ANSWER_BYTES) / chunk.length; i++, sent += chunk.length) yield chunk;
+      })(),
+    }));
+    try {
+      const err = await new PushgatewayClient({ url: huge.url }).groups().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PushProtocolError);
+      expect((err as Error).message).toMatch(new RegExp(`larger than ${MAX_ANSWER_BYTES} bytes`));
+      expect(sent).toBeLessThan(2 * MAX_ANSWER_BYTES);
+    } finally {
+      await huge.stop();
+    }
   });
 
   it("keeps a path prefix of the base URL", () => {
