@@ -45,7 +45,7 @@ async function* pages(t: Transport, first: string, scope: string, key: "reposito
   for (let i = 0; next !== undefined; i++) {
     if (i >= MAX_PAGES || seen.has(next)) throw new ProtocolError(`${what}: pagination loops (page ${i + 1} repeats ${safeUrl(next)})`);
     seen.add(next);
-    const res = expectStatus(await t.send({ method: "GET", path: next, scope, headers: { accept: "application/json" } }), [200], what);
+    const res = expectStatus(await t.send({ method: "GET", path: next, scope, headers: { accept: "application/json" }, sameOrigin: true }), [200], what);
     const entries = parsePage(res.body, key, what, res.url);
     if (entries.length === 0) return;
     yield entries;

@@ -5,7 +5,7 @@ import type { Readable } from "node:stream";
 import pLimit, { type LimitFunction } from "p-limit";
 import { Agent, request, type Dispatcher } from "undici";
 import { parseChallenge } from "./challenge.js";
-import { AbortedError, ForbiddenError, TimeoutError, TooLargeError, TransportError, UnauthorizedError, safeUrl } from "./errors.js";
+import { AbortedError, ForbiddenError, ProtocolError, TimeoutError, TooLargeError, TransportError, UnauthorizedError, UntrustedLinkError, safeUrl } from "./errors.js";
 import { DEFAULT_RETRIES, DEFAULT_RETRY_BASE_MS, withRetries, type RetryPolicy } from "./retry.js";
 import { TokenSource } from "./tokens.js";
 
@@ -40,6 +40,12 @@ export interface RequestSpec {
   /** Buffer the body up to this many bytes (default) or hand back the stream. */
   maxBytes?: number;
   stream?: boolean;
+  /**
+   * Refuse a redirect to another origin instead of following it. Blobs legitimately redirect to
+   * object storage; a listing (catalog, tags) never should, and following one would let another
+   * host feed the walk names, as an off-origin `Link` would (listing.ts).
+   */
+  sameOrigin?: boolean;
 }
 
 /** A final response. */
@@ -200,9 +206,14 @@ export class Transport {
       const res = await this.exchange(url, method, spec, sameOrigin ? auth : undefined, hop === 0 ? spec.body : undefined);
       const location = res.headers.location;
       if (![301, 302, 303, 307, 308].includes(res.status) || !location || (method !== "GET" && method !== "HEAD")) return res;
-      if (hop >= MAX_REDIRECTS) throw new TransportError(`too many redirects from ${safeUrl(spec.path)}`, { url: url.toString() });
       res.stream?.destroy();
-      url = new URL(location, url);
+      // A redirect loop answers the same way every time: final, never retried (issue 12).
+      if (hop >= MAX_REDIRECTS) throw new ProtocolError(`too many redirects (more than ${MAX_REDIRECTS}) from ${safeUrl(spec.path)}`, { url: url.toString() });
+      const next = new URL(location, url);
+      if (spec.sameOrigin && next.origin !== this.base.origin) {
+        throw new UntrustedLinkError(`${safeUrl(url.toString())} redirected to another origin (${next.origin}); refusing to follow it`, { url: url.toString() });
+      }
+      url = next;
       if (res.status === 303) method = "GET";
     }
   }

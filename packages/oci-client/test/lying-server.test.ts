@@ -162,6 +162,29 @@ describe("a lying registry", () => {
     expect(storage.requests[0]?.headers.authorization).toBeUndefined();
   });
 
+  it("a redirect loop is a final ProtocolError: its hops are followed once, never the whole loop again per retry", async () => {
+    const s = await serve((req) => ({ status: 302, headers: { location: `${req.path.split("?")[0]}?hop=${s.requests.length}` }, body: "" }));
+    const err = await client(s.url).manifest("viktor/app", "v1").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect((err as Error).message).toMatch(/too many redirects/);
+    // The first request and its 5 redirects: one round, no retries.
+    expect(s.requests).toHaveLength(6);
+    noSecret(err);
+  });
+
+  it("a catalog or tag list redirected to another origin is refused like an off-origin Link; that origin is never asked", async () => {
+    const other = await serve(() => ({ status: 200, headers: { "content-type": "application/json" }, body: { repositories: ["evil/planted"], tags: ["planted"] } }));
+    const s = await serve((req) => ({ status: 307, headers: { location: `${other.url}${req.path}` }, body: "" }));
+    const repos = async () => {
+      const out: string[] = [];
+      for await (const r of client(s.url).repositories()) out.push(r);
+      return out;
+    };
+    await expect(repos()).rejects.toBeInstanceOf(UntrustedLinkError);
+    await expect(client(s.url).tags("viktor/app")).rejects.toBeInstanceOf(UntrustedLinkError);
+    expect(other.requests).toEqual([]);
+  });
+
   it("a blob stream that does not match its digest errors at the end", async () => {
     const s = await serve(() => ({ status: 200, body: "tampered" }));
     const read = async () => {
