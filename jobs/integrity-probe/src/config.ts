@@ -23,6 +23,8 @@ export interface ProbeConfig {
   checkBlobs: boolean;
   concurrency: number;
   timeoutMs: number;
+  /** Milliseconds the walk may take (an endless catalog must still end with pushed gauges). */
+  runBudgetMs: number;
   pushgateway: { url: URL; job: string };
 }
 
@@ -53,6 +55,7 @@ export function loadConfig(env: Env, argv: readonly string[] = []): ProbeConfig 
     checkBlobs: r.boolean("CHECK_BLOBS") ?? true,
     concurrency: r.integer("CONCURRENCY") ?? 16,
     timeoutMs: r.integer("REQUEST_TIMEOUT_MS") ?? 15_000,
+    runBudgetMs: r.duration("RUN_BUDGET") ?? 540_000,
     pushgateway,
   };
   // finish() throws when any problem was recorded, so the casts below only

@@ -14,6 +14,7 @@ export const PROBE_ENV: EnvSchema = [
   { name: "CHECK_BLOBS", kind: "boolean", description: "HEAD every config and layer blob with a size check (false: manifests and index children only)", default: "true" },
   { name: "CONCURRENCY", kind: "integer", description: "Requests in flight to the registry (tags in flight: twice as many)", default: "16", min: 1, max: 256 },
   { name: "REQUEST_TIMEOUT_MS", kind: "integer", description: "Per-request timeout in milliseconds; a request that still fails after 3 retries is a request_error, and the run goes on", default: "15000", min: 100 },
+  { name: "RUN_BUDGET", kind: "duration", description: "Longest a walk may take; then it stops, the partial counts are pushed and the run exits 3 (keep it under the CronJob's activeDeadlineSeconds)", default: "9m" },
   { name: "PIN_TOKEN_REALM", kind: "boolean", description: "Refuse a Bearer realm on another origin than the registry (in-cluster jobs must not hairpin through a public realm)", default: "false" },
   { name: "REGISTRY_HOST", kind: "string", description: "Legacy: registry host[:port]; use REGISTRY_URL", legacy: true },
   { name: "REGISTRY_SCHEME", kind: "string", description: "Legacy: http or https for REGISTRY_HOST (https when unset)", legacy: true },

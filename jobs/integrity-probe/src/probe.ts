@@ -25,7 +25,7 @@ export interface ProbeOptions {
 export const TAGS_PER_REQUEST_SLOT = 2;
 
 /** Walk everything and return the tally; never throws for registry trouble. */
-export async function probe(client: RegistryClient, opts: ProbeOptions, log: Logger): Promise<Tally> {
+export async function probe(client: RegistryClient, opts: ProbeOptions, log: Logger, signal?: AbortSignal): Promise<Tally> {
   const tally = emptyTally();
   const walk = walkRegistry(client, {
     ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
@@ -33,6 +33,8 @@ export async function probe(client: RegistryClient, opts: ProbeOptions, log: Log
   });
   try {
     for await (const event of walk) {
+      // Stopped (signal or run budget): what is in flight fails as aborted; count none of it.
+      if (signal?.aborted) break;
       if (event.type === "finding" && isRepositoryWithoutTags(event.finding)) {
         log.info("repository has no tags; nothing to check", { repository: event.finding.repository, status: event.finding.status, registryCode: event.finding.registryCode });
         continue;

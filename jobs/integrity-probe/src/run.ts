@@ -19,21 +19,36 @@ export async function run(ctx: JobContext): Promise<number> {
     checkBlobs: config.checkBlobs, concurrency: config.concurrency, requestTimeoutMs: config.timeoutMs,
     pushgateway: pushgateway.groupUrl(group).toString(),
   });
+  // One signal for the walk: a SIGTERM, or the run budget used up. A registry that serves an
+  // endless catalog of new names must not keep the probe past activeDeadlineSeconds, where it
+  // would be killed before pushing anything (issue 12).
+  const walk = new AbortController();
+  const onStop = () => walk.abort(ctx.signal.reason);
+  ctx.signal.addEventListener("abort", onStop, { once: true });
+  const budget = setTimeout(() => walk.abort(new Error("run budget used up")), config.runBudgetMs);
+  // Never what keeps the process alive (a bug thrown before the walk must still exit at once).
+  budget.unref();
   const client = new RegistryClient({
     url: config.registry.url, pinRealm: config.registry.pinRealm, concurrency: config.concurrency, timeoutMs: config.timeoutMs,
-    signal: ctx.signal, userAgent: "regguard-integrity-probe",
+    signal: walk.signal, userAgent: "regguard-integrity-probe",
     ...(config.registry.username !== undefined ? { username: config.registry.username, password: config.registry.password ?? "" } : {}),
   });
   const startedAt = Date.now();
   let tally;
   try {
-    tally = await probe(client, config, log);
+    tally = await probe(client, config, log, walk.signal);
   } finally {
+    clearTimeout(budget);
+    ctx.signal.removeEventListener("abort", onStop);
     await client.close();
   }
   const finishedAt = Date.now();
   const stopped = ctx.signal.aborted;
   if (stopped) tally.walkError ??= "stopped by a signal";
+  else if (walk.signal.aborted) {
+    tally.walkError = `the walk used up RUN_BUDGET (${config.runBudgetMs / 1000} s) and stopped; the counts are partial`;
+    log.error("walk stopped: run budget used up", { runBudgetSeconds: config.runBudgetMs / 1000, repositories: tally.repositories, tags: tally.tags });
+  }
   // Pushed even when stopped: the Pushgateway is not the registry, and a
   // partial picture beats a stale one.
   const pushed = await pushResults({ client: pushgateway, group, tally, startedAt, finishedAt }, log);

@@ -8,7 +8,7 @@ import { ConfigError } from "@regguard/job-config";
 import { startPushgateway, startScriptedServer, type ScriptedResponse, type StartedPushgateway, type StartedScriptedServer } from "@regguard/testkit";
 import { MEDIA_TYPE } from "@regguard/oci-client";
 import { METRIC } from "../src/index.js";
-import { findings, groupSeries, runProbe } from "./helpers.js";
+import { findings, groupSeries, runProbe, summary } from "./helpers.js";
 
 const sha = (b: Uint8Array | string) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 const json = (o: unknown) => Buffer.from(JSON.stringify(o));
@@ -80,6 +80,48 @@ describe("a lying registry", () => {
     expect(broken.requests.length).toBe(4); // the first try and three retries
     expect(run.lines.find((l) => l.msg === "catalog unreadable")).toMatchObject({ status: 503, errorCode: "HTTP_STATUS" });
     expect(groupSeries(await pg.series(), "registry-integrity-probe", "broken")[METRIC.catalogAccessible]).toBe(0);
+  });
+
+  it("a catalog that repeats the same repositories on every page is a loop: each walked once, exit 3, pushed", async () => {
+    let pages = 0;
+    const repeating = await startScriptedServer((req) => {
+      if (req.path.startsWith("/v2/_catalog")) {
+        pages++;
+        return { headers: { link: `</v2/_catalog?n=100&last=z${pages}>; rel="next"` }, body: { repositories: ["loop/app"] } };
+      }
+      return lie(req.path.replace("/loop/app/", "/lie/size/"), req.method);
+    });
+    try {
+      const run = await runProbe({ REGISTRY_URL: repeating.url, PUSHGATEWAY_URL: pg.url, REGISTRY_INSTANCE: "repeating" });
+      expect(run.code).toBe(3);
+      expect(pages).toBe(2);
+      expect(repeating.requests.filter((r) => r.path.startsWith("/v2/loop/app/tags/list"))).toHaveLength(1);
+      expect(groupSeries(await pg.series(), "registry-integrity-probe", "repeating")[METRIC.catalogAccessible]).toBe(0);
+    } finally {
+      await repeating.stop();
+    }
+  });
+
+  it("an endless catalog of new names ends at RUN_BUDGET: exit 3, partial counts pushed", async () => {
+    let pages = 0;
+    const endless = await startScriptedServer((req) => {
+      if (!req.path.startsWith("/v2/_catalog")) return { body: { tags: [] } };
+      pages++;
+      const names = Array.from({ length: 100 }, (_, i) => `endless/r${pages}-${i}`);
+      return { headers: { link: `</v2/_catalog?n=100&last=${names[99]}>; rel="next"` }, body: { repositories: names } };
+    });
+    try {
+      const started = Date.now();
+      const run = await runProbe({ REGISTRY_URL: endless.url, PUSHGATEWAY_URL: pg.url, REGISTRY_INSTANCE: "endless", RUN_BUDGET: "2s" });
+      expect(run.code).toBe(3);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(run.lines.find((l) => l.msg === "walk stopped: run budget used up")).toMatchObject({ level: "error", runBudgetSeconds: 2 });
+      expect(summary(run)).toMatchObject({ pushed: true });
+      const series = groupSeries(await pg.series(), "registry-integrity-probe", "endless");
+      expect(series[METRIC.reposChecked]).toBeGreaterThan(0);
+    } finally {
+      await endless.stop();
+    }
   });
 
   it("an invalid configuration is refused before any request", async () => {

@@ -39,16 +39,30 @@ export async function listTags(t: Transport, repository: string, opts: { pageSiz
   return out;
 }
 
+/**
+ * Pages of a listing, each entry once. A page whose next link was already followed, or whose
+ * entries were all on earlier pages, is a loop: a catalog that served one repository on 100,000
+ * pages once had the probe walk it 100,000 times (issue 12). Names repeated across pages are
+ * dropped; a page that adds nothing new ends the listing with a ProtocolError.
+ */
 async function* pages(t: Transport, first: string, scope: string, key: "repositories" | "tags", what: string): AsyncGenerator<string[]> {
   let next: string | undefined = first;
-  const seen = new Set<string>();
+  const followed = new Set<string>();
+  const names = new Set<string>();
   for (let i = 0; next !== undefined; i++) {
-    if (i >= MAX_PAGES || seen.has(next)) throw new ProtocolError(`${what}: pagination loops (page ${i + 1} repeats ${safeUrl(next)})`);
-    seen.add(next);
+    if (i >= MAX_PAGES || followed.has(next)) throw new ProtocolError(`${what}: pagination loops (page ${i + 1} repeats ${safeUrl(next)})`);
+    followed.add(next);
     const res = expectStatus(await t.send({ method: "GET", path: next, scope, headers: { accept: "application/json" }, sameOrigin: true }), [200], what);
     const entries = parsePage(res.body, key, what, res.url);
     if (entries.length === 0) return;
-    yield entries;
+    const fresh: string[] = [];
+    for (const e of entries) {
+      if (names.has(e)) continue;
+      names.add(e);
+      fresh.push(e);
+    }
+    if (fresh.length === 0) throw new ProtocolError(`${what}: pagination loops (page ${i + 1} at ${safeUrl(next)} lists only names already listed)`);
+    yield fresh;
     next = nextLink(res.headers.link, res.url, t.base, what);
   }
 }

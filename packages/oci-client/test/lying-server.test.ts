@@ -185,6 +185,23 @@ describe("a lying registry", () => {
     expect(other.requests).toEqual([]);
   });
 
+  it("a catalog that repeats its names page after page is a pagination loop, each name yielded once", async () => {
+    let page = 0;
+    const s = await serve((req) => {
+      page++;
+      // New link every time (so the link check alone would follow it forever), the same names.
+      return { status: 200, headers: { "content-type": "application/json", link: `</v2/_catalog?n=2&last=x${page}>; rel="next"` }, body: { repositories: ["viktor/a", "viktor/b", "viktor/a"] } };
+    });
+    const seen: string[] = [];
+    const err = await (async () => {
+      for await (const r of client(s.url).repositories()) seen.push(r);
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect((err as Error).message).toMatch(/pagination loops .* lists only names already listed/);
+    expect(seen).toEqual(["viktor/a", "viktor/b"]);
+    expect(s.requests).toHaveLength(2);
+  });
+
   it("a blob stream that does not match its digest errors at the end", async () => {
     const s = await serve(() => ({ status: 200, body: "tampered" }));
     const read = async () => {
