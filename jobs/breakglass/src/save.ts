@@ -44,9 +44,15 @@ export interface SaveDeps {
 export async function save(cfg: SaveConfig, deps: SaveDeps): Promise<SaveReport> {
   const { log } = deps;
   const report: SaveReport = { ok: false, image: cfg.imageName, destinations: [] };
+  // Every request of this save ends with it: the first failure of thousands of queued child
+  // fetches used to leave the rest retrying after "save finished", and the process never exited
+  // (issue 12). Aborted when the save returns, whatever the outcome, or when the caller stops it.
+  const outstanding = new AbortController();
+  const onStop = () => outstanding.abort(deps.signal?.reason);
+  deps.signal?.addEventListener("abort", onStop, { once: true });
   const client = new RegistryClient({
     url: cfg.registry.url, username: cfg.registry.username, password: cfg.registry.password, pinRealm: cfg.registry.pinRealm,
-    userAgent: "regguard-breakglass", ...(deps.signal ? { signal: deps.signal } : {}),
+    userAgent: "regguard-breakglass", signal: outstanding.signal,
   });
   let s3: S3Client | undefined;
   try {
@@ -111,6 +117,8 @@ export async function save(cfg: SaveConfig, deps: SaveDeps): Promise<SaveReport>
     report.ok = report.destinations.every((d) => d.ok);
     return report;
   } finally {
+    deps.signal?.removeEventListener("abort", onStop);
+    outstanding.abort(new Error("the save is over; requests still queued are abandoned"));
     s3?.destroy();
     await client.close();
   }

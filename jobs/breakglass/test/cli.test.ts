@@ -2,13 +2,14 @@
 // --help, exit 2 on configuration errors, save + verify end to end, and no
 // credential in any output.
 import { execFile, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { copyFile, readdir, readFile, truncate } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { envTable } from "@regguard/job-config";
-import { freePort, pushImage, startRegistry, type BuiltImage, type StartedRegistry } from "@regguard/testkit";
+import { freePort, pushImage, startRegistry, startScriptedServer, type BuiltImage, type StartedRegistry } from "@regguard/testkit";
 import { BREAKGLASS_ENV } from "../src/index.js";
 import { PACKAGE_DIR, registryMissing, startCuttingProxy, startS3, tempDir, removeTempDirs, S3_BUCKET } from "./helpers.js";
 
@@ -24,6 +25,37 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
 }
 
 const jsonLines = (out: string) => out.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe("a save that fails part-way", () => {
+  it("an index of 2,000 children with one missing: the first failure ends every outstanding request, and the process exits right after its last line", async () => {
+    const digest = (i: number) => `sha256:${createHash("sha256").update(`child-${i}`).digest("hex")}`;
+    const index = {
+      schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json",
+      manifests: Array.from({ length: 2000 }, (_, i) => ({ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: digest(i), size: 500, platform: { os: "linux", architecture: `arch${i}` } })),
+    };
+    const registry = await startScriptedServer((req) => {
+      if (req.path.endsWith("/manifests/v1")) return { headers: { "content-type": index.mediaType }, body: index };
+      if (req.path.endsWith(`/manifests/${digest(0)}`)) return { status: 404, body: { errors: [{ code: "MANIFEST_UNKNOWN", message: "manifest unknown" }] } };
+      // Every other child is slow and then fails, so retries would keep a process busy for minutes.
+      return { status: 503, delayMs: 100, body: "busy" };
+    });
+    const dir = await tempDir("bg-fail");
+    try {
+      const started = Date.now();
+      const r = await cli(["save"], { IMAGE: `${registry.host}/hostile/app:v1`, DESTINATIONS: dir, PLATFORM: "all", REGISTRY_INSECURE: "true" });
+      const seconds = (Date.now() - started) / 1000;
+      expect(r.code).toBe(1);
+      const lines = jsonLines(r.stdout);
+      expect(lines.at(-1)).toMatchObject({ msg: "save finished", ok: false });
+      expect(lines.some((l) => l.msg === "internal error: the job stopped before it finished")).toBe(false);
+      // Without the abort the queued fetches (2,000, each retried three times) run on for minutes.
+      expect(seconds).toBeLessThan(20);
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await registry.stop();
+    }
+  }, 120_000);
+});
 
 describe("CLI basics", () => {
   it("--help lists the commands, exit codes and every variable", async () => {
