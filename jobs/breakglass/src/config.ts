@@ -1,7 +1,7 @@
 // Environment (+ --flag overrides) -> typed configuration. Every problem is
 // collected and reported at once (exit 2) before any request is made.
 import { EnvReader, unknownFlags, flagName, type Env } from "@regguard/job-config";
-import { parseReference, type Reference } from "@regguard/oci-client";
+import { DEFAULT_STALL_LIMIT, parseReference, type Reference, type StallLimit } from "@regguard/oci-client";
 import { BREAKGLASS_ENV } from "./env-schema.js";
 import { parseDestination, type DestinationSpec } from "./destination-spec.js";
 import { assertSafeName, plannedArchiveNames, type Compression } from "./names.js";
@@ -37,6 +37,8 @@ export interface SaveConfig {
   platforms: PlatformSelection;
   compression: Compression;
   s3: S3Settings;
+  /** Layers slower than this fail the save instead of holding it to the pod's deadline. */
+  stall: StallLimit;
 }
 
 /** Positional arguments, skipping known --flag values. */
@@ -95,6 +97,7 @@ export function loadSaveConfig(rawEnv: Env, argv: readonly string[] = []): SaveC
   if (env.has("DESTINATIONS") && destinations.length === 0 && env.problems.length === 0) env.problem("DESTINATIONS has no entries");
 
   const keep = env.integer("KEEP") ?? 5;
+  const stallWindowMs = env.duration("TRANSFER_STALL_AFTER") ?? DEFAULT_STALL_LIMIT.windowMs;
   const platformParsed = parsePlatformSelection(env.string("PLATFORM") ?? "linux/amd64");
   if ("problem" in platformParsed) env.problem(platformParsed.problem);
   const compressText = (env.string("COMPRESS") ?? "none").trim().toLowerCase();
@@ -136,6 +139,7 @@ export function loadSaveConfig(rawEnv: Env, argv: readonly string[] = []): SaveC
     platforms: "problem" in platformParsed ? { all: true } : platformParsed,
     compression: compressText as Compression,
     s3,
+    stall: { bytesPerSecond: DEFAULT_STALL_LIMIT.bytesPerSecond, windowMs: stallWindowMs },
   });
 }
 

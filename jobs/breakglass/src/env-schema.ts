@@ -11,6 +11,7 @@ export const BREAKGLASS_ENV: EnvSchema = [
   { name: "REGISTRY_INSECURE", kind: "boolean", description: "Use plain http for the registry when REGISTRY_URL is not set", default: "false" },
   { name: "DESTINATIONS", kind: "list", description: "Comma-separated absolute directories (must exist) and s3://bucket/prefix URLs", required: true },
   { name: "ARCHIVE_NAME", kind: "string", description: "Archive base name (letters, digits, . _ -); defaults to the repository's last path segment" },
+  { name: "TRANSFER_STALL_AFTER", kind: "duration", description: "A layer download that moves less than 1 KiB/s for this long is stopped as stalled (the save fails; nothing is replaced)", default: "60s" },
   { name: "KEEP", kind: "integer", description: "Archives of this name kept per destination; the one latest points to is never pruned", default: "5", min: 1 },
   { name: "PLATFORM", kind: "string", description: "linux/amd64, a comma list (index trimmed to those, still complete), or all (the registry's index unchanged)", default: "linux/amd64" },
   { name: "COMPRESS", kind: "string", description: "none (plain .tar, what ctr 1.6 imports directly) or gzip (.tar.gz)", default: "none" },

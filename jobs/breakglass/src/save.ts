@@ -146,13 +146,13 @@ async function writeOnce(
   try {
     await writeArchive(plan, files, fanout, {
       compression: cfg.compression,
-      openLayer: (b) => client.openBlob(cfg.image.repository, b),
+      openLayer: (b) => client.openBlob(cfg.image.repository, b, cfg.stall),
       onBytes: (n) => progress.add(n),
     });
   } catch (e) {
     for (const s of staged) fail(s.label, e);
     await Promise.all(staged.map((s) => fanout.fail(s, e)));
-    progress.done();
+    progress.stopped(e);
     return undefined;
   }
   const bytesPerSecond = progress.done();

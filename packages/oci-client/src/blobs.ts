@@ -2,7 +2,7 @@
 // size as the bytes pass, so a layer of any size never sits in memory.
 import { Transform, type Readable, type TransformCallback } from "node:stream";
 import { digester, type Digest } from "./digest.js";
-import { DigestMismatchError, SizeMismatchError } from "./errors.js";
+import { DigestMismatchError, SizeMismatchError, TimeoutError } from "./errors.js";
 import type { Descriptor } from "./manifest.js";
 import { assertRepository } from "./ref.js";
 import { expectStatus } from "./status.js";
@@ -36,7 +36,9 @@ export async function blobExists(t: Transport, repository: string, digest: Diges
 }
 
 /** A stream of the blob's bytes that errors if they do not match the descriptor. */
-export async function openBlob(t: Transport, repository: string, d: Pick<Descriptor, "digest" | "size">): Promise<Readable> {
+export async function openBlob(
+  t: Transport, repository: string, d: Pick<Descriptor, "digest" | "size">, stall: StallLimit = DEFAULT_STALL_LIMIT,
+): Promise<Readable> {
   assertRepository(repository);
   const res = await t.open({ method: "GET", path: `/v2/${repository}/blobs/${d.digest}`, scope: `repository:${repository}:pull` });
   expectStatus(res, [200], `blob ${repository}@${d.digest}`);
@@ -44,7 +46,36 @@ export async function openBlob(t: Transport, repository: string, d: Pick<Descrip
   const verify = new VerifyStream(`blob ${repository}@${d.digest}`, d.digest, d.size);
   res.stream.on("error", (e) => verify.destroy(e));
   verify.on("close", () => res.stream?.destroy());
+  guardRate(verify, `blob ${repository}@${d.digest}`, stall);
   return res.stream.pipe(verify);
+}
+
+/**
+ * The slowest a blob may arrive: fewer than `bytesPerSecond` over a whole `windowMs` is a stall.
+ * The idle timeout between chunks cannot see a registry that trickles a byte every two seconds,
+ * which kept a save alive until the pod's deadline (issue 12).
+ */
+export interface StallLimit {
+  bytesPerSecond: number;
+  windowMs: number;
+}
+
+/** 1 KiB/s over a minute: far below any working link, far above a trickle. */
+export const DEFAULT_STALL_LIMIT: StallLimit = { bytesPerSecond: 1024, windowMs: 60_000 };
+
+function guardRate(stream: VerifyStream, what: string, limit: StallLimit): void {
+  const floor = (limit.bytesPerSecond * limit.windowMs) / 1000;
+  let before = 0;
+  const timer = setInterval(() => {
+    const moved = stream.bytesSeen - before;
+    before = stream.bytesSeen;
+    if (moved < floor) {
+      stream.destroy(new TimeoutError(`${what}: transfer stalled: ${moved} bytes in the last ${limit.windowMs / 1000} s, below the minimum of ${limit.bytesPerSecond} bytes/s`));
+    }
+  }, limit.windowMs);
+  timer.unref();
+  stream.once("close", () => clearInterval(timer));
+  stream.once("end", () => clearInterval(timer));
 }
 
 /** Passes bytes through; fails at the end on a digest or size mismatch. */
@@ -54,6 +85,10 @@ export class VerifyStream extends Transform {
   constructor(private readonly what: string, private readonly expected: Digest, private readonly size: number) {
     super();
     this.hash = digester(expected);
+  }
+  /** Bytes that have passed through so far. */
+  get bytesSeen(): number {
+    return this.seen;
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.seen += chunk.length;

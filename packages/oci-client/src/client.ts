@@ -1,6 +1,6 @@
 // The facade the jobs use: one registry, one transport, every resource.
 import type { Readable } from "node:stream";
-import { checkBlob, headBlob, openBlob } from "./blobs.js";
+import { checkBlob, headBlob, openBlob, type StallLimit } from "./blobs.js";
 import type { Digest } from "./digest.js";
 import { listRepositories, listTags } from "./listing.js";
 import type { Descriptor, Manifest } from "./manifest.js";
@@ -64,9 +64,9 @@ export class RegistryClient {
     return checkBlob(this.transport, repository, d);
   }
 
-  /** Stream a blob; the stream errors on a digest or size mismatch. */
-  openBlob(repository: string, d: Pick<Descriptor, "digest" | "size">): Promise<Readable> {
-    return openBlob(this.transport, repository, d);
+  /** Stream a blob; the stream errors on a digest or size mismatch, or when the transfer stalls (see StallLimit). */
+  openBlob(repository: string, d: Pick<Descriptor, "digest" | "size">, stall?: StallLimit): Promise<Readable> {
+    return openBlob(this.transport, repository, d, stall);
   }
 
   pushBlob(repository: string, blob: BlobSource): Promise<Digest> {
