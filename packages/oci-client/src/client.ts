@@ -2,7 +2,7 @@
 import type { Readable } from "node:stream";
 import { checkBlob, headBlob, openBlob, type StallLimit } from "./blobs.js";
 import type { Digest } from "./digest.js";
-import { listRepositories, listTags } from "./listing.js";
+import { listRepositories, listTags, tagPages } from "./listing.js";
 import type { Descriptor, Manifest } from "./manifest.js";
 import { checkManifest, getManifest, headManifest, type ManifestHead } from "./manifests.js";
 import { pushBlob, putManifest, type BlobSource } from "./push.js";
@@ -40,6 +40,11 @@ export class RegistryClient {
   /** Every tag of a repository, all pages. */
   tags(repository: string, opts: { pageSize?: number } = {}): Promise<string[]> {
     return listTags(this.transport, repository, opts);
+  }
+
+  /** The tags of a repository, a page at a time. */
+  tagPages(repository: string, opts: { pageSize?: number } = {}): AsyncGenerator<string[]> {
+    return tagPages(this.transport, repository, opts);
   }
 
   headManifest(repository: string, target: string): Promise<ManifestHead> {

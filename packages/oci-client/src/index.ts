@@ -1,3 +1,4 @@
+export * from "./bounded.js";
 export * from "./errors.js";
 export * from "./digest.js";
 export * from "./media-types.js";

@@ -24,19 +24,28 @@ export async function* listRepositories(t: Transport, opts: { prefix?: string; p
 
 /** Every tag of a repository. */
 export async function listTags(t: Transport, repository: string, opts: { pageSize?: number } = {}): Promise<string[]> {
-  assertRepository(repository);
   const out: string[] = [];
+  for await (const page of tagPages(t, repository, opts)) out.push(...page);
+  return out;
+}
+
+/** The tags of a repository page by page, so a walk can start on the first page of 200,000. */
+export async function* tagPages(t: Transport, repository: string, opts: { pageSize?: number } = {}): AsyncGenerator<string[]> {
+  assertRepository(repository);
   const n = opts.pageSize ?? TAGS_PAGE_SIZE;
   const path = `/v2/${repository}/tags/list?n=${n}`;
+  let any = false;
   try {
-    for await (const page of pages(t, path, `repository:${repository}:pull`, "tags", `tags of ${repository}`)) out.push(...page);
+    for await (const page of pages(t, path, `repository:${repository}:pull`, "tags", `tags of ${repository}`)) {
+      any = true;
+      yield page;
+    }
   } catch (e) {
     // registry:2 answers NAME_UNKNOWN for a repository that has no tags (only
     // untagged manifests, or a push that stopped after its blobs): no tags, not a missing image.
-    if (e instanceof NotFoundError && e.registryCode === "NAME_UNKNOWN" && out.length === 0) return [];
+    if (e instanceof NotFoundError && e.registryCode === "NAME_UNKNOWN" && !any) return;
     throw e;
   }
-  return out;
 }
 
 /**

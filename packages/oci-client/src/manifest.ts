@@ -5,8 +5,15 @@ import { digestOf, parseDigest, type Digest } from "./digest.js";
 import { DigestMismatchError, InvalidManifestError } from "./errors.js";
 import { bareMediaType, IMAGE_TYPES, INDEX_TYPES } from "./media-types.js";
 
-/** Registries refuse more than ~10 MiB; anything bigger is not a manifest. */
-export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+/**
+ * distribution and containerd refuse manifests over 4 MiB (registry/handlers/manifests.go:
+ * maxManifestBodySize; containerd's remotes limit), so anything bigger is not one we need to read.
+ * 32 hostile 16 MB manifests once took the probe to 2.5 GB (issue 12).
+ */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+/** Objects and arrays nested deeper than this are not a manifest (a real one nests about 5 deep). */
+export const MAX_MANIFEST_DEPTH = 32;
 
 /** An OS/architecture pair of an index entry. */
 export interface Platform { os: string; architecture: string; variant?: string }
@@ -57,6 +64,8 @@ export function parseManifest(raw: Uint8Array, src: ManifestSource): Manifest {
       throw new DigestMismatchError(`manifest ${src.what}: body hashes to ${digest}, but ${label} is ${expected}`);
     }
   }
+  const depth = nestingDepth(raw, MAX_MANIFEST_DEPTH);
+  if (depth > MAX_MANIFEST_DEPTH) return invalid(`the JSON nests deeper than ${MAX_MANIFEST_DEPTH} levels`);
   let body: unknown;
   try {
     body = JSON.parse(Buffer.from(raw).toString("utf8"));
@@ -135,4 +144,27 @@ export function referencedDescriptors(m: Manifest): Descriptor[] {
 export function platformString(p: Platform | undefined): string {
   if (!p) return "unknown";
   return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ""}`;
+}
+
+/**
+ * How deep `[` and `{` nest in JSON bytes, outside strings, scanning no further than one level
+ * past `limit`: checked before JSON.parse, which would build every level of a hostile body.
+ */
+export function nestingDepth(raw: Uint8Array, limit: number): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      depth++;
+      if (depth > max) max = depth;
+      if (max > limit) return max;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
 }

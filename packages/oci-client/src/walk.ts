@@ -3,6 +3,7 @@
 // layer blobs. Events stream out as they happen; a failed request is a
 // finding, never the end of the walk.
 import pLimit from "p-limit";
+import { forEachBounded } from "./bounded.js";
 import { Channel } from "./channel.js";
 import type { Digest } from "./digest.js";
 import { SizeMismatchError } from "./errors.js";
@@ -87,14 +88,22 @@ class Walker {
 
   async repository(repository: string): Promise<void> {
     await this.emit({ type: "repository", repository });
-    let tags: string[];
+    const sample = this.opts.tagsPerRepo ?? 0;
+    // Every tag: walked as its page arrives. A sample needs the whole list to pick from.
+    const tags = sample > 0 ? this.sampled(repository, sample) : this.streamed(repository);
     try {
-      tags = await this.limit(() => this.client.tags(repository));
+      await forEachBounded(tags, this.width, (tag) => this.limit(() => this.tag(repository, tag)));
     } catch (error) {
       await this.finding(classify(error, "manifest_missing", { repository }));
-      return;
     }
-    await Promise.all(sampleTags(tags, this.opts.tagsPerRepo ?? 0).map((tag) => this.limit(() => this.tag(repository, tag))));
+  }
+
+  private async *streamed(repository: string): AsyncGenerator<string> {
+    for await (const page of this.client.tagPages(repository)) yield* page;
+  }
+
+  private async *sampled(repository: string, n: number): AsyncGenerator<string> {
+    yield* sampleTags(await this.client.tags(repository), n);
   }
 
   async tag(repository: string, tag: string): Promise<void> {
@@ -118,9 +127,9 @@ class Walker {
       ...(tag ? { tag } : {}), ...(parent ? { parent } : {}), ...(this.opts.includeManifests ? { manifest: m } : {}),
     });
     if (m.kind === "index") {
-      await Promise.all(m.manifests.map((d) => this.child(repository, d, tag, m.digest)));
+      await forEachBounded(m.manifests, this.width, (d) => this.child(repository, d, tag, m.digest));
     } else if (this.checkBlobs) {
-      await Promise.all([m.config, ...m.layers].map((d) => this.blob(repository, d, tag, m.digest)));
+      await forEachBounded([m.config, ...m.layers], this.width, (d) => this.blob(repository, d, tag, m.digest));
     }
   }
 

@@ -49,8 +49,8 @@ describe("a lying registry", () => {
     await expect(client(s.url).manifest("viktor/app", "v1")).rejects.toThrow(/Docker-Content-Digest/);
   });
 
-  it("an oversized manifest is refused before it is buffered", async () => {
-    const big = new Uint8Array(17 * 1024 * 1024);
+  it("a manifest over 4 MiB (distribution's and containerd's limit) is refused before it is buffered", async () => {
+    const big = new Uint8Array(4 * 1024 * 1024 + 1);
     const s = await serve(() => ({ status: 200, headers: { "content-type": MEDIA_TYPE.ociManifest }, body: big }));
     await expect(client(s.url).manifest("viktor/app", "v1")).rejects.toBeInstanceOf(TooLargeError);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  forEachBounded, MAX_MANIFEST_DEPTH, nestingDepth,
   DigestMismatchError, InvalidManifestError, InvalidReferenceError, MEDIA_TYPE, UntrustedLinkError,
   digestOf, formatReference, naturalCompare, nextLink, parseChallenge, parseManifest, parseReference, retryDelayMs, sampleTags,
 } from "../src/index.js";
@@ -88,4 +89,39 @@ describe("protocol helpers", () => {
     expect(sampleTags(["a", "b"], 0)).toEqual(["a", "b"]);
     expect(naturalCompare("2026-05-01", "2026-04-30")).toBeGreaterThan(0);
   });
+});
+
+describe("bounded work and hostile manifests (issue 12)", () => {
+  it("forEachBounded keeps at most `width` in flight and pulls items only as slots free up", async () => {
+    let inFlight = 0;
+    let most = 0;
+    let pulled = 0;
+    async function* items() {
+      for (let i = 0; i < 1000; i++) {
+        pulled++;
+        // Never more than width + 1 ahead of the finished work: the items are not read up front.
+        expect(pulled - done).toBeLessThanOrEqual(5);
+        yield i;
+      }
+    }
+    let done = 0;
+    await forEachBounded(items(), 4, async () => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setImmediate(r));
+      inFlight--;
+      done++;
+    });
+    expect([most, done, pulled]).toEqual([4, 1000, 1000]);
+    await expect(forEachBounded([1, 2, 3], 2, async (n) => { if (n === 2) throw new Error("two"); })).rejects.toThrow("two");
+  });
+
+  it("JSON nested deeper than MAX_MANIFEST_DEPTH is refused before parsing; a real manifest's depth passes", () => {
+    const deep = Buffer.from(`${"[".repeat(100_000)}${"]".repeat(100_000)}`);
+    expect(nestingDepth(deep, MAX_MANIFEST_DEPTH)).toBe(MAX_MANIFEST_DEPTH + 1);
+    expect(() => parseManifest(deep, { what: "x/y:deep" })).toThrow(/nests deeper than 32 levels/);
+    // Brackets inside strings (and escaped quotes) are not nesting.
+    expect(nestingDepth(Buffer.from('{"a":"[[[[\\"[[[[","b":[{"c":1}]}'), 32)).toBe(3);
+  });
+
 });

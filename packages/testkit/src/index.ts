@@ -16,6 +16,7 @@ export * from "./attestation.js";
 export * from "./image-index.js";
 export * from "./pushgateway.js";
 export * from "./scripted-server.js";
+export * from "./hostile-registry.js";
 export * from "./delay-proxy.js";
 export * from "./latency-proxy.js";
 export * from "./listen.js";

@@ -42,9 +42,9 @@ function flatHeaders(req: IncomingMessage): Record<string, string | undefined> {
   return out;
 }
 
-async function answer(handler: ScriptedHandler, requests: ScriptedRequest[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function answer(handler: ScriptedHandler, requests: ScriptedRequest[] | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const recorded: ScriptedRequest = { method: req.method ?? "GET", path: req.url ?? "/", headers: flatHeaders(req), body: await readBody(req) };
-  requests.push(recorded);
+  requests?.push(recorded);
   const r = await handler(recorded);
   if (r.delayMs) await new Promise((done) => setTimeout(done, r.delayMs));
   if (r.destroy) {
@@ -67,11 +67,15 @@ async function answer(handler: ScriptedHandler, requests: ScriptedRequest[], req
   } else res.end(body);
 }
 
-/** Starts an HTTP server on 127.0.0.1 that answers every request from `handler`; a throwing handler yields 500. */
-export async function startScriptedServer(handler: ScriptedHandler): Promise<StartedScriptedServer> {
+/**
+ * Starts an HTTP server on 127.0.0.1 that answers every request from `handler`; a throwing handler
+ * yields 500. `keepRequests: false` records nothing (a server answering 200,000 requests).
+ */
+export async function startScriptedServer(handler: ScriptedHandler, opts: { keepRequests?: boolean } = {}): Promise<StartedScriptedServer> {
   const requests: ScriptedRequest[] = [];
+  const kept = opts.keepRequests === false ? undefined : requests;
   const server = createServer((req, res) => {
-    answer(handler, requests, req, res).catch((err: unknown) => {
+    answer(handler, kept, req, res).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
       res.end(`scripted handler failed: ${String(err)}`);
     });
