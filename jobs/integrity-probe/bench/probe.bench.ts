@@ -3,7 +3,9 @@
 // built probe: (a) direct at the default concurrency against the raw HEAD
 // ceiling of the same registry, (b) through a proxy that delays each request
 // 5 ms (TCP, like a network) at the default concurrency and at 1, (c) peak
-// RSS. Prints figures; asserts none.
+// RSS, (d) the small set of issue 12 (40 x 10 tags, no blobs) against a plain
+// keep-alive walker and a shell walker (bench/small.ts); BENCH_ONLY=small runs
+// just (d). Prints figures; asserts none.
 import { cpus, loadavg } from "node:os";
 import { dirname } from "node:path";
 import { startLatencyProxy, startPushgateway, startRegistry } from "@regguard/testkit";
@@ -12,6 +14,7 @@ import { PROBE_ENV } from "@regguard/integrity-probe/env-schema";
 import { ownCpuSeconds, processCpuSeconds } from "./cpu.js";
 import { imageNodeOptions, measureProbe, rawHeadThroughput, type ProbeRunFigures } from "./measure.js";
 import { seedRegistry } from "./seed.js";
+import { median, plainWalkProcess, shellWalk } from "./small.js";
 
 const PLAN = { repositories: 100, tagsPerRepo: 20, multiArchEvery: 3 };
 const DELAY_MS = 5;
@@ -37,7 +40,49 @@ async function measured(label: string, registryMarker: string, env: Record<strin
   return figures;
 }
 
+/** Runs of each walker in the small case; the median is compared. */
+const SMALL_RUNS = 5;
+
+/**
+ * (d) The small set of issue 12: 40 x 10 tags, a third multi-arch, no blobs. The probe's walk
+ * (its own durationSeconds, as a child process) against a plain keep-alive walker and a shell
+ * walker, run in the same process on the same registry, interleaved so load hits both alike.
+ */
+async function smallCase(): Promise<void> {
+  const [registry, pg] = await Promise.all([startRegistry(), startPushgateway()]);
+  try {
+    const seeded = await seedRegistry(registry.url, { repositories: 40, tagsPerRepo: 10, multiArchEvery: 3 });
+    const env = { REGISTRY_URL: registry.url, PUSHGATEWAY_URL: pg.url, REGISTRY_INSTANCE: "bench-small", CHECK_BLOBS: "false" };
+    await measureProbe("warm-up", env);
+    await plainWalkProcess(registry.url, DEFAULT_CONCURRENCY);
+    const probe: ProbeRunFigures[] = [];
+    const plain: Array<{ requests: number; seconds: number }> = [];
+    for (let i = 0; i < SMALL_RUNS; i++) {
+      probe.push(await measureProbe(`small ${i + 1}`, env));
+      plain.push(await plainWalkProcess(registry.url, DEFAULT_CONCURRENCY));
+    }
+    const shell = await shellWalk(registry.url);
+    const p = median(probe.map((r) => r.walkSeconds));
+    const w = median(plain.map((r) => r.seconds));
+    console.log(`
+(d) small set: ${seeded.repositories.length} repositories, ${seeded.tags} tags (${seeded.indexes} multi-arch), CHECK_BLOBS=false, concurrency ${DEFAULT_CONCURRENCY}; median of ${SMALL_RUNS}`);
+    console.log("| walker | requests | walk s (median) | runs |\n|---|---:|---:|---|");
+    console.log(`| probe (built, child process) | ${probe[0]?.requests} | ${fmt(p, 3)} | ${probe.map((r) => fmt(r.walkSeconds, 3)).join(" ")} |`);
+    console.log(`| plain keep-alive walker (child process) | ${plain[0]?.requests} | ${fmt(w, 3)} | ${plain.map((r) => fmt(r.seconds, 3)).join(" ")} |`);
+    console.log(`| shell walker (curl per request) | ${shell.requests} | ${fmt(shell.seconds, 3)} | 1 run |`);
+    console.log(`probe / plain walker: ${fmt(p / w, 2)}  [target <= 1.10: ${p / w <= 1.1 ? "met" : "MISSED"}]`);
+    console.log(`shell / probe: ${fmt(shell.seconds / p, 1)}x  [target >= 25x: ${shell.seconds / p >= 25 ? "met" : "MISSED"}]`);
+    if (probe.some((r) => r.exitCode !== 0 || r.tags !== seeded.tags)) {
+      console.error(`unexpected outcome in the small case: ${probe.map((r) => `exit ${r.exitCode}, ${r.tags} tags`).join("; ")}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await Promise.all([registry.stop(), pg.stop()]);
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_ONLY === "small") return smallCase();
   const [registry, pg] = await Promise.all([startRegistry(), startPushgateway()]);
   try {
     const t0 = Date.now();
@@ -91,6 +136,7 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all([registry.stop(), pg.stop()]);
   }
+  await smallCase();
 }
 
 await main();
