@@ -77,6 +77,13 @@ describe("CLI basics", () => {
     expect((await cli(["save", "--imagee=x"], { IMAGE: "r.example/a:b", DESTINATIONS: "/tmp" })).stderr).toContain("unknown flag --imagee");
   });
 
+  it("credentials written into IMAGE or REGISTRY_URL are never echoed by the configuration error", async () => {
+    const r = await cli(["save"], { IMAGE: "ci-pusher:image-secret-3@r.example/a:b", DESTINATIONS: "/tmp", REGISTRY_URL: "https://r.example/?token=url-secret-4" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/IMAGE: invalid image reference "\*\*\*@r\.example\/a:b"/);
+    expect(r.stdout + r.stderr).not.toMatch(/image-secret-3|url-secret-4/);
+  });
+
   it("a tag the registry accepts but a file name must not carry is a configuration error, before any request", async () => {
     // Stands where the registry would be: any request at all is a failure.
     const requests: string[] = [];

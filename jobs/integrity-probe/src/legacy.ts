@@ -8,7 +8,7 @@ import type { EnvReader } from "@regguard/job-config";
 export function resolveRegistryUrl(r: EnvReader): URL | undefined {
   const url = r.url("REGISTRY_URL");
   if (url && (url.pathname !== "/" || url.search || url.hash)) {
-    r.problem(`REGISTRY_URL must be the registry's root URL without a path, query or fragment (the API lives at /v2/), got ${url.pathname}${url.search}`);
+    r.problem(`REGISTRY_URL must be the registry's root URL without a path, query or fragment (the API lives at /v2/), got ${url.pathname}${url.search ? " with a query (not shown: it may hold a token)" : ""}`);
   }
   const legacy = legacyRegistryUrl(r, url);
   if (url && legacy && url.origin !== legacy.origin) {

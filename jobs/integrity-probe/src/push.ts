@@ -13,7 +13,7 @@
 // shell probe lost whole runs to one DNS blip at the cron tick (field notes,
 // probe #1). The read is not: a failed read only leaves one series out.
 import type { Logger } from "@regguard/job-runtime";
-import { PushgatewayClient, retryPush, sampleValue, type Group } from "@regguard/pushgateway";
+import { PushgatewayClient, retryPush, sampleValue, stripUserinfo, type Group } from "@regguard/pushgateway";
 import { METRIC, probeMetrics } from "./metrics.js";
 import { runCompleted, type Tally } from "./tally.js";
 
@@ -29,7 +29,8 @@ export interface PushInput {
 /** Push; true when the Pushgateway accepted it. Failures are logged, never thrown. */
 export async function pushResults(input: PushInput, log: Logger): Promise<boolean> {
   const { client, group, tally } = input;
-  const where = client.groupUrl(group).toString();
+  // Query values of PUSHGATEWAY_URL may be credentials: masked like every URL in a message.
+  const where = stripUserinfo(client.groupUrl(group).toString());
   let lastSuccess: number | undefined = Math.floor(input.finishedAt / 1000);
   if (!runCompleted(tally)) lastSuccess = await previousSuccess(client, group, log);
   const families = probeMetrics({ ...input, lastSuccess });

@@ -1,7 +1,7 @@
 // One probe run: config -> walk -> push -> summary -> exit code.
 import { RegistryClient } from "@regguard/oci-client";
 import type { JobContext } from "@regguard/job-runtime";
-import { PushgatewayClient } from "@regguard/pushgateway";
+import { PushgatewayClient, stripUserinfo } from "@regguard/pushgateway";
 import { loadConfig } from "./config.js";
 import { probe } from "./probe.js";
 import { pushResults } from "./push.js";
@@ -17,7 +17,7 @@ export async function run(ctx: JobContext): Promise<number> {
   log.info("probe starting", {
     registry: config.registry.url.origin, instance: config.instance, prefix: config.prefix, tagsPerRepo: config.tagsPerRepo,
     checkBlobs: config.checkBlobs, concurrency: config.concurrency, requestTimeoutMs: config.timeoutMs,
-    pushgateway: pushgateway.groupUrl(group).toString(),
+    pushgateway: stripUserinfo(pushgateway.groupUrl(group).toString()),
   });
   // One signal for the walk: a SIGTERM, or the run budget used up. A registry that serves an
   // endless catalog of new names must not keep the probe past activeDeadlineSeconds, where it

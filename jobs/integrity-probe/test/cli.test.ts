@@ -92,6 +92,20 @@ describe.skipIf(!built)("the built CLI", () => {
     expect(counter.requests).toHaveLength(0);
   });
 
+  it("query values that may be credentials never reach the output: REGISTRY_URL in a configuration error, PUSHGATEWAY_URL in every log line", async () => {
+    const bad = await cli({ REGISTRY_URL: `${registry.url}/?token=reg-query-secret-1`, PUSHGATEWAY_URL: pg.url });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/REGISTRY_URL must be the registry's root URL .* with a query \(not shown/);
+    expect(bad.stdout + bad.stderr).not.toContain("reg-query-secret-1");
+    const run = await cli({
+      REGISTRY_URL: registry.url, REGISTRY_USERNAME: registry.username!, REGISTRY_PASSWORD: registry.password!,
+      PUSHGATEWAY_URL: `${pg.url}/?auth=pgw-query-secret-2`, REGISTRY_INSTANCE: "query-secret",
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("auth=***");
+    expect(run.stdout + run.stderr).not.toContain("pgw-query-secret-2");
+  });
+
   // Nothing a registry or an environment does makes run() throw (that is
   // its design), so a module preloaded with --import stands in for a bug.
   // Exit 1 would tell the operator the registry is broken.

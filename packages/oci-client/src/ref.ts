@@ -18,11 +18,18 @@ const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
+/** `user:pass@host/...` -> `***@host/...`: an `@` before the first `/` is userinfo, never a digest. */
+function maskUserinfo(input: string): string {
+  const slash = input.indexOf("/");
+  const at = input.lastIndexOf("@", slash === -1 ? input.length : slash);
+  return at === -1 || (slash !== -1 && at > slash) ? input : `***${input.slice(at)}`;
+}
+
 /** Parse and validate a reference; throws InvalidReferenceError naming the problem. */
 export function parseReference(text: string): Reference {
   const input = text.trim();
   const fail = (why: string): never => {
-    throw new InvalidReferenceError(`invalid image reference ${JSON.stringify(input.slice(0, 300))}: ${why}`);
+    throw new InvalidReferenceError(`invalid image reference ${JSON.stringify(maskUserinfo(input).slice(0, 300))}: ${why}`);
   };
   if (input === "") fail("it is empty");
   if (input.length > 512) fail("it is longer than 512 characters");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  forEachBounded, MAX_MANIFEST_DEPTH, nestingDepth,
+  forEachBounded, MAX_MANIFEST_DEPTH, nestingDepth, safeUrl,
   DigestMismatchError, InvalidManifestError, InvalidReferenceError, MEDIA_TYPE, UntrustedLinkError,
   digestOf, formatReference, naturalCompare, nextLink, parseChallenge, parseManifest, parseReference, retryDelayMs, sampleTags,
 } from "../src/index.js";
@@ -124,4 +124,14 @@ describe("bounded work and hostile manifests (issue 12)", () => {
     expect(nestingDepth(Buffer.from('{"a":"[[[[\\"[[[[","b":[{"c":1}]}'), 32)).toBe(3);
   });
 
+});
+
+describe("safeUrl (issue 12)", () => {
+  it("drops userinfo and masks every query value but the registry API's own paging parameters", () => {
+    const shown = safeUrl("https://u:p4ss@s3.example/b/blob?X-Amz-Signature=abc&token=t0k&foo=bar&n=100&last=viktor%2Fapp&digest=sha256:1");
+    expect(shown).not.toMatch(/p4ss|abc|t0k|bar/);
+    expect(shown).toContain("X-Amz-Signature=***");
+    expect(shown).toContain("foo=***");
+    expect(shown).toContain("n=100&last=viktor%2Fapp");
+  });
 });

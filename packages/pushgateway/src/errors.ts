@@ -48,7 +48,19 @@ export class PushProtocolError extends sub("PROTOCOL") {}
 /** The caller's signal aborted the request. */
 export class PushAbortedError extends sub("ABORTED") {}
 
-/** Userinfo never reaches a message, even if someone put it in the URL. */
+/**
+ * A URL for messages: userinfo dropped and every query value masked. The Pushgateway's API takes
+ * no query parameters, so any there came with the configured URL and may be a credential
+ * (issue 12: PUSHGATEWAY_URL query values were logged verbatim).
+ */
 export function stripUserinfo(raw: string): string {
-  return raw.replace(/\/\/[^/@\s]*@/g, "//");
+  try {
+    const url = new URL(raw);
+    url.username = "";
+    url.password = "";
+    for (const key of [...new Set(url.searchParams.keys())]) url.searchParams.set(key, "***");
+    return url.toString();
+  } catch {
+    return raw.replace(/\/\/[^/@\s]*@/g, "//");
+  }
 }
