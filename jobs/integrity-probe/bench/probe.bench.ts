@@ -41,7 +41,7 @@ async function measured(label: string, registryMarker: string, env: Record<strin
 }
 
 /** Runs of each walker in the small case; the median is compared. */
-const SMALL_RUNS = 5;
+const SMALL_RUNS = 7;
 
 /**
  * (d) The small set of issue 12: 40 x 10 tags, a third multi-arch, no blobs. The probe's walk
@@ -54,12 +54,12 @@ async function smallCase(): Promise<void> {
     const seeded = await seedRegistry(registry.url, { repositories: 40, tagsPerRepo: 10, multiArchEvery: 3 });
     const env = { REGISTRY_URL: registry.url, PUSHGATEWAY_URL: pg.url, REGISTRY_INSTANCE: "bench-small", CHECK_BLOBS: "false" };
     await measureProbe("warm-up", env);
-    await plainWalkProcess(registry.url, DEFAULT_CONCURRENCY);
+    await plainWalkProcess(registry.url, DEFAULT_CONCURRENCY, imageNodeOptions());
     const probe: ProbeRunFigures[] = [];
     const plain: Array<{ requests: number; seconds: number }> = [];
     for (let i = 0; i < SMALL_RUNS; i++) {
       probe.push(await measureProbe(`small ${i + 1}`, env));
-      plain.push(await plainWalkProcess(registry.url, DEFAULT_CONCURRENCY));
+      plain.push(await plainWalkProcess(registry.url, DEFAULT_CONCURRENCY, imageNodeOptions()));
     }
     const shell = await shellWalk(registry.url);
     const p = median(probe.map((r) => r.walkSeconds));

@@ -54,29 +54,40 @@ async function pool(jobs: Array<() => Promise<void>>, width: number): Promise<vo
   }));
 }
 
-/** plainWalk in a child process of its own: cold like the probe's, so the two compare fairly. */
-export async function plainWalkProcess(url: string, concurrency: number): Promise<WalkFigures> {
+/**
+ * plainWalk in a child process of its own: cold like the probe's, and with the same NODE_OPTIONS
+ * (the image's), so the two compare fairly.
+ */
+export async function plainWalkProcess(url: string, concurrency: number, nodeOptions: string): Promise<WalkFigures> {
   const script = new URL("./plain-walker.js", import.meta.url).pathname;
   const out = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, [script, url, String(concurrency)], (e, stdout) => (e ? reject(e) : resolve(stdout)));
+    execFile(process.execPath, [script, url, String(concurrency)], { env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: nodeOptions } }, (e, stdout) => (e ? reject(e) : resolve(stdout)));
   });
   return JSON.parse(out) as WalkFigures;
 }
 
-/** The same walk as a shell probe does it: sequential, one curl process per request. */
+/**
+ * The same walk as the shell probe did it (../shared/context/field-notes.md, "How the shell version
+ * worked"): sequential, one curl per request with basic auth on every one, the manifest's
+ * mediaType read with jq and, for an index, its children's digests with a second jq. Every tag
+ * here, where the shell probe sampled five: the request count matches the probe's.
+ */
 export async function shellWalk(url: string): Promise<WalkFigures> {
   const script = [
-    "set -u", 'n=0', 'A="$ACCEPT"',
-    'for repo in $(curl -sf "$R/v2/_catalog?n=100" | jq -r ".repositories[]"); do',
+    "set -u", 'n=0', 'A="$ACCEPT"', 'U="$REG_USER:$REG_PASS"',
+    'for repo in $(curl -sf -u "$U" "$R/v2/_catalog?n=100" | jq -r ".repositories[]"); do',
     '  n=$((n+1))',
-    '  for tag in $(curl -sf "$R/v2/$repo/tags/list?n=1000" | jq -r ".tags[]"); do',
-    '    n=$((n+1)); body=$(curl -sf -H "Accept: $A" "$R/v2/$repo/manifests/$tag")',
-    '    for child in $(printf "%s" "$body" | jq -r ".manifests[]?.digest"); do n=$((n+1)); curl -sfI -H "Accept: $A" "$R/v2/$repo/manifests/$child" >/dev/null; done',
+    '  for tag in $(curl -sf -u "$U" "$R/v2/$repo/tags/list?n=1000" | jq -r ".tags[]"); do',
+    '    n=$((n+1)); body=$(curl -sf -u "$U" -H "Accept: $A" "$R/v2/$repo/manifests/$tag")',
+    '    case "$(printf "%s" "$body" | jq -r ".mediaType // empty")" in',
+    '      *index*|*manifest.list*)',
+    '        for child in $(printf "%s" "$body" | jq -r ".manifests[]?.digest"); do n=$((n+1)); curl -sfI -u "$U" -H "Accept: $A" "$R/v2/$repo/manifests/$child" >/dev/null; done ;;',
+    "    esac",
     "  done", "done", 'echo "$((n+1))"',
   ].join("\n");
   const started = process.hrtime.bigint();
   const out = await new Promise<string>((resolve, reject) => {
-    execFile("bash", ["-c", script], { env: { PATH: process.env.PATH ?? "", R: url, ACCEPT: MANIFEST_ACCEPT }, maxBuffer: 1 << 20 }, (e, stdout) => (e ? reject(e) : resolve(stdout)));
+    execFile("bash", ["-c", script], { env: { PATH: process.env.PATH ?? "", R: url, ACCEPT: MANIFEST_ACCEPT, REG_USER: "probe", REG_PASS: "read-only-token" }, maxBuffer: 1 << 20 }, (e, stdout) => (e ? reject(e) : resolve(stdout)));
   });
   return { requests: Number(out.trim()), seconds: Number(process.hrtime.bigint() - started) / 1e9, tags: NaN };
 }

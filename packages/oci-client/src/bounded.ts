@@ -20,6 +20,9 @@ export async function forEachBounded<T>(items: Iterable<T> | AsyncIterable<T>, w
       }
     }
   };
-  await Promise.all(Array.from({ length: width }, worker));
+  // No more workers than items when the count is known: an index of three children needs three,
+  // not `width` (32 in the probe) of which all but three end at once.
+  const workers = Array.isArray(items) ? Math.min(width, items.length) : width;
+  await Promise.all(Array.from({ length: workers }, worker));
   if (failed) throw failed.error;
 }

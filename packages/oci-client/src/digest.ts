@@ -1,6 +1,6 @@
 // Digests are the identity of everything in a registry; validate them where
 // they enter so a bad one never reaches a URL path.
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 import { InvalidDigestError } from "./errors.js";
 
 const HEX_LENGTH: Record<string, number> = { sha256: 64, sha512: 128 };
@@ -31,7 +31,8 @@ export function isDigest(text: string): boolean {
 /** Digest of bytes with the algorithm of `like` (sha256 by default). */
 export function digestOf(bytes: Uint8Array, like: string = "sha256:"): Digest {
   const algo = like.split(":")[0] === "sha512" ? "sha512" : "sha256";
-  return `${algo}:${createHash(algo).update(bytes).digest("hex")}`;
+  // crypto.hash: one call, no Hash object (Node >= 20.12); every manifest read is hashed.
+  return `${algo}:${hash(algo, bytes, "hex")}`;
 }
 
 /** Incremental hasher for streamed blobs. */

@@ -1,4 +1,5 @@
 export * from "./bounded.js";
+export * from "./limiter.js";
 export * from "./errors.js";
 export * from "./digest.js";
 export * from "./media-types.js";

@@ -68,7 +68,7 @@ export function parseManifest(raw: Uint8Array, src: ManifestSource): Manifest {
   if (depth > MAX_MANIFEST_DEPTH) return invalid(`the JSON nests deeper than ${MAX_MANIFEST_DEPTH} levels`);
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.from(raw).toString("utf8"));
+    body = JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("utf8"));
   } catch {
     return invalid("the body is not JSON");
   }

@@ -2,9 +2,10 @@
 // authentication (Basic, Bearer challenge), redirects without credentials,
 // and retries. Callers get the final response or a typed error.
 import type { Readable } from "node:stream";
-import pLimit, { type LimitFunction } from "p-limit";
 import { Agent, request, type Dispatcher } from "undici";
+import { RequestCancel } from "./cancel.js";
 import { parseChallenge } from "./challenge.js";
+import { Limiter } from "./limiter.js";
 import { AbortedError, ForbiddenError, ProtocolError, TimeoutError, TooLargeError, TransportError, UnauthorizedError, UntrustedLinkError, safeUrl } from "./errors.js";
 import { DEFAULT_RETRIES, DEFAULT_RETRY_BASE_MS, withRetries, type RetryPolicy } from "./retry.js";
 import { TokenSource } from "./tokens.js";
@@ -69,7 +70,7 @@ export interface TransportStats { requests: number; retries: number; tokenReques
 /** The request pipeline for one registry. */
 export class Transport {
   readonly base: URL;
-  private readonly limit: LimitFunction;
+  private readonly limit: Limiter;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
   private readonly basic: string | undefined;
@@ -79,7 +80,7 @@ export class Transport {
   private readonly policy: RetryPolicy;
   private counters = { requests: 0, retries: 0 };
   /** Buffered requests in flight, aborted together when the caller's signal fires. */
-  private readonly active = new Set<AbortController>();
+  private readonly active = new Set<RequestCancel>();
 
   constructor(options: TransportOptions) {
     this.base = new URL(String(options.url));
@@ -89,7 +90,7 @@ export class Transport {
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError("concurrency must be a positive integer");
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!(timeoutMs > 0)) throw new TypeError("timeoutMs must be a positive number");
-    this.limit = pLimit(concurrency);
+    this.limit = new Limiter(concurrency);
     this.ownsDispatcher = !options.dispatcher;
     this.dispatcher = options.dispatcher ?? new Agent({ connections: concurrency, keepAliveTimeout: 10_000 });
     this.basic = options.username !== undefined && options.username !== ""
@@ -116,13 +117,14 @@ export class Transport {
 
   /** Send with the concurrency limit; the body is read inside the slot. */
   send(spec: RequestSpec): Promise<Response> {
-    return this.limit(() => this.attempts({ ...spec, stream: false }));
+    const buffered = spec.stream ? { ...spec, stream: false } : spec;
+    return this.limit.run(() => this.attempts(buffered));
   }
 
   /** Like send, but for streams: resolves as soon as headers arrive. */
   async open(spec: RequestSpec): Promise<Response> {
     return new Promise<Response>((resolve, reject) => {
-      this.limit(async () => {
+      this.limit.run(async () => {
         let res: Response;
         try {
           res = await this.attempts({ ...spec, stream: true });
@@ -142,8 +144,14 @@ export class Transport {
 
   private attempts(spec: RequestSpec): Promise<Response> {
     const policy = replayable(spec) ? this.policy : { ...this.policy, retries: 0 };
-    return withRetries(policy, () => this.authenticated(spec), { discard: (res) => res.stream?.destroy(), onRetry: () => this.counters.retries++ });
+    return withRetries(policy, () => this.authenticated(spec), this.retryHooks);
   }
+
+  /** The same two hooks for every request's retry loop (one object, not two closures per request). */
+  private readonly retryHooks = {
+    discard: (res: Response) => res.stream?.destroy(),
+    onRetry: () => void this.counters.retries++,
+  };
 
   /** Token requests run inside the caller's slot, so they take none of their own. */
   private fetchToken(url: URL, headers: Record<string, string>, maxBytes: number): Promise<Response> {
@@ -152,7 +160,8 @@ export class Transport {
   }
 
   private async authenticated(spec: RequestSpec): Promise<Response> {
-    let auth = await this.authorization(spec.scope);
+    // Anonymous registries (registry:2 in the bake) skip the await: every request pays for one.
+    let auth = this.bearer || this.basic ? await this.authorization(spec.scope) : undefined;
     const res = await this.fromRegistry(await this.follow(spec, auth));
     if (res.status !== 401) return res;
     const challenge = parseChallenge(res.headers["www-authenticate"]);
@@ -226,8 +235,9 @@ export class Transport {
     // signal: the constructor's single listener aborts every active request.
     // Not AbortSignal.timeout either: its timer outlives the request, so a walk
     // of 4,000 requests a second held 60,000 live timers and their controllers
-    // (issue 12); this one is cleared as soon as the request is done.
-    const controller = new AbortController();
+    // (issue 12); this one is cleared as soon as the request is done. And not an
+    // AbortController: a RequestCancel (cancel.ts) is the emitter undici also takes.
+    const controller = new RequestCancel();
     const timeout = { fired: false };
     const timer = setTimeout(() => {
       timeout.fired = true;
@@ -239,7 +249,6 @@ export class Transport {
       clearTimeout(timer);
       this.active.delete(controller);
     };
-    const signal = controller.signal;
     const payload = typeof body === "function" ? body() : body;
     let res: Dispatcher.ResponseData;
     try {
@@ -253,15 +262,19 @@ export class Transport {
         // Streams get idle timeouts instead of a deadline: a 2 GiB layer takes a while.
         ...(spec.stream
           ? { headersTimeout: this.opts.timeoutMs, bodyTimeout: this.opts.timeoutMs, ...(this.opts.signal ? { signal: this.opts.signal } : {}) }
-          : { signal }),
+          : { signal: controller }),
       });
     } catch (e) {
       release();
       throw this.failure(e, url, timeout);
     }
     if (spec.stream) release();
-    const flat: Record<string, string | undefined> = {};
-    for (const [k, v] of Object.entries(res.headers)) flat[k] = Array.isArray(v) ? v.join(", ") : v;
+    // Repeated headers arrive as arrays; joined in place (undici's object is ours to keep).
+    const flat = res.headers as Record<string, string | undefined>;
+    for (const k in res.headers) {
+      const v = res.headers[k];
+      if (Array.isArray(v)) flat[k] = v.join(", ");
+    }
     if (spec.stream && res.statusCode >= 200 && res.statusCode < 300 && method !== "HEAD") {
       return { status: res.statusCode, headers: flat, url: url.toString(), body: new Uint8Array(), stream: res.body };
     }
@@ -273,7 +286,12 @@ export class Transport {
       throw new TooLargeError(`response from ${safeUrl(url.toString())} is ${declared} bytes; the limit is ${max}`, { url: url.toString(), status: res.statusCode });
     }
     try {
-      return { status: res.statusCode, headers: flat, url: url.toString(), body: await readCapped(res.body, max, url) };
+      const body = Number.isFinite(declared) || method === "HEAD"
+        // Length known and under the cap (checked above): undici's own consume path, without the
+        // stream machinery an async iterator costs per response (issue 12, item 11).
+        ? await res.body.bytes()
+        : await readCapped(res.body, max, url);
+      return { status: res.statusCode, headers: flat, url: url.toString(), body };
     } catch (e) {
       if (e instanceof TooLargeError) throw e;
       throw this.failure(e, url, timeout);

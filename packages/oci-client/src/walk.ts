@@ -2,12 +2,12 @@
 // catalog -> tags -> manifest -> index children (recursively) -> config and
 // layer blobs. Events stream out as they happen; a failed request is a
 // finding, never the end of the walk.
-import pLimit from "p-limit";
 import { forEachBounded } from "./bounded.js";
 import { Channel } from "./channel.js";
 import type { Digest } from "./digest.js";
 import { SizeMismatchError } from "./errors.js";
 import { classify, type Finding } from "./findings.js";
+import { Limiter } from "./limiter.js";
 import { INDEX_TYPES } from "./media-types.js";
 import type { Descriptor, Manifest } from "./manifest.js";
 import { sampleTags } from "./tag-sample.js";
@@ -82,7 +82,7 @@ class Walker {
 
   constructor(private readonly client: RegistryClient, private readonly opts: WalkOptions, readonly emit: Emit) {
     this.width = opts.concurrency ?? 16;
-    this.limit = pLimit(this.width);
+    this.limit = new Limiter(this.width);
     this.checkBlobs = opts.checkBlobs ?? true;
   }
 
@@ -92,7 +92,7 @@ class Walker {
     // Every tag: walked as its page arrives. A sample needs the whole list to pick from.
     const tags = sample > 0 ? this.sampled(repository, sample) : this.streamed(repository);
     try {
-      await forEachBounded(tags, this.width, (tag) => this.limit(() => this.tag(repository, tag)));
+      await forEachBounded(tags, this.width, (tag) => this.limit.run(() => this.tag(repository, tag)));
     } catch (error) {
       await this.finding(classify(error, "manifest_missing", { repository }));
     }

@@ -129,6 +129,24 @@ describe("a lying registry", () => {
     expect(err).toBeInstanceOf(TimeoutError);
   });
 
+  it.each([
+    ["with a Content-Length (read by undici's consume path)", { "content-length": "64" }],
+    ["chunked, without one (read through the byte cap)", {}],
+  ])("a body trickled past the deadline is a TimeoutError, %s", async (_, headers: Record<string, string>) => {
+    async function* trickle() {
+      for (let i = 0; i < 64; i++) {
+        yield new TextEncoder().encode(" ");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    const s = await serve(() => ({ status: 200, headers: { "content-type": "application/json", ...headers }, bodyStream: trickle() }));
+    const started = Date.now();
+    const err = await client(s.url, { timeoutMs: 300, retries: 0 }).tags("viktor/app").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    // Ended at the deadline, not when the 3.2 s body would have finished.
+    expect(Date.now() - started).toBeLessThan(2500);
+  });
+
   it("the caller's signal aborts every request in flight, without piling listeners on it", async () => {
     const s = await serve(() => ({ status: 200, delayMs: 1500, body: { tags: [] } }));
     const controller = new AbortController();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  forEachBounded, MAX_MANIFEST_DEPTH, nestingDepth, safeUrl,
+  forEachBounded, Limiter, MAX_MANIFEST_DEPTH, nestingDepth, safeUrl,
   DigestMismatchError, InvalidManifestError, InvalidReferenceError, MEDIA_TYPE, UntrustedLinkError,
   digestOf, formatReference, naturalCompare, nextLink, parseChallenge, parseManifest, parseReference, retryDelayMs, sampleTags,
 } from "../src/index.js";
@@ -114,6 +114,27 @@ describe("bounded work and hostile manifests (issue 12)", () => {
     });
     expect([most, done, pulled]).toEqual([4, 1000, 1000]);
     await expect(forEachBounded([1, 2, 3], 2, async (n) => { if (n === 2) throw new Error("two"); })).rejects.toThrow("two");
+  });
+
+  it("Limiter runs at most `width` at once, in arrival order, and a failure frees its slot", async () => {
+    const limiter = new Limiter(3);
+    let inFlight = 0;
+    let most = 0;
+    const started: number[] = [];
+    const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => limiter.run(async () => {
+      started.push(i);
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setImmediate(r));
+      inFlight--;
+      if (i % 7 === 0) throw new Error(`job ${i}`);
+      return i;
+    })));
+    expect(most).toBe(3);
+    expect(started).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(results.filter((r) => r.status === "rejected")).toHaveLength(8);
+    expect([limiter.pending, await limiter.run(async () => "free")]).toEqual([0, "free"]);
+    expect(() => new Limiter(0)).toThrow(TypeError);
   });
 
   it("JSON nested deeper than MAX_MANIFEST_DEPTH is refused before parsing; a real manifest's depth passes", () => {
