@@ -1,0 +1,82 @@
+// SYNC_ENV and the command -> a typed configuration. Every problem is collected and reported at
+// once (exit 2) before either registry sees a request.
+import { EnvReader, unknownFlags, type Env } from "@regguard/job-config";
+import { SYNC_ENV } from "./env-schema.js";
+
+/** What a run does: copy what is missing, check parity (no writes), or repair broken target images. */
+export type SyncCommand = "copy" | "check" | "repair";
+export const SYNC_COMMANDS: readonly SyncCommand[] = ["copy", "check", "repair"];
+
+/** One side of the move. */
+export interface Endpoint { url: URL; username: string | undefined; password: string | undefined }
+
+/** Everything a run needs, validated. */
+export interface SyncConfig {
+  command: SyncCommand;
+  source: Endpoint;
+  target: Endpoint;
+  prefix: string;
+  repositories: RegExp | undefined;
+  tags: RegExp | undefined;
+  dryRun: boolean;
+  overwrite: boolean;
+  concurrency: number;
+  timeoutMs: number;
+  pushgateway: { url: URL; job: string } | undefined;
+  instance: string;
+}
+
+const EXTRA_FLAGS = ["--help", "-h"];
+
+/** Read and validate; throws ConfigError listing every problem at once. */
+export function loadConfig(env: Env, argv: readonly string[] = []): SyncConfig {
+  const positional = argv.filter((a) => !a.startsWith("-"));
+  const flags = argv.filter((a) => a.startsWith("-"));
+  const r = new EnvReader(SYNC_ENV, env, flags);
+  for (const flag of unknownFlags(SYNC_ENV, flags, EXTRA_FLAGS)) r.problem(`unknown flag ${flag} (see --help)`);
+  const command = positional[0];
+  if (command === undefined) r.problem(`a command is required: ${SYNC_COMMANDS.join(", ")} (see --help)`);
+  else if (!SYNC_COMMANDS.includes(command as SyncCommand)) r.problem(`unknown command ${JSON.stringify(command)}: expected ${SYNC_COMMANDS.join(", ")}`);
+  if (positional.length > 1) r.problem(`one command only, got ${positional.length}: ${positional.join(" ")}`);
+
+  const endpoint = (side: "SOURCE" | "TARGET"): Endpoint => {
+    const username = r.string(`${side}_USERNAME`);
+    const password = r.string(`${side}_PASSWORD`);
+    if (password !== undefined && username === undefined) r.problem(`${side}_PASSWORD is set but ${side}_USERNAME is not`);
+    if (username !== undefined && password === undefined) r.problem(`${side}_USERNAME is set but ${side}_PASSWORD is not`);
+    const url = r.url(`${side}_URL`);
+    if (url && (url.pathname !== "/" || url.search)) r.problem(`${side}_URL must be the registry root (no path or query), got ${url.origin}${url.pathname === "/" ? "" : url.pathname}`);
+    return { url: url as URL, username, password };
+  };
+  const source = endpoint("SOURCE");
+  const target = endpoint("TARGET");
+  if (source.url && target.url && source.url.origin === target.url.origin && (r.string("TARGET_PREFIX") ?? "") === "") {
+    r.problem("SOURCE_URL and TARGET_URL are the same registry and TARGET_PREFIX is empty: every image would be copied onto itself");
+  }
+  const prefix = r.string("TARGET_PREFIX") ?? "";
+  if (prefix !== "" && !/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*\/$/.test(prefix)) {
+    r.problem(`TARGET_PREFIX must be lower-case path components ending in /, e.g. viktor/, got ${JSON.stringify(prefix)}`);
+  }
+  const pgUrl = r.url("PUSHGATEWAY_URL");
+  if (pgUrl && (pgUrl.username || pgUrl.password)) r.problem("PUSHGATEWAY_URL must not contain credentials");
+  const instance = r.string("INSTANCE") ?? target.url?.host;
+  if (instance !== undefined && instance.trim() === "") r.problem("INSTANCE must not be blank");
+  const config = {
+    command: command as SyncCommand,
+    source, target, prefix,
+    repositories: whole(r.regex("REPOSITORIES")),
+    tags: whole(r.regex("TAGS")),
+    dryRun: r.boolean("DRY_RUN") as boolean,
+    overwrite: r.boolean("OVERWRITE") as boolean,
+    concurrency: r.integer("CONCURRENCY") as number,
+    timeoutMs: r.integer("REQUEST_TIMEOUT_MS") as number,
+    pushgateway: pgUrl ? { url: pgUrl, job: r.string("PUSHGATEWAY_JOB") as string } : undefined,
+    instance: instance as string,
+  };
+  return r.finish(config);
+}
+
+/** A pattern must match the whole name: `app` must not select `my-app-old`. */
+function whole(re: RegExp | undefined): RegExp | undefined {
+  return re === undefined ? undefined : new RegExp(`^(?:${re.source})$`, re.flags);
+}

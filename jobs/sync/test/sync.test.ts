@@ -1,0 +1,198 @@
+// The sync job between two real registry:2 with htpasswd (the target behind a counting proxy, so
+// writes and requests are counted where they arrive), and into the Forgejo fake under viktor/.
+// Every assertion is about what the target then serves.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exitCodeFor, memoryLogger, type Fields, type Level } from "@regguard/job-runtime";
+import { RegistryClient, walkImage, type Finding } from "@regguard/oci-client";
+import {
+  pushImage, pushIndex, startCountingProxy, startForgejoFake, startPushgateway, startRegistry,
+  type StartedCountingProxy, type StartedForgejoFake, type StartedPushgateway, type StartedRegistry,
+} from "@regguard/testkit";
+import { run } from "../src/index.js";
+
+interface SyncRun { code: number; lines: Array<{ level: Level; msg: string } & Fields> }
+
+async function sync(command: string, env: Record<string, string>, signal = new AbortController().signal): Promise<SyncRun> {
+  const log = memoryLogger();
+  const code = await run({ argv: [command], env, signal, log });
+  return { code, lines: log.lines };
+}
+const summary = (r: SyncRun) => {
+  const line = r.lines.find((l) => l.msg.startsWith("Sync "));
+  if (!line) throw new Error(`no summary line: ${JSON.stringify(r.lines)}`);
+  return line;
+};
+const tagLines = (r: SyncRun) => r.lines.filter((l) => typeof l.tag === "string").map((l) => `${String(l.target)}:${String(l.tag)} ${String(l.state)} ${String(l.action)}`).sort();
+const WRITES = new Set(["PUT", "POST", "PATCH", "DELETE"]);
+
+/** What the target serves for a tag: its digest, and the probe's findings for a walk with blobs. */
+async function served(url: string, repo: string, tag: string, auth: { username: string; password: string }): Promise<{ digest: string | undefined; findings: Finding[] }> {
+  const c = new RegistryClient({ url, ...auth });
+  try {
+    const head = await c.headManifest(repo, tag).catch(() => undefined);
+    const findings: Finding[] = [];
+    for await (const e of walkImage(c, repo, tag, { checkBlobs: true })) if (e.type === "finding") findings.push(e.finding);
+    return { digest: head?.digest, findings };
+  } finally {
+    await c.close();
+  }
+}
+
+describe("sync between two registry:2", () => {
+  let src: StartedRegistry;
+  let dst: StartedRegistry;
+  let proxy: StartedCountingProxy;
+  let pg: StartedPushgateway;
+  const digests: Record<string, string> = {};
+  const secrets = () => [src.password as string, dst.password as string];
+  const env = (extra: Record<string, string> = {}) => ({
+    SOURCE_URL: src.url, SOURCE_USERNAME: src.username as string, SOURCE_PASSWORD: src.password as string,
+    TARGET_URL: proxy.url, TARGET_USERNAME: dst.username as string, TARGET_PASSWORD: dst.password as string,
+    TARGET_PREFIX: "viktor/", ...extra,
+  });
+  const targetAuth = () => ({ username: dst.username as string, password: dst.password as string });
+
+  beforeAll(async () => {
+    [src, dst, pg] = await Promise.all([startRegistry({ auth: "htpasswd", password: "source-pass-123" }), startRegistry({ auth: "htpasswd", password: "target-pass-456" }), startPushgateway()]);
+    proxy = await startCountingProxy(dst.url);
+    const t = { url: src.url, username: src.username as string, password: src.password as string };
+    const app = await pushImage(t, "app", "v1", { layers: 2, seed: "app-v1" });
+    digests["app:v1"] = app.digest;
+    digests["app:v2"] = (await pushImage(t, "app", "v2", { layers: 2, seed: "app-v2" })).digest;
+    digests["multi:latest"] = (await pushIndex(t, "multi", "latest", { attestations: true, seed: "multi" })).digest;
+    digests["list:1.0"] = (await pushIndex(t, "list", "1.0", { format: "docker", seed: "list" })).digest;
+    digests["bare:1"] = (await pushIndex(t, "bare", "1", { omitMediaType: true, seed: "bare" })).digest;
+    // A cosign-style signature tag of app:v1, outside TAGS below: it must come along.
+    const sigTag = `${app.digest.replace(":", "-")}.sig`;
+    digests[`app:${sigTag}`] = (await pushImage(t, "app", sigTag, { layers: 1, seed: "app-v1-sig" })).digest;
+  });
+  afterAll(async () => {
+    await Promise.all([proxy?.stop(), src?.stop(), dst?.stop(), pg?.stop()]);
+  });
+
+  it("a dry run plans every tag and sends the target nothing but reads", async () => {
+    proxy.requests.length = 0;
+    const r = await sync("copy", env());
+    expect(r.code).toBe(0);
+    expect(proxy.requests.filter((q) => WRITES.has(q.method))).toEqual([]);
+    expect(tagLines(r).filter((l) => l.endsWith("missing would_copy"))).toHaveLength(Object.keys(digests).length);
+    expect(Number(summary(r).bytesMissing)).toBeGreaterThan(0);
+    expect(summary(r).msg).toContain("(dry run)");
+  });
+
+  it("copy moves every image digest for digest, attestations, Docker lists, an index without mediaType and a cosign tag included", async () => {
+    const r = await sync("copy", env({ DRY_RUN: "false", TAGS: "v1|v2|latest|1\\.0|1" }));
+    expect(r.code, JSON.stringify(r.lines.filter((l) => l.level === "error"))).toBe(0);
+    for (const [ref, digest] of Object.entries(digests)) {
+      const [repo, tag] = ref.split(":") as [string, string];
+      const got = await served(dst.url, `viktor/${repo}`, tag, targetAuth());
+      expect({ ref, digest: got.digest, findings: got.findings }).toEqual({ ref, digest, findings: [] });
+    }
+    // The second app tag shares nothing but was pushed after the first: blobs mounted or uploaded, never twice.
+    expect(Number(summary(r).blobsUploaded) + Number(summary(r).blobsMounted)).toBeGreaterThan(0);
+    for (const line of r.lines) for (const secret of secrets()) expect(JSON.stringify(line)).not.toContain(secret);
+  });
+
+  it("a second run with nothing new costs one HEAD per tag at the target and writes nothing", async () => {
+    proxy.requests.length = 0;
+    const r = await sync("copy", env({ DRY_RUN: "false" }));
+    expect(r.code).toBe(0);
+    expect(tagLines(r).every((l) => l.endsWith("in_parity none"))).toBe(true);
+    const manifestHeads = proxy.requests.filter((q) => q.method === "HEAD" && q.path.includes("/manifests/"));
+    expect(manifestHeads).toHaveLength(Object.keys(digests).length);
+    expect(proxy.requests.filter((q) => q.method !== "HEAD" && q.path !== "/v2/")).toEqual([]);
+  });
+
+  it("a drifted tag is reported and kept; OVERWRITE=true replaces it with the source's digest", async () => {
+    const other = await pushImage({ url: dst.url, ...targetAuth() }, "viktor/app", "v2", { layers: 1, seed: "someone-else" });
+    const kept = await sync("copy", env({ DRY_RUN: "false", REPOSITORIES: "app", TAGS: "v2" }));
+    expect(kept.code).toBe(1);
+    expect(tagLines(kept)).toEqual(["viktor/app:v2 drifted drift_kept"]);
+    expect((await served(dst.url, "viktor/app", "v2", targetAuth())).digest).toBe(other.digest);
+    const replaced = await sync("copy", env({ DRY_RUN: "false", REPOSITORIES: "app", TAGS: "v2", OVERWRITE: "true" }));
+    expect(replaced.code).toBe(0);
+    expect(tagLines(replaced)).toEqual(["viktor/app:v2 drifted overwritten"]);
+    expect((await served(dst.url, "viktor/app", "v2", targetAuth())).digest).toBe(digests["app:v2"]);
+  });
+
+  it("check finds a distribution#3324 break made for real and pushes the gauges; repair puts the child back", async () => {
+    const multi = new RegistryClient({ url: dst.url, ...targetAuth() });
+    const index = await multi.manifest("viktor/multi", "latest");
+    await multi.close();
+    const child = index.kind === "index" ? index.manifests[0]?.digest : undefined;
+    if (!child) throw new Error("multi:latest has no children");
+    await dst.corruptRevisionLink("viktor/multi", child);
+    const checked = await sync("check", env({ PUSHGATEWAY_URL: pg.url, INSTANCE: "target-under-test" }));
+    expect(checked.code).toBe(1);
+    expect(tagLines(checked)).toContain("viktor/multi:latest broken none");
+    const series = (await pg.series()).filter((s) => s.labels.instance === "target-under-test" && s.name === "registry_sync_tags");
+    expect(Object.fromEntries(series.map((s) => [s.labels.state, s.value]))).toEqual({ in_parity: Object.keys(digests).length - 1, missing: 0, drifted: 0, broken: 1 });
+
+    const dry = await sync("repair", env());
+    expect([dry.code, tagLines(dry).filter((l) => !l.includes("in_parity"))]).toEqual([1, ["viktor/multi:latest broken would_repair"]]);
+    const repaired = await sync("repair", env({ DRY_RUN: "false" }));
+    expect(tagLines(repaired).filter((l) => !l.includes("in_parity"))).toEqual(["viktor/multi:latest broken repaired"]);
+    expect(repaired.code).toBe(0);
+    expect((await served(dst.url, "viktor/multi", "latest", targetAuth())).findings).toEqual([]);
+    expect((await sync("check", env())).code).toBe(0);
+  });
+
+  it("a stopped run starts no push and exits 130", async () => {
+    const controller = new AbortController();
+    controller.abort(new Error("SIGTERM"));
+    proxy.requests.length = 0;
+    const r = await sync("copy", env({ DRY_RUN: "false", TARGET_PREFIX: "stopped/" }), controller.signal);
+    expect(r.code).toBe(130);
+    expect(proxy.requests.filter((q) => WRITES.has(q.method))).toEqual([]);
+  });
+});
+
+describe("sync into the Forgejo fake", () => {
+  let src: StartedRegistry;
+  let fake: StartedForgejoFake;
+  let index: string;
+  let layer: string;
+  const env = (extra: Record<string, string> = {}) => ({
+    SOURCE_URL: src.url, TARGET_URL: fake.url, TARGET_USERNAME: "viktor", TARGET_PASSWORD: fake.user("viktor").token, TARGET_PREFIX: "viktor/", ...extra,
+  });
+
+  beforeAll(async () => {
+    [src, fake] = await Promise.all([startRegistry(), startForgejoFake({ users: [{ login: "viktor" }] })]);
+    const built = await pushIndex({ url: src.url }, "web", "latest", { attestations: true, seed: "web" });
+    index = built.digest;
+    layer = (built.children[0]?.layers[0]?.digest ?? "").replace("sha256:", "");
+  });
+  afterAll(async () => {
+    await Promise.all([src?.stop(), fake?.stop()]);
+  });
+
+  it("a blob upload that keeps failing leaves no tag on the target; the next run copies the image", async () => {
+    // Every attempt at one layer's upload (the first and its 3 retries) fails.
+    fake.failNext({ method: "PUT", pathIncludes: layer }, { status: 500, body: "storage full" }, 4);
+    const failed = await sync("copy", env({ DRY_RUN: "false" }));
+    expect(failed.code).toBe(1);
+    expect(tagLines(failed)).toEqual(["viktor/web:latest missing failed"]);
+    expect(fake.versions("viktor", "web").map((v) => v.version)).not.toContain("latest");
+    const copied = await sync("copy", env({ DRY_RUN: "false" }));
+    expect(copied.code).toBe(0);
+    const got = await served(fake.url, "viktor/web", "latest", { username: "viktor", password: fake.user("viktor").token });
+    expect({ digest: got.digest, findings: got.findings }).toEqual({ digest: index, findings: [] });
+    expect((await sync("check", env())).code).toBe(0);
+  });
+});
+
+describe("sync configuration", () => {
+  it.each([
+    [["frobnicate"], {}, "unknown command"],
+    [[], {}, "a command is required"],
+    [["copy"], { TARGET_URL: "http://127.0.0.1:1" }, "SOURCE_URL is required"],
+    [["copy"], { SOURCE_URL: "http://127.0.0.1:1", TARGET_URL: "http://127.0.0.1:1" }, "copied onto itself"],
+    [["copy"], { SOURCE_URL: "http://127.0.0.1:1", TARGET_URL: "http://127.0.0.1:2", DRY_RUN: "yes" }, "DRY_RUN"],
+    [["copy"], { SOURCE_URL: "http://127.0.0.1:1", TARGET_URL: "http://127.0.0.1:2", TARGET_PREFIX: "Viktor" }, "TARGET_PREFIX"],
+  ])("%j %j is a configuration error before any request: %s", async (argv, env, message) => {
+    const log = memoryLogger();
+    const error: unknown = await run({ argv, env, signal: new AbortController().signal, log }).then(() => undefined, (e: unknown) => e);
+    expect(String((error as Error | undefined)?.message)).toContain(message);
+    expect(exitCodeFor(error, log)).toBe(2);
+  });
+});
