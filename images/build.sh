@@ -6,8 +6,8 @@
 #   DOCKER_HOST  daemon to build with (e.g. unix:///tmp/x/docker.sock)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-job=${1:?usage: images/build.sh <integrity-probe|retention|breakglass> [tag]}
-case "$job" in integrity-probe|retention|breakglass) ;; *) echo "unknown job: $job" >&2; exit 2 ;; esac
+job=${1:?usage: images/build.sh <integrity-probe|retention|breakglass|sync> [tag]}
+case "$job" in integrity-probe|retention|breakglass|sync) ;; *) echo "unknown job: $job" >&2; exit 2 ;; esac
 version=$(node -p "require('./jobs/$job/package.json').version")
 tag=${2:-regguard-$job:$version}
 revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)

@@ -1,4 +1,4 @@
-// Builds the local base image and the three job images on a private dockerd.
+// Builds the local base image and the four job images on a private dockerd.
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -7,7 +7,7 @@ import type { StartedDockerd } from "@regguard/testkit";
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-export const JOBS = ["integrity-probe", "retention", "breakglass"] as const;
+export const JOBS = ["integrity-probe", "retention", "breakglass", "sync"] as const;
 export type Job = (typeof JOBS)[number];
 export const BASE_TAG = "regguard/node-base:local";
 

@@ -97,6 +97,19 @@ describe.skipIf(why !== undefined)("job images", () => {
     expect(forgejo.versions("viktor", "app")).toHaveLength(4);
   });
 
+  it("the sync image copies an image from the registry into the Forgejo fake and then finds it in parity", async () => {
+    const pushed = await pushIndex({ url: registry.url }, "sync-src/web", "1.0", { attestations: true, seed: "img-sync" });
+    const token = forgejo.user("viktor").token;
+    const env = { SOURCE_URL: registry.url, TARGET_URL: forgejo.url, TARGET_USERNAME: "viktor", TARGET_PASSWORD: token, TARGET_PREFIX: "viktor/", REPOSITORIES: "sync-src/.*" };
+    const copy = await dockerd.docker(["run", ...hardened(), ...envFlags({ ...env, DRY_RUN: "false" }), imageTag("sync"), "copy"]);
+    expect(copy.code, copy.stdout + copy.stderr).toBe(0);
+    expect(forgejo.versions("viktor", "sync-src/web").find((v) => v.version === "1.0")?.digest).toBe(pushed.digest);
+    const check = await dockerd.docker(["run", ...hardened(), ...envFlags(env), imageTag("sync"), "check"]);
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+    expect(check.stdout).toContain("Sync check complete: 1 of 1 tags in parity");
+    expect(copy.stdout + copy.stderr + check.stdout + check.stderr).not.toContain(token);
+  });
+
   it("the breakglass image writes and verifies an archive", async () => {
     await pushImage({ url: registry.url }, "viktor/infra-ci", "abc123", { seed: "img-bg", layers: 2 });
     const mount = ["-v", `${out}:/archives`];

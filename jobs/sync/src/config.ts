@@ -16,6 +16,8 @@ export interface SyncConfig {
   source: Endpoint;
   target: Endpoint;
   prefix: string;
+  /** Source repositories under it only; removed from target names. */
+  sourcePrefix: string;
   repositories: RegExp | undefined;
   tags: RegExp | undefined;
   dryRun: boolean;
@@ -27,6 +29,8 @@ export interface SyncConfig {
 }
 
 const EXTRA_FLAGS = ["--help", "-h"];
+/** Repository path components as distribution allows them, each followed by a slash. */
+const PREFIX = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*\/$/;
 
 /** Read and validate; throws ConfigError listing every problem at once. */
 export function loadConfig(env: Env, argv: readonly string[] = []): SyncConfig {
@@ -50,12 +54,13 @@ export function loadConfig(env: Env, argv: readonly string[] = []): SyncConfig {
   };
   const source = endpoint("SOURCE");
   const target = endpoint("TARGET");
-  if (source.url && target.url && source.url.origin === target.url.origin && (r.string("TARGET_PREFIX") ?? "") === "") {
-    r.problem("SOURCE_URL and TARGET_URL are the same registry and TARGET_PREFIX is empty: every image would be copied onto itself");
+  if (source.url && target.url && source.url.origin === target.url.origin && (r.string("TARGET_PREFIX") ?? "") === (r.string("SOURCE_PREFIX") ?? "")) {
+    r.problem("SOURCE_URL and TARGET_URL are the same registry and SOURCE_PREFIX equals TARGET_PREFIX: every image would be copied onto itself");
   }
   const prefix = r.string("TARGET_PREFIX") ?? "";
-  if (prefix !== "" && !/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*\/$/.test(prefix)) {
-    r.problem(`TARGET_PREFIX must be lower-case path components ending in /, e.g. viktor/, got ${JSON.stringify(prefix)}`);
+  const sourcePrefix = r.string("SOURCE_PREFIX") ?? "";
+  for (const [name, value] of [["TARGET_PREFIX", prefix], ["SOURCE_PREFIX", sourcePrefix]] as const) {
+    if (value !== "" && !PREFIX.test(value)) r.problem(`${name} must be lower-case path components ending in /, e.g. viktor/, got ${JSON.stringify(value)}`);
   }
   const pgUrl = r.url("PUSHGATEWAY_URL");
   if (pgUrl && (pgUrl.username || pgUrl.password)) r.problem("PUSHGATEWAY_URL must not contain credentials");
@@ -63,7 +68,7 @@ export function loadConfig(env: Env, argv: readonly string[] = []): SyncConfig {
   if (instance !== undefined && instance.trim() === "") r.problem("INSTANCE must not be blank");
   const config = {
     command: command as SyncCommand,
-    source, target, prefix,
+    source, target, prefix, sourcePrefix,
     repositories: whole(r.regex("REPOSITORIES")),
     tags: whole(r.regex("TAGS")),
     dryRun: r.boolean("DRY_RUN") as boolean,

@@ -9,6 +9,7 @@ export const SYNC_ENV: EnvSchema = [
   { name: "TARGET_USERNAME", kind: "string", description: "User for the target (the owner of a write:package PAT on Forgejo); set with TARGET_PASSWORD or not at all" },
   { name: "TARGET_PASSWORD", kind: "string", description: "Password or PAT for the target", secret: true },
   { name: "TARGET_PREFIX", kind: "string", description: "Prepended to every source repository name on the target, e.g. viktor/ (names are lower-cased for Forgejo)", default: "" },
+  { name: "SOURCE_PREFIX", kind: "string", description: "Only source repositories under this prefix, which is removed from the target name (repair registry:2 from Forgejo: SOURCE_PREFIX=viktor/, TARGET_PREFIX empty)", default: "" },
   { name: "REPOSITORIES", kind: "regex", description: "Only source repositories whose whole name matches this regular expression (default: all)" },
   { name: "TAGS", kind: "regex", description: "Only tags whose whole name matches (default: all); cosign sha256-<hex>.sig/.att/.sbom tags of a selected tag's digest come along" },
   { name: "DRY_RUN", kind: "boolean", description: "copy and repair only plan and print (the target is sent nothing but reads); true or false", default: "true" },

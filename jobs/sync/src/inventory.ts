@@ -9,12 +9,16 @@ export interface TagItem { pair: NamePair; tag: string; repoTags: readonly strin
 /** The source as this run sees it. */
 export interface Inventory { names: NamePlan; items: TagItem[]; repositories: number }
 
-export interface InventoryOptions { prefix: string; repositories: RegExp | undefined; tags: RegExp | undefined }
+export interface InventoryOptions { prefix: string; sourcePrefix: string; repositories: RegExp | undefined; tags: RegExp | undefined }
 
 export async function readInventory(source: RegistryClient, opts: InventoryOptions): Promise<Inventory> {
   const all: string[] = [];
-  for await (const repo of source.repositories()) if (!opts.repositories || opts.repositories.test(repo)) all.push(repo);
-  const names = planNames(all, opts.prefix);
+  const listing = opts.sourcePrefix ? source.repositories({ prefix: opts.sourcePrefix }) : source.repositories();
+  for await (const repo of listing) {
+    if (!repo.startsWith(opts.sourcePrefix)) continue;
+    if (!opts.repositories || opts.repositories.test(repo)) all.push(repo);
+  }
+  const names = planNames(all, opts.prefix, opts.sourcePrefix);
   const items: TagItem[] = [];
   for (const pair of names.pairs) {
     const tags = await source.tags(pair.source);

@@ -9,15 +9,16 @@ export interface NamePair { source: string; target: string }
 /** The plan for names: pairs to work on, and collisions refused with the reason. */
 export interface NamePlan { pairs: NamePair[]; collisions: Array<{ sources: string[]; target: string }> }
 
-export function targetName(source: string, prefix: string): string {
-  return `${prefix}${source.toLowerCase()}`;
+/** `sourcePrefix` (which the source name starts with) is replaced by `prefix`; the rest lower-cased. */
+export function targetName(source: string, prefix: string, sourcePrefix = ""): string {
+  return `${prefix}${source.slice(sourcePrefix.length).toLowerCase()}`;
 }
 
 /** Map every source name; pure. */
-export function planNames(sources: readonly string[], prefix: string): NamePlan {
+export function planNames(sources: readonly string[], prefix: string, sourcePrefix = ""): NamePlan {
   const byTarget = new Map<string, string[]>();
   for (const s of sources) {
-    const t = targetName(s, prefix);
+    const t = targetName(s, prefix, sourcePrefix);
     const list = byTarget.get(t) ?? [];
     list.push(s);
     byTarget.set(t, list);

@@ -16,7 +16,7 @@ export async function run(ctx: JobContext): Promise<number> {
   // check never writes, whatever DRY_RUN says; copy and repair write only with DRY_RUN=false.
   const write = config.command !== "check" && !config.dryRun;
   log.info("sync starting", {
-    command: config.command, source: config.source.url.origin, target: config.target.url.origin, targetPrefix: config.prefix,
+    command: config.command, source: config.source.url.origin, target: config.target.url.origin, sourcePrefix: config.sourcePrefix, targetPrefix: config.prefix,
     repositories: config.repositories?.source, tags: config.tags?.source, dryRun: config.command === "check" ? true : config.dryRun,
     overwrite: config.overwrite, concurrency: config.concurrency,
   });
@@ -51,7 +51,7 @@ function client(e: Endpoint, config: SyncConfig, signal: AbortSignal, side: stri
 async function syncAll(config: SyncConfig, source: RegistryClient, target: RegistryClient, write: boolean, signal: AbortSignal, tally: SyncTally, log: Logger): Promise<void> {
   let inventory;
   try {
-    inventory = await readInventory(source, { prefix: config.prefix, repositories: config.repositories, tags: config.tags });
+    inventory = await readInventory(source, { prefix: config.prefix, sourcePrefix: config.sourcePrefix, repositories: config.repositories, tags: config.tags });
   } catch (error) {
     tally.inventoryError = (error as Error).message;
     log.error("the source could not be listed; nothing was compared", { detail: tally.inventoryError, errorCode: (error as { code?: string }).code });

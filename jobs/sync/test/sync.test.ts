@@ -137,6 +137,24 @@ describe("sync between two registry:2", () => {
     expect((await sync("check", env())).code).toBe(0);
   });
 
+  it("repairs registry:2 from the other side: SOURCE_PREFIX=viktor/ maps viktor/multi back to multi", async () => {
+    const c = new RegistryClient({ url: src.url, username: src.username as string, password: src.password as string });
+    const index = await c.manifest("multi", "latest");
+    await c.close();
+    const child = index.kind === "index" ? index.manifests[1]?.digest : undefined;
+    if (!child) throw new Error("multi:latest has too few children");
+    await src.corruptRevisionLink("multi", child);
+    const reverse = {
+      SOURCE_URL: dst.url, SOURCE_USERNAME: dst.username as string, SOURCE_PASSWORD: dst.password as string, SOURCE_PREFIX: "viktor/",
+      TARGET_URL: src.url, TARGET_USERNAME: src.username as string, TARGET_PASSWORD: src.password as string, REPOSITORIES: "viktor/multi",
+    };
+    const before = await sync("check", reverse);
+    expect([before.code, tagLines(before)]).toEqual([1, ["multi:latest broken none"]]);
+    const repaired = await sync("repair", { ...reverse, DRY_RUN: "false" });
+    expect([repaired.code, tagLines(repaired)]).toEqual([0, ["multi:latest broken repaired"]]);
+    expect((await served(src.url, "multi", "latest", { username: src.username as string, password: src.password as string })).findings).toEqual([]);
+  });
+
   it("a stopped run starts no push and exits 130", async () => {
     const controller = new AbortController();
     controller.abort(new Error("SIGTERM"));

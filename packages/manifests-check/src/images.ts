@@ -7,7 +7,7 @@
 export const JOB_IMAGE_PREFIX = "forgejo.viktorbarzin.me/viktor/regguard-";
 
 /** Job directories under jobs/ that ship an image. */
-export const JOB_NAMES = ["integrity-probe", "retention", "breakglass"] as const;
+export const JOB_NAMES = ["integrity-probe", "retention", "breakglass", "sync"] as const;
 
 /** A job name. */
 export type JobName = (typeof JOB_NAMES)[number];

@@ -8,6 +8,8 @@ import { loadConfig as loadProbeConfig } from "@regguard/integrity-probe";
 import { PROBE_ENV } from "@regguard/integrity-probe/env-schema";
 import { loadConfig as loadRetentionConfig } from "@regguard/retention";
 import { RETENTION_ENV } from "@regguard/retention/env-schema";
+import { loadConfig as loadSyncConfig } from "@regguard/sync";
+import { SYNC_ENV } from "@regguard/sync/env-schema";
 import { describe, expect, it } from "vitest";
 import {
   cronJobJobs, cronJobProblems, describe as describeDoc, envProblems, k8sObjects, listFiles, loadYamlTree, repoRoot, type JobContracts, type K8sObject,
@@ -18,6 +20,8 @@ const SCHEMAS: JobContracts = {
   "integrity-probe": { schema: PROBE_ENV, readConfig: (env) => loadProbeConfig(env) },
   retention: { schema: RETENTION_ENV, readConfig: (env) => loadRetentionConfig(env) },
   breakglass: { schema: BREAKGLASS_ENV, readConfig: (env) => loadSaveConfig(env) },
+  // Both sync CronJobs read the same variables; `check` is the command that reads them all.
+  sync: { schema: SYNC_ENV, readConfig: (env) => loadSyncConfig(env, ["check"]) },
 };
 const objects = k8sObjects(loadYamlTree(join(repoRoot(), "manifests"), listFiles).flatMap((f) => f.docs));
 const cronJobs = objects.filter((d) => d.value.kind === "CronJob");
@@ -40,10 +44,12 @@ function env(cj: K8sObject): Record<string, string | { secret: string; key: stri
 }
 
 describe("CronJobs", () => {
-  it("exist: retention, breakglass snapshots and one probe per registry instance", () => {
+  it("exist: retention, breakglass snapshots, one probe per registry instance, the sync check and the suspended copy", () => {
     expect(cronJobs.map((d) => describeDoc(d)).sort()).toEqual([
       "CronJob/forgejo/forgejo-breakglass",
       "CronJob/forgejo/forgejo-retention",
+      "CronJob/forgejo/registry-sync-check",
+      "CronJob/forgejo/registry-sync-copy",
       "CronJob/monitoring/forgejo-integrity-probe",
       "CronJob/monitoring/registry-integrity-probe",
     ]);

@@ -25,10 +25,11 @@ describe("PrometheusRule registry-integrity", () => {
     expect(pick("RegistryCatalogInaccessible")).toEqual({ group: "Cluster", expr: "registry_manifest_integrity_catalog_accessible == 0", for: "15m", severity: "critical" });
   });
 
-  it("adds the request-error, last-success and refused-push alerts", () => {
+  it("adds the request-error, last-success, refused-push and sync-drift alerts", () => {
     const exprs = Object.fromEntries(alerts.map((a) => [a.alert, `${a.expr} for ${a.for} ${a.labels?.severity}`]));
     expect(exprs.RegistryIntegrityProbeRequestErrors).toBe("registry_manifest_integrity_request_errors > 0 for 30m warning");
     expect(exprs.RegistryIntegrityProbeNoRecentSuccess).toBe("time() - registry_manifest_integrity_last_success_timestamp > 3600 for 15m warning");
+    expect(exprs.RegistrySyncDrift).toBe('sum by (instance) (registry_sync_tags{state=~"drifted|broken"}) > 0 for 1h warning');
     expect(exprs.RegistryIntegrityProbePushFailed).toBe('push_failure_time_seconds{job=~".+-integrity-probe"} > push_time_seconds{job=~".+-integrity-probe"} for 10m warning');
   });
 
@@ -65,7 +66,7 @@ describe("PrometheusRule registry-integrity", () => {
       copyFileSync(UNIT_TESTS, join(dir, "registry-alerts.test.yml"));
       const check = runTool("promtool", ["check", "rules", "registry-integrity.rules.yml"], { cwd: dir });
       expect(check.status, check.output).toBe(0);
-      expect(check.output).toMatch(/SUCCESS: 6 rules found/);
+      expect(check.output).toMatch(/SUCCESS: 7 rules found/);
       const unit = runTool("promtool", ["test", "rules", "registry-alerts.test.yml"], { cwd: dir });
       expect(unit.status, unit.output).toBe(0);
     } finally {

@@ -6,9 +6,10 @@ import { envTable, type EnvSchema } from "@regguard/job-config";
 import { PROBE_ENV } from "@regguard/integrity-probe/env-schema";
 import { RETENTION_ENV } from "@regguard/retention/env-schema";
 import { BREAKGLASS_ENV } from "@regguard/breakglass/env-schema";
+import { SYNC_ENV } from "@regguard/sync/env-schema";
 
 const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
-const schemas: Record<string, EnvSchema> = { "integrity-probe": PROBE_ENV, retention: RETENTION_ENV, breakglass: BREAKGLASS_ENV };
+const schemas: Record<string, EnvSchema> = { "integrity-probe": PROBE_ENV, retention: RETENTION_ENV, breakglass: BREAKGLASS_ENV, sync: SYNC_ENV };
 
 describe("README configuration tables", () => {
   it.each(Object.keys(schemas))("%s's table equals envTable(schema) (run node scripts/readme-tables.mjs)", (job) => {

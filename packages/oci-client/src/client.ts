@@ -5,7 +5,7 @@ import type { Digest } from "./digest.js";
 import { listRepositories, listTags, tagPages } from "./listing.js";
 import type { Descriptor, Manifest } from "./manifest.js";
 import { checkManifest, getManifest, headManifest, type ManifestHead } from "./manifests.js";
-import { pushBlob, putManifest, type BlobSource } from "./push.js";
+import { pushBlob, pushBlobWith, putManifest, type BlobPushOutcome, type BlobSource, type PushBlobOptions } from "./push.js";
 import { Transport, type TransportOptions, type TransportStats } from "./transport.js";
 
 export type RegistryClientOptions = TransportOptions;
@@ -76,6 +76,11 @@ export class RegistryClient {
 
   pushBlob(repository: string, blob: BlobSource): Promise<Digest> {
     return pushBlob(this.transport, repository, blob);
+  }
+
+  /** pushBlob with a cross-repository mount and an outcome. */
+  pushBlobWith(repository: string, blob: BlobSource, opts: PushBlobOptions): Promise<BlobPushOutcome> {
+    return pushBlobWith(this.transport, repository, blob, opts);
   }
 
   putManifest(repository: string, target: string, raw: Uint8Array, mediaType: string): Promise<Digest> {

@@ -78,7 +78,9 @@ export class TokenSource {
   private async fetch(realm: string, service: string, scope: string): Promise<string> {
     const url = this.checkRealm(realm);
     if (service) url.searchParams.set("service", service);
-    if (scope) url.searchParams.set("scope", scope);
+    // Several scopes (a cross-repository mount needs push on one and pull on the other) are one
+    // `scope` parameter each, as the distribution token spec asks.
+    if (scope) for (const one of scope.split(" ")) url.searchParams.append("scope", one);
     const headers: Record<string, string> = { accept: "application/json" };
     if (this.opts.basic) headers.authorization = `Basic ${this.opts.basic}`;
     this.requests++;
