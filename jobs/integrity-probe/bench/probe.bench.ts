@@ -8,12 +8,11 @@
 // just (d). Prints figures; asserts none.
 import { cpus, loadavg } from "node:os";
 import { dirname } from "node:path";
-import { startLatencyProxy, startPushgateway, startRegistry } from "@regguard/testkit";
+import { seedRegistry, startLatencyProxy, startPushgateway, startRegistry } from "@regguard/testkit";
 import { MANIFEST_ACCEPT } from "@regguard/oci-client";
 import { PROBE_ENV } from "@regguard/integrity-probe/env-schema";
 import { ownCpuSeconds, processCpuSeconds } from "./cpu.js";
 import { imageNodeOptions, measureProbe, rawHeadThroughput, type ProbeRunFigures } from "./measure.js";
-import { seedRegistry } from "./seed.js";
 import { median, plainWalkProcess, shellWalk } from "./small.js";
 
 const PLAN = { repositories: 100, tagsPerRepo: 20, multiArchEvery: 3 };

@@ -5,7 +5,7 @@
 //           and blobs), so a tag whose child or blob went missing is `broken`.
 //   repair: a broken tag gets its missing pieces back by digest from the source, then is walked
 //           again; missing and drifted tags are left to copy.
-import { NotFoundError, walkImage, type Digest, type Finding, type RegistryClient } from "@regguard/oci-client";
+import { NotFoundError, walkImage, type Digest, type Finding, type Manifest, type RegistryClient } from "@regguard/oci-client";
 import { emptyTreeReport, ensureTree, stopIfAborted, type CopySession, type TreeReport } from "./image-copy.js";
 import { companionTags, type TagItem } from "./inventory.js";
 import type { SyncCommand } from "./config.js";
@@ -51,22 +51,26 @@ async function oneTag(s: CopySession, command: SyncCommand, overwrite: boolean, 
   const outcome: TagOutcome = { repository: src, target: dst, tag, state: undefined, action: "failed", tree: emptyTreeReport(), findings: [] };
   try {
     stopIfAborted(s);
-    const sourceDigest = await digestOf(s.source, src, tag);
-    if (sourceDigest === undefined) throw new Error(`the source lists ${src}:${tag} but does not serve it`);
-    outcome.sourceDigest = sourceDigest;
+    // The target first: for a tag it lacks, one GET by tag gives the source's digest and the bytes
+    // to copy, verified against each other; for one it has, a HEAD on each side is all it costs.
     const targetDigest = await digestOf(s.target, dst, tag);
     if (targetDigest !== undefined) outcome.targetDigest = targetDigest;
+    const fetched = targetDigest === undefined ? await sourceManifest(s.source, src, tag) : undefined;
+    const sourceDigest = fetched?.digest ?? await digestOf(s.source, src, tag);
+    if (sourceDigest === undefined) throw new Error(`the source lists ${src}:${tag} but does not serve it`);
+    outcome.sourceDigest = sourceDigest;
     outcome.state = targetDigest === undefined ? "missing" : targetDigest === sourceDigest ? "in_parity" : "drifted";
     outcome.action = "none";
 
     if (command === "copy") {
       if (outcome.state === "missing") {
-        await copyImage(s, src, dst, sourceDigest, tag, outcome.tree);
+        await copyImage(s, src, dst, fetched ?? await s.source.manifest(src, sourceDigest), tag, outcome.tree);
         outcome.action = s.write ? "copied" : "would_copy";
       } else if (outcome.state === "drifted") {
         if (!overwrite) outcome.action = "drift_kept";
         else {
-          await copyImage(s, src, dst, sourceDigest, tag, outcome.tree);
+          // By digest, not by tag: a tag moved on the source since the HEAD must not mix two images.
+          await copyImage(s, src, dst, await s.source.manifest(src, sourceDigest), tag, outcome.tree);
           outcome.action = s.write ? "overwritten" : "would_overwrite";
         }
       }
@@ -75,15 +79,15 @@ async function oneTag(s: CopySession, command: SyncCommand, overwrite: boolean, 
 
     // check and repair: bytes a missing tag would move, and the target walk of an in-parity one.
     if (outcome.state === "missing" && command === "check") {
-      await ensureTree({ ...s, write: false }, src, dst, await s.source.manifest(src, sourceDigest), outcome.tree);
+      // Bytes a copy would move; a source that cannot serve all of it is for copy to report.
+      await planBytes(s, src, dst, fetched ?? sourceDigest, outcome.tree);
     }
     if (outcome.state !== "in_parity") return outcome;
     outcome.findings = await walkTarget(s.target, dst, tag);
     if (outcome.findings.length === 0) return outcome;
     outcome.state = "broken";
     if (command === "check") {
-      // What a repair would move; a source that cannot serve it is reported, not thrown.
-      await ensureTree({ ...s, write: false }, src, dst, await s.source.manifest(src, sourceDigest), outcome.tree).catch(() => undefined);
+      await planBytes(s, src, dst, sourceDigest, outcome.tree);
       return outcome;
     }
     await ensureTree(s, src, dst, await s.source.manifest(src, sourceDigest), outcome.tree);
@@ -102,16 +106,32 @@ async function oneTag(s: CopySession, command: SyncCommand, overwrite: boolean, 
   }
 }
 
-/** Copy the source image at `digest` into `dst` and put `tag` on it last; checks the tag resolves to it. */
-async function copyImage(s: CopySession, src: string, dst: string, digest: Digest, tag: string, report: TreeReport): Promise<void> {
-  // By digest, not by tag: a tag moved on the source mid-run must not mix two images.
-  const m = await s.source.manifest(src, digest);
+/** check's estimate of what a copy or repair would move: reads only, and never fails the tag. */
+async function planBytes(s: CopySession, src: string, dst: string, root: Manifest | Digest, report: TreeReport): Promise<void> {
+  try {
+    await ensureTree({ ...s, write: false }, src, dst, typeof root === "string" ? await s.source.manifest(src, root) : root, report);
+  } catch {
+    // The tag keeps its state; bytes_missing is then a lower bound.
+  }
+}
+
+/** Put `m` (the source's, with everything under it) into `dst` and the tag on it last. */
+async function copyImage(s: CopySession, src: string, dst: string, m: Manifest, tag: string, report: TreeReport): Promise<void> {
   await ensureTree(s, src, dst, m, report);
   if (!s.write) return;
   stopIfAborted(s);
+  // putManifest checks the Docker-Content-Digest the target answers with against the bytes' own.
   await s.target.putManifest(dst, tag, m.raw, m.mediaType);
-  const now = await digestOf(s.target, dst, tag);
-  if (now !== digest) throw new Error(`${dst}:${tag} resolves to ${now ?? "nothing"} after the push, expected ${digest}`);
+}
+
+/** The source's manifest by tag; undefined when the source answers 404 for a listed tag. */
+async function sourceManifest(source: RegistryClient, repo: string, tag: string): Promise<Manifest | undefined> {
+  try {
+    return await source.manifest(repo, tag);
+  } catch (e) {
+    if (e instanceof NotFoundError) return undefined;
+    throw e;
+  }
 }
 
 /** A tag's digest: the HEAD's Docker-Content-Digest, or the GET body's own when a registry sends none; undefined on 404. */

@@ -1,6 +1,7 @@
 // The sync job between two real registry:2 with htpasswd (the target behind a counting proxy, so
 // writes and requests are counted where they arrive), and into the Forgejo fake under viktor/.
 // Every assertion is about what the target then serves.
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exitCodeFor, memoryLogger, type Fields, type Level } from "@regguard/job-runtime";
 import { RegistryClient, walkImage, type Finding } from "@regguard/oci-client";
@@ -62,6 +63,16 @@ describe("sync between two registry:2", () => {
     digests["multi:latest"] = (await pushIndex(t, "multi", "latest", { attestations: true, seed: "multi" })).digest;
     digests["list:1.0"] = (await pushIndex(t, "list", "1.0", { format: "docker", seed: "list" })).digest;
     digests["bare:1"] = (await pushIndex(t, "bare", "1", { omitMediaType: true, seed: "bare" })).digest;
+    // A nested index: an index whose child is itself an index of two images.
+    const a = await pushImage(t, "nested", undefined, { seed: "nested-a", platform: { os: "linux", architecture: "amd64" } });
+    const b = await pushImage(t, "nested", undefined, { seed: "nested-b", platform: { os: "linux", architecture: "arm64" } });
+    const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+    const writer = new RegistryClient({ url: src.url, username: t.username, password: t.password });
+    const inner = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [a, b].map((m) => ({ mediaType: m.mediaType, digest: m.digest, size: m.manifest.length })) }));
+    const innerDigest = await writer.putManifest("nested", `sha256:${createHash("sha256").update(inner).digest("hex")}`, inner, OCI_INDEX);
+    const outer = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_INDEX, digest: innerDigest, size: inner.length }] }));
+    digests["nested:2"] = await writer.putManifest("nested", "2", outer, OCI_INDEX);
+    await writer.close();
     // A cosign-style signature tag of app:v1, outside TAGS below: it must come along.
     const sigTag = `${app.digest.replace(":", "-")}.sig`;
     digests[`app:${sigTag}`] = (await pushImage(t, "app", sigTag, { layers: 1, seed: "app-v1-sig" })).digest;
@@ -80,8 +91,8 @@ describe("sync between two registry:2", () => {
     expect(summary(r).msg).toContain("(dry run)");
   });
 
-  it("copy moves every image digest for digest, attestations, Docker lists, an index without mediaType and a cosign tag included", async () => {
-    const r = await sync("copy", env({ DRY_RUN: "false", TAGS: "v1|v2|latest|1\\.0|1" }));
+  it("copy moves every image digest for digest, attestations, Docker lists, an index without mediaType, a nested index and a cosign tag included", async () => {
+    const r = await sync("copy", env({ DRY_RUN: "false", TAGS: "v1|v2|latest|1\\.0|1|2" }));
     expect(r.code, JSON.stringify(r.lines.filter((l) => l.level === "error"))).toBe(0);
     for (const [ref, digest] of Object.entries(digests)) {
       const [repo, tag] = ref.split(":") as [string, string];
@@ -196,6 +207,16 @@ describe("sync into the Forgejo fake", () => {
     const got = await served(fake.url, "viktor/web", "latest", { username: "viktor", password: fake.user("viktor").token });
     expect({ digest: got.digest, findings: got.findings }).toEqual({ digest: index, findings: [] });
     expect((await sync("check", env())).code).toBe(0);
+  });
+
+  it("a manifest the target refuses leaves no tag for a half image", async () => {
+    await pushImage({ url: src.url }, "api", "1", { seed: "api-1" });
+    fake.failNext({ method: "PUT", pathIncludes: "/manifests/" }, { status: 400, body: JSON.stringify({ errors: [{ code: "MANIFEST_INVALID", message: "refused" }] }) }, 10);
+    const r = await sync("copy", env({ DRY_RUN: "false", REPOSITORIES: "api" }));
+    expect(r.code).toBe(1);
+    expect(tagLines(r)).toEqual(["viktor/api:1 missing failed"]);
+    expect(String(r.lines.find((l) => l.msg === "tag not synced")?.detail)).toContain("400");
+    expect(fake.versions("viktor", "api").map((v) => v.version)).not.toContain("1");
   });
 });
 

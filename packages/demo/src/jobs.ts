@@ -9,6 +9,7 @@ export const JOB_MAIN = {
   probe: fileURLToPath(new URL("../../../jobs/integrity-probe/dist/main.js", import.meta.url)),
   retention: fileURLToPath(new URL("../../../jobs/retention/dist/main.js", import.meta.url)),
   breakglass: fileURLToPath(new URL("../../../jobs/breakglass/dist/main.js", import.meta.url)),
+  sync: fileURLToPath(new URL("../../../jobs/sync/dist/main.js", import.meta.url)),
 } as const;
 
 /** A finished job run. */

@@ -1,7 +1,7 @@
 // `pnpm demo`: the whole system on loopback with no configuration. Starts a
 // real registry:2, a real Pushgateway and the Forgejo fake, seeds a realistic
-// owner, breaks one image the distribution#3324 way, runs the three jobs as
-// their CLIs, prints a summary and stops everything it started, also on
+// owner, breaks one image the distribution#3324 way, runs the four jobs as
+// their CLIs (the sync job moves registry:2's images and repairs the broken one), prints a summary and stops everything it started, also on
 // Ctrl-C or SIGTERM (exit 130).
 // `pnpm demo -- --registry URL [--image REF]` probes a real registry instead.
 import { mkdtempSync } from "node:fs";
@@ -67,15 +67,17 @@ async function embedded(work: string): Promise<number> {
   heading(`Seeding owner ${OWNER} on Forgejo and three images on registry:2`);
   const seeded = await seedForgejo(forgejo, OWNER);
   say(`forgejo: ${seeded.images} images, ${seeded.tags} tags (multi-arch with attestations, cache tags, latest on an old index)`);
-  await pushImage({ url: registry.url }, `${OWNER}/infra-ci`, "latest", { seed: "r-infra" });
-  await pushIndex({ url: registry.url }, `${OWNER}/beadboard`, "latest", { seed: "r-bead", attestations: true });
-  const kms = await pushIndex({ url: registry.url }, `${OWNER}/kms-website`, "latest", { seed: "r-kms", attestations: true });
-  const victim = kms.children[1];
-  if (!victim) throw new Error("seeded index has no second child");
-  await registry.corruptRevisionLink(`${OWNER}/kms-website`, victim.digest);
-  say(`registry:2: removed the revision link of ${OWNER}/kms-website child ${victim.digest.slice(0, 19)}… (distribution#3324)`);
-
   const owner = forgejo.user(OWNER);
+  // Two images only registry:2 has (never dual-pushed), and one pushed to both during the bake.
+  await pushImage({ url: registry.url }, `${OWNER}/status-page`, "1.4", { seed: "r-status" });
+  await pushIndex({ url: registry.url }, `${OWNER}/wiki`, "latest", { seed: "r-wiki", attestations: true });
+  const chat = await pushIndex({ url: registry.url }, `${OWNER}/chat`, "latest", { seed: "r-chat", attestations: true });
+  await pushIndex({ url: forgejo.url, username: OWNER, password: owner.token }, `${OWNER}/chat`, "latest", { seed: "r-chat", attestations: true });
+  const victim = chat.children[1];
+  if (!victim) throw new Error("seeded index has no second child");
+  await registry.corruptRevisionLink(`${OWNER}/chat`, victim.digest);
+  say(`registry:2: removed the revision link of ${OWNER}/chat child ${victim.digest.slice(0, 19)}… (distribution#3324)`);
+
   const pg = { PUSHGATEWAY_URL: pushgateway.url };
   heading("integrity-probe against registry:2 (expect one broken reference)");
   const probeOld = await job(JOB_MAIN.probe, [], { REGISTRY_URL: registry.url, REGISTRY_INSTANCE: "registry.viktorbarzin.me:5050", ...pg }, notDebug);
@@ -90,6 +92,23 @@ async function embedded(work: string): Promise<number> {
   for (const s of series.sort((a, b) => (a.labels.instance ?? "").localeCompare(b.labels.instance ?? "") || a.name.localeCompare(b.name))) {
     say(`${s.name}{instance="${s.labels.instance ?? ""}",job="${s.labels.job ?? ""}"} ${s.value}`);
   }
+
+  // The move: registry:2 -> Forgejo under the same names, then the broken chat on registry:2
+  // repaired from Forgejo's good copy (the sync job, as the runbook docs/runbooks/sync.md runs it).
+  const moved = `${OWNER}/(status-page|wiki|chat)`;
+  const toForgejo = { SOURCE_URL: registry.url, TARGET_URL: forgejo.url, TARGET_USERNAME: OWNER, TARGET_PASSWORD: owner.token, REPOSITORIES: moved };
+  heading("sync check registry:2 -> Forgejo (expect 2 missing: never dual-pushed)");
+  const parityBefore = await job(JOB_MAIN.sync, ["check"], toForgejo, syncLines);
+  heading("sync copy, dry run (expect: would copy 2, nothing written)");
+  const copyDry = await job(JOB_MAIN.sync, ["copy"], toForgejo, syncLines);
+  heading("sync copy (children first, the tag last)");
+  const copy = await job(JOB_MAIN.sync, ["copy"], { ...toForgejo, DRY_RUN: "false" }, syncLines);
+  heading("sync check again (expect full parity)");
+  const parityAfter = await job(JOB_MAIN.sync, ["check"], toForgejo, syncLines);
+  heading("sync repair of registry:2 from Forgejo (expect chat:latest repaired)");
+  const repair = await job(JOB_MAIN.sync, ["repair"], {
+    SOURCE_URL: forgejo.url, SOURCE_USERNAME: OWNER, SOURCE_PASSWORD: owner.token, TARGET_URL: registry.url, REPOSITORIES: moved, DRY_RUN: "false",
+  }, syncLines);
 
   heading("retention, dry-run, on Forgejo (children of kept indexes are protected)");
   const planFile = join(work, "plan.json");
@@ -112,7 +131,9 @@ async function embedded(work: string): Promise<number> {
   say(`probe forgejo     exit ${probeNew.code} (${probeNew.code === 0 ? "healthy" : "unexpected"})`);
   say(`retention dry-run exit ${retention.code}: ${plan}`);
   say(`breakglass        save exit ${save.code}, verify exit ${verify.code}`);
-  const ok = probeOld.code === 1 && probeNew.code === 0 && retention.code === 0 && save.code === 0 && verify.code === 0;
+  say(`sync              check before exit ${parityBefore.code} (missing tags), copy dry run exit ${copyDry.code}, copy exit ${copy.code}, check after exit ${parityAfter.code}, repair of registry:2 exit ${repair.code}`);
+  const moveOk = parityBefore.code === 1 && copyDry.code === 0 && copy.code === 0 && parityAfter.code === 0 && repair.code === 0;
+  const ok = probeOld.code === 1 && probeNew.code === 0 && retention.code === 0 && save.code === 0 && verify.code === 0 && moveOk;
   say(ok ? "everything behaved as expected" : "something did not behave as expected: see the output above");
   return ok ? 0 : 1;
 }
@@ -139,6 +160,9 @@ async function realRegistry(url: string, image: string | undefined, work: string
 }
 
 const notDebug = (line: string) => !line.includes('"level":"debug"');
+
+/** Sync: one line per tag that is not in parity, and the closing line. */
+const syncLines = (line: string) => notDebug(line) && !line.includes('"msg":"tag in parity"') && !line.includes('"msg":"sync starting"');
 
 /** The full plan is long: show package totals, and kms-website's old `latest` index with the children it protects. */
 const planLines = (line: string) =>

@@ -36,8 +36,8 @@ describe.skipIf(why !== undefined)("the demo", () => {
     expect(r.code, output(r)).toBe(0);
     const out = r.stdout;
     // The probe names the index child whose revision link was removed (distribution#3324).
-    expect(out).toMatch(/error integrity failure {2}kind=child_missing repository=viktor\/kms-website tag=latest digest=sha256:[0-9a-f]{64} parent=sha256:/);
-    expect(out).toContain("Probe complete: 0 failures across 12 repos");
+    expect(out).toMatch(/error integrity failure {2}kind=child_missing repository=viktor\/chat tag=latest digest=sha256:[0-9a-f]{64} parent=sha256:/);
+    expect(out).toContain("Probe complete: 0 failures across 13 repos");
     // Both probes' groups, as Prometheus scrapes them.
     expect(out).toContain('registry_manifest_integrity_failures{instance="registry.viktorbarzin.me:5050",job="registry-integrity-probe"} 1');
     expect(out).toContain('registry_manifest_integrity_failures{instance="forgejo.viktorbarzin.me",job="forgejo-integrity-probe"} 0');
@@ -56,6 +56,13 @@ describe.skipIf(why !== undefined)("the demo", () => {
     expect(out).toContain("probe forgejo     exit 0 (healthy)");
     expect(out).toMatch(/retention dry-run exit 0: \d+ versions planned, \d+ kept, [1-9]\d* would be deleted/);
     expect(out).toContain("breakglass        save exit 0, verify exit 0");
+    // The move: 2 tags only registry:2 had are copied, then chat:latest is repaired on registry:2 from Forgejo.
+    expect(out).toContain("Sync check complete: 1 of 3 tags in parity (2 missing, 0 drifted, 0 broken)");
+    expect(out).toMatch(/Sync copy complete \(dry run\): 2 to copy, [1-9]\d* bytes to move/);
+    expect(out).toMatch(/Sync copy complete: 2 copied, [1-9]\d* bytes moved/);
+    expect(out).toContain("Sync check complete: 3 of 3 tags in parity (0 missing, 0 drifted, 0 broken)");
+    expect(out).toMatch(/broken tag repaired {2}repository=viktor\/chat target=viktor\/chat tag=latest/);
+    expect(out).toContain("sync              check before exit 1 (missing tags), copy dry run exit 0, copy exit 0, check after exit 0, repair of registry:2 exit 0");
     expect(out).toContain("everything behaved as expected");
     expect(out).toContain("stopped every server the demo started");
     expect(r.stderr).toBe("");

@@ -30,3 +30,4 @@ export * from "./ci.js";
 export * from "./forgejo-build.js";
 export * from "./forgejo.js";
 export * from "./replay-server.js";
+export { seedRegistry, type SeedPlan, type Seeded } from "./seed-registry.js";

@@ -1,3 +1,4 @@
+// Used by pnpm bench:probe and pnpm bench:sync (issue 12, 15): the same seeded set on both sides.
 // Seeds a registry:2 quickly over plain HTTP: monolithic blob uploads
 // (POST + one PUT each), small unique configs so every tag is its own image,
 // shared layers, and a third of the repositories multi-arch with buildx-
