@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exitCodeFor, memoryLogger, type Fields, type Level } from "@regguard/job-runtime";
 import { RegistryClient, walkImage, type Finding } from "@regguard/oci-client";
 import {
-  pushImage, pushIndex, startCountingProxy, startForgejoFake, startPushgateway, startRegistry,
-  type StartedCountingProxy, type StartedForgejoFake, type StartedPushgateway, type StartedRegistry,
+  pushImage, pushIndex, replayTargets, startCountingProxy, startPushgateway, startRegistry,
+  type ReplayServer, type StartedCountingProxy, type StartedPushgateway, type StartedRegistry,
 } from "@regguard/testkit";
 import { run } from "../src/index.js";
 
@@ -176,9 +176,10 @@ describe("sync between two registry:2", () => {
   });
 });
 
-describe("sync into the Forgejo fake", () => {
+describe.each(replayTargets("the sync job into Forgejo"))("sync into $name", ({ start, skip }) => {
+  if (skip !== undefined) return void it.skip(`skipped: ${skip}`, () => undefined);
   let src: StartedRegistry;
-  let fake: StartedForgejoFake;
+  let fake: ReplayServer;
   let index: string;
   let layer: string;
   const env = (extra: Record<string, string> = {}) => ({
@@ -186,11 +187,11 @@ describe("sync into the Forgejo fake", () => {
   });
 
   beforeAll(async () => {
-    [src, fake] = await Promise.all([startRegistry(), startForgejoFake({ users: [{ login: "viktor" }] })]);
+    [src, fake] = await Promise.all([startRegistry(), start({ users: [{ login: "viktor" }] })]);
     const built = await pushIndex({ url: src.url }, "web", "latest", { attestations: true, seed: "web" });
     index = built.digest;
     layer = (built.children[0]?.layers[0]?.digest ?? "").replace("sha256:", "");
-  });
+  }, 120_000);
   afterAll(async () => {
     await Promise.all([src?.stop(), fake?.stop()]);
   });
