@@ -86,6 +86,26 @@ describe.skipIf(registryMissing)("destinations under failure", () => {
     IMAGE: `${reg.host}/viktor/infra-ci:${tag}`, DESTINATIONS: destinations, S3_ENDPOINT: s3.endpoint, ...S3_KEYS, ...extra,
   });
 
+  it("a registry serving a tampered layer of the same length fails the save; the archive and latest stay where they were (issue 16)", async () => {
+    const dir = await tempDir("tampered");
+    const first = await save(saveConfig(env("v1", dir)), { log: testLogger() });
+    expect(first.ok).toBe(true);
+    // One byte flipped in v2's first layer, length unchanged: only the digest check can see it.
+    const layer = big.layers[0]?.digest as string;
+    const proxy = await startCorruptingProxy(reg.url, new RegExp(`/blobs/${layer}$`));
+    try {
+      const report = await save(saveConfig(env("v2", dir, { REGISTRY_URL: proxy.url })), { log: testLogger() });
+      expect(proxy.corrupted.length, "the proxy damaged the layer").toBeGreaterThan(0);
+      expect(report.ok).toBe(false);
+    } finally {
+      await proxy.stop();
+    }
+    // A new file name failed to commit: latest must still point at v1, and no v2 file exists.
+    expect((await readdir(dir)).sort()).toEqual(["infra-ci-latest.tar", "infra-ci-v1.tar", "infra-ci-v1.tar.sha256"]);
+    expect(await readlink(join(dir, "infra-ci-latest.tar"))).toBe("infra-ci-v1.tar");
+    expect((await verifyArchive(join(dir, "infra-ci-v1.tar"))).sidecar).toBe("match");
+  });
+
   it("registry stopped mid-layer: the run fails, the previous archive and latest stay intact everywhere, no temp files", async () => {
     const dir = await tempDir("interrupt");
     const dests = `${dir},s3://${S3_BUCKET}/interrupt`;

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startScriptedServer, type ScriptedRequest, type ScriptedResponse, type StartedScriptedServer } from "@regguard/testkit";
 import {
   AbortedError, DigestMismatchError, InvalidManifestError, MEDIA_TYPE, ProtocolError, RegistryClient, TimeoutError, TooLargeError,
-  TransportError, UnauthorizedError, UntrustedLinkError, UntrustedRealmError,
+  TransportError, UnauthorizedError, UntrustedLinkError, UntrustedRealmError, walkImage, type Finding,
 } from "../src/index.js";
 
 const SECRET = "pat-0123456789abcdef";
@@ -29,6 +29,24 @@ const noSecret = (e: unknown) => {
 };
 
 describe("a lying registry", () => {
+  it("an index child whose HEAD answers another digest is reported with CHECK_BLOBS=false, where only the HEAD is asked (issue 16)", async () => {
+    const child = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPE.ociManifest, config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: sha("c"), size: 1 }, layers: [] }));
+    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPE.ociIndex, manifests: [{ mediaType: MEDIA_TYPE.ociManifest, digest: sha(child), size: child.length }] }));
+    const s = await serve((req) => {
+      if (req.path === "/v2/viktor/app/manifests/latest") return { status: 200, headers: { "content-type": MEDIA_TYPE.ociIndex, "docker-content-digest": sha(index) }, body: index };
+      // Same size, another digest: a registry serving some other manifest under the child's name.
+      if (req.method === "HEAD" && req.path === `/v2/viktor/app/manifests/${sha(child)}`) {
+        return { status: 200, headers: { "content-type": MEDIA_TYPE.ociManifest, "docker-content-digest": sha("other"), "content-length": String(child.length) } };
+      }
+      return { status: 404, body: { errors: [{ code: "MANIFEST_UNKNOWN" }] } };
+    });
+    const findings: Finding[] = [];
+    for await (const e of walkImage(client(s.url), "viktor/app", "latest", { checkBlobs: false })) if (e.type === "finding") findings.push(e.finding);
+    expect(findings.map((f) => [f.kind, f.digest, f.parent])).toEqual([["digest_mismatch", sha(child), sha(index)]]);
+    expect(s.requests.filter((r) => r.path.includes(sha(child))).map((r) => r.method)).toEqual(["HEAD"]);
+  });
+
+
   it("malformed catalog JSON is a ProtocolError", async () => {
     const s = await serve(() => ({ status: 200, headers: { "content-type": "application/json" }, body: "{not json" }));
     const err = await client(s.url).tags("viktor/app").catch((e: unknown) => e);
