@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryLogger } from "@regguard/job-runtime";
 import { RegistryClient, parseReference } from "@regguard/oci-client";
-import { pushImage, pushIndex, startRegistry, type BuiltImage, type BuiltIndex, type StartedRegistry } from "@regguard/testkit";
+import { pushImage, pushIndex, startCountingProxy, startRegistry, type BuiltImage, type BuiltIndex, type StartedRegistry } from "@regguard/testkit";
 import { ArchiveInvalidError, restoreArchive, save, verifyArchive } from "../src/index.js";
 import { registryMissing, REPO_ROOT, runbookBlocks, saveConfig, sh, tempDir, removeTempDirs, testLogger } from "./helpers.js";
 import { rewriteTar, tarEntries } from "./tar-surgery.js";
@@ -126,6 +126,22 @@ describe.skipIf(registryMissing)("verify and restore", () => {
       expect(again.blobsPushed).toBe(0);
     } finally {
       await client.close();
+    }
+  });
+
+  it("restore fails when the tag does not resolve to the archive's digest afterwards (a push raced it) (issue 16)", async () => {
+    const proxy = await startCountingProxy(target.url);
+    const client = new RegistryClient({ url: proxy.url, username: "ci-pusher", password: PAT });
+    try {
+      const other = `sha256:${"e".repeat(64)}`;
+      proxy.rules.failNext({ method: "HEAD", pathIncludes: "/v2/raced/app/manifests/v1" }, { status: 200, body: "", headers: { "docker-content-digest": other, "content-type": "application/vnd.oci.image.manifest.v1+json" } });
+      const e = await restoreArchive(single, client, parseReference(`${target.host}/raced/app:v1`), memoryLogger()).then(() => undefined, (err: unknown) => err as Error);
+      expect(e?.message).toMatch(new RegExp(`now resolves to ${other}, expected ${img.digest}`));
+      // The PUT of the tag did reach the registry: the failure is the check after it.
+      expect(proxy.requests.some((r) => r.method === "PUT" && r.path === "/v2/raced/app/manifests/v1")).toBe(true);
+    } finally {
+      await client.close();
+      await proxy.stop();
     }
   });
 
