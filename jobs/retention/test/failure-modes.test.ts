@@ -189,4 +189,18 @@ describe.each(REPLAY_TARGETS)("Forgejo's failure modes on $name", ({ start: star
     expect(idle.lines.some((l) => /BROKEN|is broken/.test(l.msg))).toBe(false);
     expect(failures(idle.lines)).toEqual([expect.stringMatching(/^\d+ reference\(s\) could not be verified: the registry did not answer/)]);
   });
+
+  it("tags that cannot be listed again after applying fail the run: what was pushed meanwhile is unverified (issue 16)", async () => {
+    const fake = await start();
+    await site(fake);
+    // Armed at the first DELETE: the re-list before the deletes has already answered.
+    fake.beforeNext({ method: "DELETE", pathIncludes: "/api/v1/packages/viktor/container/site/" }, () => {
+      fake.failNext({ method: "GET", pathIncludes: "/v2/viktor/site/tags/list" }, { status: 503, body: "unavailable" }, 20);
+    });
+    const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "0" }));
+    expect(versionDeletes(fake).length).toBeGreaterThan(0);
+    expect(code).not.toBe(0);
+    expect(JSON.stringify(failures(lines))).toContain("could not be listed again after applying");
+    expect(lines.some((l) => l.msg.startsWith("cannot list the package's tags after applying") && l.package === "site")).toBe(true);
+  });
 });
