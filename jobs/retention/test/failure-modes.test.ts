@@ -5,7 +5,7 @@
 // not answer while the run verifies.
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { OCI_INDEX, pushImage, pushIndex, pushManifest, type ReplayServer } from "@regguard/testkit";
+import { OCI_INDEX, OCI_MANIFEST, pushImage, pushIndex, pushManifest, type ReplayServer } from "@regguard/testkit";
 import {
   at, brokenReferences, deleteVersion, liveEnv, mutations, names, OWNER, planOf, REPLAY_TARGETS, requests, runJob, target, threeTags, versionDeletes, type LogLine,
 } from "./harness.js";
@@ -202,5 +202,23 @@ describe.each(REPLAY_TARGETS)("Forgejo's failure modes on $name", ({ start: star
     expect(code).not.toBe(0);
     expect(JSON.stringify(failures(lines))).toContain("could not be listed again after applying");
     expect(lines.some((l) => l.msg.startsWith("cannot list the package's tags after applying") && l.package === "site")).toBe(true);
+  });
+
+  it("the OCI subject of a kept manifest is kept: an untagged image that a kept artifact refers to survives KEEP_LAST_N=0 (issue 16)", async () => {
+    const fake = await start();
+    at(fake, "2024-01-01T00:00:00Z");
+    const image = await pushImage(target(fake), "viktor/sig", undefined, { seed: "subject-image" });
+    const artifact = Buffer.from(JSON.stringify({
+      schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType: "application/vnd.example.signature",
+      config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: image.config.digest, size: image.config.size },
+      layers: image.layers.map((l) => ({ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: l.digest, size: l.size })),
+      subject: { mediaType: image.mediaType, digest: image.digest, size: image.manifest.length },
+    }));
+    await pushManifest(target(fake), "viktor/sig", "latest", OCI_MANIFEST, artifact);
+    const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "0" }));
+    expect(code).toBe(0);
+    expect(planOf(lines, "sig")[image.digest]).toMatch(/^keep/);
+    expect(versionDeletes(fake).filter((p) => p.includes(image.digest))).toEqual([]);
+    expect(names(fake, "sig")).toContain(image.digest);
   });
 });
