@@ -1,5 +1,6 @@
 // verify finds every kind of damage with a precise message; restore puts an
 // archive into a second real registry with the same manifest digest.
+import { createHash } from "node:crypto";
 import { copyFile, readFile, readlink, realpath, symlink, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -100,6 +101,72 @@ describe.skipIf(registryMissing)("verify and restore", () => {
     const nolayer = join(dir, "nolayer.tar");
     await rewriteTar(single, nolayer, (n, d) => (n.endsWith((img.layers[0]?.digest as string).slice(7)) ? null : d));
     expect(await failure(nolayer)).toMatch(/layer .* is missing from the archive/);
+  });
+
+  /**
+   * A copy of the single-image archive edited and sealed again: the manifest and/or config JSON
+   * changed, their blobs renamed to the new digests, index.json and manifest.json pointed at them,
+   * so every digest matches and only the check under test can object (issue 16).
+   */
+  const resealed = async (name: string, edit: { manifest?: (m: Record<string, unknown>) => void; config?: (c: Record<string, unknown>) => void }): Promise<string> => {
+    const buf = await readFile(single);
+    const entry = (n: string) => {
+      const e = tarEntries(buf).find((x) => x.name === n);
+      if (!e) throw new Error(`${n} not in the archive`);
+      return buf.subarray(e.data, e.data + e.size);
+    };
+    const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+    const index = JSON.parse(entry("index.json").toString()) as { manifests: Array<{ digest: string; size: number }> };
+    const oldManifest = (index.manifests[0]?.digest as string).slice(7);
+    const manifest = JSON.parse(entry(`blobs/sha256/${oldManifest}`).toString()) as { config: { digest: string; size: number } } & Record<string, unknown>;
+    const oldConfig = manifest.config.digest.slice(7);
+    const config = JSON.parse(entry(`blobs/sha256/${oldConfig}`).toString()) as Record<string, unknown>;
+    edit.config?.(config);
+    const configBytes = Buffer.from(JSON.stringify(config));
+    manifest.config = { ...manifest.config, digest: `sha256:${sha(configBytes)}`, size: configBytes.length };
+    edit.manifest?.(manifest);
+    const manifestBytes = Buffer.from(JSON.stringify(manifest));
+    index.manifests[0] = { ...(index.manifests[0] as { digest: string; size: number }), digest: `sha256:${sha(manifestBytes)}`, size: manifestBytes.length };
+    const docker = JSON.parse(entry("manifest.json").toString()) as Array<{ Config: string }>;
+    for (const d of docker) d.Config = `blobs/sha256/${sha(configBytes)}`;
+    const out = join(dir, `${name}.tar`);
+    await rewriteTar(single, out, (n, d) => {
+      if (n === `blobs/sha256/${oldManifest}` || n === `blobs/sha256/${oldConfig}`) return null;
+      if (n === "index.json") return Buffer.from(JSON.stringify(index));
+      if (n === "manifest.json") return Buffer.from(JSON.stringify(docker));
+      return d;
+    }, [{ name: `blobs/sha256/${sha(configBytes)}`, data: configBytes }, { name: `blobs/sha256/${sha(manifestBytes)}`, data: manifestBytes }]);
+    return out;
+  };
+
+  it("refuses what docker load or ctr would mishandle: sizes against descriptors, diff_ids, strays, an image docker load would skip, duplicates (issue 16)", async () => {
+    // The sealing alone passes: every failure below is the one edit's.
+    expect((await verifyArchive(await resealed("sealed", {}))).images).toHaveLength(1);
+    const layerSize = await resealed("layer-size", { manifest: (m) => void ((m.layers as Array<{ size: number }>)[0]!.size += 1) });
+    expect(await failure(layerSize)).toMatch(/layer sha256:[0-9a-f]{64} of sha256:[0-9a-f]{64} is \d+ bytes, the manifest says \d+/);
+    const configSize = await resealed("config-size", { manifest: (m) => void ((m.config as { size: number }).size += 1) });
+    expect(await failure(configSize)).toMatch(/config sha256:[0-9a-f]{64} is \d+ bytes, its descriptor says \d+/);
+    const diffIds = await resealed("diff-ids", { config: (c) => void (c.rootfs as { diff_ids: string[] }).diff_ids.pop() });
+    expect(await failure(diffIds)).toMatch(/lists 2 diff_ids for 3 layers/);
+    const manifestSize = join(dir, "manifest-size.tar");
+    await rewriteTar(single, manifestSize, (n, d) => {
+      if (n !== "index.json") return d;
+      const index = JSON.parse(d.toString()) as { manifests: Array<{ size: number }> };
+      index.manifests[0]!.size += 1;
+      return Buffer.from(JSON.stringify(index));
+    });
+    expect(await failure(manifestSize)).toMatch(/manifest sha256:[0-9a-f]{64} is \d+ bytes, its descriptor says \d+/);
+    const stray = Buffer.from("nothing points at me");
+    const strayed = join(dir, "stray.tar");
+    await rewriteTar(single, strayed, (_n, d) => d, [{ name: `blobs/sha256/${createHash("sha256").update(stray).digest("hex")}`, data: stray }]);
+    expect(await failure(strayed)).toMatch(/blob sha256:[0-9a-f]{64} is in the archive but nothing references it/);
+    const twice = join(dir, "twice.tar");
+    await rewriteTar(single, twice, (_n, d) => d, [{ name: "index.json", data: Buffer.from("{}") }]);
+    expect(await failure(twice)).toMatch(/entry "index.json" appears twice/);
+    // The multi-arch archive without one runnable child in manifest.json: docker load would skip it.
+    const skipped = join(dir, "skipped.tar");
+    await rewriteTar(all, skipped, (n, d) => (n === "manifest.json" ? Buffer.from(JSON.stringify((JSON.parse(d.toString()) as unknown[]).slice(1))) : d));
+    expect(await failure(skipped)).toMatch(/image sha256:[0-9a-f]{64} is missing from manifest.json; docker load would not load it/);
   });
 
   it("a sidecar that disagrees fails", async () => {
