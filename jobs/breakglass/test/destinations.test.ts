@@ -2,7 +2,7 @@
 // destination that cannot be written or reads back wrong, pruning, leftovers
 // of killed saves, names that would escape.
 import { createHash, randomBytes } from "node:crypto";
-import { lutimes, readdir, readFile, readlink, symlink, utimes, writeFile } from "node:fs/promises";
+import { lutimes, mkdir, readdir, readFile, readlink, rm, symlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "@regguard/job-config";
@@ -64,6 +64,28 @@ describe("local destination: read-back verification", () => {
     expect((await readdir(dir)).sort()).toEqual(["app-latest.tar", "app-v1.tar", "app-v1.tar.sha256"]);
     expect((await readFile(join(dir, "app-v1.tar"))).equals(second)).toBe(true);
     expect(await readFile(join(dir, "app-v1.tar.sha256"), "utf8")).toBe(`${r3.sha256}  app-v1.tar\n`);
+  });
+});
+
+describe("local destination: the order of the two renames (issue 16)", () => {
+  afterAll(removeTempDirs);
+
+  it("the archive is renamed before its sidecar: a failure between the two never pairs the previous archive with the new sidecar", async () => {
+    const dir = await tempDir("rename-order");
+    const names = archiveNames("app", "v1", "none");
+    const dest = new LocalDestination(dir);
+    const first = randomBytes(64 * 1024);
+    const staged1 = await dest.stage(names);
+    await staged1.commit(await stream(staged1, first), 5);
+    const second = randomBytes(80 * 1024);
+    const staged2 = await dest.stage(names);
+    const r2 = await stream(staged2, second);
+    // The sidecar's rename fails (its name is now a non-empty directory), as a crash between the two would stop it.
+    await rm(join(dir, "app-v1.tar.sha256"));
+    await mkdir(join(dir, "app-v1.tar.sha256", "x"), { recursive: true });
+    await expect(staged2.commit(r2, 5)).rejects.toThrow();
+    // The new archive is in place (so verify sees it unpaired, never the old one under a new hash).
+    expect((await readFile(join(dir, "app-v1.tar"))).equals(second)).toBe(true);
   });
 });
 
