@@ -17,7 +17,7 @@ export { assemblePlan, totalsOf, type Plan, type PlanTotals } from "./plan.js";
 export { logPlan, planJson, writePlanFile } from "./report.js";
 export { applyPlan, type ApplyCounts, type ApplyOptions, type ApplyResult, type OutcomeKind } from "./apply.js";
 export { verifyKept, verifyUnplanned, isUnverified, type UnplannedFinding, type UnplannedResult, type VerifyFinding, type VerifyResult } from "./verify.js";
-export { renderMetrics, pushMetrics, groupUrl, type RunMetrics } from "./metrics.js";
+export { renderMetrics, retentionMetrics, pushMetrics, metricsGroup, type RunMetrics } from "./metrics.js";
 export { preflight, DRY_RUN_SCOPE_NOTE, type Identity, type WriteScope } from "./preflight.js";
 export { run, type RunHooks } from "./run.js";
 export { HELP } from "./help.js";

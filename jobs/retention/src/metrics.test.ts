@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { groupUrl, renderMetrics } from "./metrics.js";
+import { PushgatewayClient } from "@regguard/pushgateway";
+import { metricsGroup, renderMetrics } from "./metrics.js";
 
 describe("metrics", () => {
   it("renders every family as a gauge with booleans as 0/1", () => {
@@ -11,7 +12,8 @@ describe("metrics", () => {
   });
 
   it("group URLs keep a base path and base64-encode values with /", () => {
-    expect(groupUrl(new URL("http://pg:9091/gw/"), "forgejo-retention", "viktor").href).toBe("http://pg:9091/gw/metrics/job/forgejo-retention/owner/viktor");
-    expect(groupUrl(new URL("http://pg:9091"), "a/b", "viktor").pathname).toBe(`/metrics/job@base64/${Buffer.from("a/b").toString("base64url")}/owner/viktor`);
+    const url = (base: string, job: string, owner: string) => new PushgatewayClient({ url: base }).groupUrl(metricsGroup(job, owner));
+    expect(url("http://pg:9091/gw/", "forgejo-retention", "viktor").href).toBe("http://pg:9091/gw/metrics/job/forgejo-retention/owner/viktor");
+    expect(url("http://pg:9091", "a/b", "viktor").pathname).toBe(`/metrics/job@base64/${Buffer.from("a/b").toString("base64url")}/owner/viktor`);
   });
 });

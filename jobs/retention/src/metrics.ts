@@ -1,7 +1,7 @@
 // Optional run metrics for a Pushgateway. The group is replaced (PUT) every
-// run, so no value from an earlier run can linger (field notes, probe #5).
-// Rendered here in a few lines rather than through @regguard/pushgateway,
-// which was not a dependency of this job when it was written (issue 13 moves it).
+// run, so no value from an earlier run can linger (docs/design.md, incident P5).
+// Exposition, grouping and the push itself are @regguard/pushgateway's, as for the probe.
+import { PushgatewayClient, renderExposition, retryPush, type Group, type MetricFamily, type PushRetryOptions } from "@regguard/pushgateway";
 
 /** One run's numbers. */
 export interface RunMetrics {
@@ -40,35 +40,30 @@ const FAMILIES: Array<[keyof RunMetrics, string, string]> = [
   ["timestamp", "forgejo_retention_last_run_timestamp_seconds", "When the run ended"],
 ];
 
-/** Prometheus text exposition (version 0.0.4) of one run. */
-export function renderMetrics(m: RunMetrics): string {
+/** The families of one run: every one a gauge, booleans as 0/1. Pure. */
+export function retentionMetrics(m: RunMetrics): MetricFamily[] {
   return FAMILIES.map(([key, name, help]) => {
     const v = m[key];
-    const value = typeof v === "boolean" ? (v ? 1 : 0) : v;
-    return `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name} ${value}\n`;
-  }).join("");
-}
-
-/** A grouping label value as a path segment; `/` or empty needs the base64 form. */
-function segment(label: string, value: string): string {
-  if (value === "" || value.includes("/")) return `${label}@base64/${Buffer.from(value).toString("base64url") || "="}`;
-  return `${label}/${encodeURIComponent(value)}`;
-}
-
-/** The group URL: <base>/metrics/job/<job>/owner/<owner>. */
-export function groupUrl(base: URL, job: string, owner: string): URL {
-  const url = new URL(base);
-  url.pathname = `${url.pathname.replace(/\/+$/, "")}/metrics/${segment("job", job)}/${segment("owner", owner)}`;
-  return url;
-}
-
-/** Replace the group with this run's metrics; throws on a non-2xx or no answer in 10 s. */
-export async function pushMetrics(base: URL, job: string, owner: string, m: RunMetrics): Promise<void> {
-  const url = groupUrl(base, job, owner);
-  const res = await fetch(url, {
-    method: "PUT", body: renderMetrics(m), redirect: "error", signal: AbortSignal.timeout(10_000),
-    headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+    return { name, help, type: "gauge" as const, samples: [{ value: typeof v === "boolean" ? (v ? 1 : 0) : v }] };
   });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`Pushgateway PUT ${url.origin}${url.pathname}: HTTP ${res.status} ${text.trim().slice(0, 200)}`);
+}
+
+/** Prometheus text exposition (version 0.0.4) of one run, as the Pushgateway receives it. */
+export function renderMetrics(m: RunMetrics): string {
+  return renderExposition(retentionMetrics(m));
+}
+
+/** The grouping key: <base>/metrics/job/<job>/owner/<owner> (values with / in base64, by the pushgateway package). */
+export function metricsGroup(job: string, owner: string): Group {
+  return { job, labels: { owner } };
+}
+
+/**
+ * Replace the group with this run's metrics, through the shared pushgateway client: its timeout,
+ * answer cap and retry schedule (no answer or 5xx: 1 s, then 2 s), like the probe's push.
+ * Throws the last failure.
+ */
+export async function pushMetrics(base: URL, job: string, owner: string, m: RunMetrics, onRetry?: PushRetryOptions["onRetry"]): Promise<void> {
+  const client = new PushgatewayClient({ url: base });
+  await retryPush(() => client.put(metricsGroup(job, owner), retentionMetrics(m)), onRetry ? { onRetry } : {});
 }

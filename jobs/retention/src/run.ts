@@ -49,8 +49,9 @@ export async function run(ctx: JobContext, hooks: RunHooks = {}): Promise<number
   } finally {
     if (config.pushgateway) {
       m.timestamp = Math.floor(Date.now() / 1000);
-      await pushMetrics(config.pushgateway.url, config.pushgateway.job, config.owner, m).catch((e: unknown) =>
-        log.warn("could not push metrics", { error: messageOf(e) }));
+      await pushMetrics(config.pushgateway.url, config.pushgateway.job, config.owner, m, ({ attempt, attempts, delayMs, error }) =>
+        log.warn("metrics push attempt failed; retrying", { attempt, of: attempts, retryInMs: delayMs, error: messageOf(error) }),
+      ).catch((e: unknown) => log.warn("could not push metrics", { error: messageOf(e) }));
     }
   }
 }

@@ -1,7 +1,7 @@
 // Run metrics pushed to a real Pushgateway (Debian prometheus-pushgateway),
 // replacing the group each run so nothing from an earlier run lingers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasBinary, pushImage, startPushgateway, type StartedPushgateway } from "@regguard/testkit";
+import { hasBinary, pushImage, startCountingProxy, startPushgateway, type StartedPushgateway } from "@regguard/testkit";
 import { at, brokenReferences, liveEnv, runJob, startFake, target, type FakeServer } from "./harness.js";
 
 const missing = !hasBinary("prometheus-pushgateway");
@@ -59,6 +59,21 @@ describe.skipIf(missing)("Pushgateway metrics", () => {
       expect(v.forgejo_retention_unverified_references).toBeGreaterThan(0);
     } finally {
       await down.stop();
+    }
+  });
+
+  it("a Pushgateway that answers 503 once gets the metrics on the retry (the pushgateway package's schedule, as the probe's)", async () => {
+    const proxy = await startCountingProxy(gw.url);
+    try {
+      proxy.rules.failNext({ method: "PUT", pathIncludes: "/metrics/job/forgejo-retention/owner/viktor" }, { status: 503, body: "starting" });
+      const { code, lines } = await runJob(liveEnv(fake, { DRY_RUN: "true", PUSHGATEWAY_URL: proxy.url, KEEP_LAST_N: "2" }));
+      expect(code).toBe(0);
+      expect(proxy.requests.filter((r) => r.method === "PUT")).toHaveLength(2);
+      expect(lines.some((l) => l.msg === "metrics push attempt failed; retrying")).toBe(true);
+      expect(lines.some((l) => l.msg === "could not push metrics")).toBe(false);
+      expect(await values()).toMatchObject({ forgejo_retention_dry_run: 1, forgejo_retention_exit_code: 0 });
+    } finally {
+      await proxy.stop();
     }
   });
 

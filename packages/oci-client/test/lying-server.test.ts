@@ -32,7 +32,7 @@ describe("a lying registry", () => {
   it("an index child whose HEAD answers another digest is reported with CHECK_BLOBS=false, where only the HEAD is asked (issue 16)", async () => {
     const child = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPE.ociManifest, config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: sha("c"), size: 1 }, layers: [] }));
     const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPE.ociIndex, manifests: [{ mediaType: MEDIA_TYPE.ociManifest, digest: sha(child), size: child.length }] }));
-    const s = await serve((req) => {
+    const s = await serve((req): ScriptedResponse => {
       if (req.path === "/v2/viktor/app/manifests/latest") return { status: 200, headers: { "content-type": MEDIA_TYPE.ociIndex, "docker-content-digest": sha(index) }, body: index };
       // Same size, another digest: a registry serving some other manifest under the child's name.
       if (req.method === "HEAD" && req.path === `/v2/viktor/app/manifests/${sha(child)}`) {

@@ -52,8 +52,9 @@ describe.each([true, false])("walk with checkBlobs %s", (checkBlobs) => {
       expect(findings(events)).toEqual([]);
       const perPath = new Map<string, number>();
       for (const r of proxy.requests) if (/\/(manifests|blobs)\/sha256:/.test(r.path)) perPath.set(r.path, (perPath.get(r.path) ?? 0) + 1);
-      // 4 children (2 platforms + 2 attestations), and with blob checks their configs and layers.
-      expect(perPath.size).toBeGreaterThanOrEqual(4);
+      // The 2 attestations (no tags: always reached by digest), the 2 platform children unless their
+      // own tags got there first (the order is the scheduler's), and with blob checks the blobs.
+      expect(perPath.size).toBeGreaterThanOrEqual(checkBlobs ? 4 : 2);
       expect([...perPath].filter(([, n]) => n !== 1)).toEqual([]);
       const byTag = proxy.requests.filter((r) => /\/manifests\/[^/:]+$/.test(r.path)).map((r) => r.path.split("/").at(-1));
       expect(byTag.sort()).toEqual(["other", "t0", "t0-amd64", "t0-arm64", "t1", "t2", "t3", "t4", "t5", "t6", "t7"]);
