@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds one job's image: `pnpm deploy --prod` gives a context with dist/ and
-# production node_modules only; the job's Dockerfile turns it into an image.
+# production node_modules only; images/job.Dockerfile turns it into an image.
 # Usage: images/build.sh <job> [tag]
-#   BASE_IMAGE   base image (default: the Dockerfile's node:20-bookworm-slim)
+#   BASE_IMAGE   base image (default: images/job.Dockerfile's node:20-bookworm-slim)
 #   DOCKER_HOST  daemon to build with (e.g. unix:///tmp/x/docker.sock)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +17,10 @@ trap 'rm -rf "$context"' EXIT
 [ -f "jobs/$job/dist/main.js" ] || pnpm --filter "@regguard/$job..." build >/dev/null
 pnpm --filter "@regguard/$job" deploy --prod --legacy "$context/app" >/dev/null
 # deploy copies the package's published files only (see "files"): dist + package.json.
-build_args=(--build-arg "VERSION=$version" --build-arg "REVISION=$revision")
+# One Dockerfile for every job (images/job.Dockerfile); what differs is the job's package.json.
+description=$(node -p "require('./jobs/$job/package.json').description")
+node_options=$(node -p "require('./jobs/$job/package.json').regguard?.image?.nodeOptions ?? ''")
+build_args=(--build-arg "JOB=$job" --build-arg "DESCRIPTION=$description" --build-arg "NODE_OPTIONS=$node_options" --build-arg "VERSION=$version" --build-arg "REVISION=$revision")
 [ -n "${BASE_IMAGE:-}" ] && build_args+=(--build-arg "BASE_IMAGE=$BASE_IMAGE")
-docker build --quiet --network host -f "jobs/$job/Dockerfile" -t "$tag" "${build_args[@]}" "$context/app" >/dev/null
+docker build --quiet --network host -f images/job.Dockerfile -t "$tag" "${build_args[@]}" "$context/app" >/dev/null
 echo "$tag"

@@ -1,6 +1,7 @@
 // The Dockerfiles are only honest once they are built and run: each job
 // image runs as a hardened container (--read-only, non-root, host network)
 // against the same real servers as the job tests.
+import { readFileSync } from "node:fs";
 import { chmod, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,7 +39,12 @@ describe.skipIf(why !== undefined)("job images", () => {
     for (const job of JOBS) {
       const res = await dockerd.docker(["image", "inspect", imageTag(job), "--format", "{{json .Config}}"]);
       expect(res.code, res.stderr).toBe(0);
-      const config = JSON.parse(res.stdout) as { User: string; Entrypoint: string[]; Labels: Record<string, string> };
+      const config = JSON.parse(res.stdout) as { User: string; Entrypoint: string[]; Labels: Record<string, string>; Env: string[] };
+      // One Dockerfile for every job: what differs comes from the job's package.json.
+      const pkg = JSON.parse(readFileSync(new URL(`../../jobs/${job}/package.json`, import.meta.url), "utf8")) as { description: string; regguard?: { image?: { nodeOptions?: string } } };
+      expect(config.Labels["org.opencontainers.image.title"]).toBe(`regguard-${job}`);
+      expect(config.Labels["org.opencontainers.image.description"]).toBe(pkg.description);
+      expect(config.Env).toContain(`NODE_OPTIONS=${pkg.regguard?.image?.nodeOptions ?? ""}`);
       expect(config.User).toMatch(/^(1000|node)/);
       expect(config.Entrypoint[0]).toBe("node");
       expect(config.Labels["org.opencontainers.image.source"]).toBeTruthy();

@@ -10,10 +10,10 @@ const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 // Reports the child's own peak RSS (KiB on Linux) and CPU time (µs) on stderr as it exits.
 const RSS_HOOK = `data:text/javascript,process.on("exit",()=>{const u=process.resourceUsage();process.stderr.write("BENCH_USAGE "+u.maxRSS+" "+(u.userCPUTime+u.systemCPUTime)+"\\n")})`;
 
-/** NODE_OPTIONS as the image sets it (Dockerfile `ENV NODE_OPTIONS="..."`), so the figures are the image's. */
+/** NODE_OPTIONS as the image sets it (package.json "regguard.image.nodeOptions", which images/build.sh passes to images/job.Dockerfile), so the figures are the image's. */
 export function imageNodeOptions(): string {
-  const dockerfile = readFileSync(new URL("../Dockerfile", import.meta.url), "utf8");
-  return /^ENV NODE_OPTIONS="([^"]*)"/m.exec(dockerfile)?.[1] ?? "";
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { regguard?: { image?: { nodeOptions?: string } } };
+  return pkg.regguard?.image?.nodeOptions ?? "";
 }
 
 /** One measured probe run. */

@@ -11,7 +11,7 @@ describe("shell scripts", () => {
     const names = scripts.map((s) => rel(s));
     expect(names).toContain("scripts/setup-forgejo-containerd-mirror.sh");
     expect(names).toContain(".ci/run");
-    expect(names).not.toContain("jobs/retention/Dockerfile");
+    expect(names).not.toContain("images/job.Dockerfile");
   });
 
   it.each(scripts.map((s) => [rel(s), s] as const))("%s passes bash -n and shellcheck", (_n, file) => {
