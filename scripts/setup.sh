@@ -5,12 +5,14 @@
 # docs tests run; sqlite3 to date package rows of the real Forgejo-family server),
 # pnpm, the workspace's dependencies from the frozen lockfile, and that server
 # itself, built with the go command (scripts/forgejo.sh; cached, so a second run
-# takes a second). Safe to run again.
+# takes a second), and kube-apiserver the same way (scripts/kube-apiserver.sh), run
+# on Debian's etcd; kubectl applies the manifests to it with --dry-run=server.
+# Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PNPM_VERSION=10.18.3
-APT_PACKAGES=(docker-registry prometheus-pushgateway prometheus containerd docker.io skopeo shellcheck jq sqlite3 apache2-utils ca-certificates git)
+APT_PACKAGES=(docker-registry prometheus-pushgateway prometheus containerd docker.io skopeo shellcheck jq sqlite3 apache2-utils ca-certificates git etcd-server kubectl)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -35,3 +37,5 @@ pnpm install --frozen-lockfile
 
 # The real Forgejo-family server of the contract suite and the replays (see packages/testkit/forgejo.pin).
 ./scripts/forgejo.sh
+# The real Kubernetes API server of the IN_USE, cutover and manifest tests (packages/testkit/kube-apiserver/go.mod).
+./scripts/kube-apiserver.sh

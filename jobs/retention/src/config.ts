@@ -2,6 +2,7 @@
 // at once before any request (exit 2). DRY_RUN accepts only true/false in any
 // case: the shell version deleted for real on `TRUE` (field notes, retention #4).
 import { EnvReader, unknownFlags, type Env } from "@regguard/job-config";
+import { parseAliases, type RegistryAlias } from "@regguard/kube-images";
 import { RETENTION_ENV } from "./env-schema.js";
 import type { KeepRules } from "./keep-set.js";
 
@@ -22,7 +23,14 @@ export interface RetentionConfig {
   planFile: string | undefined;
   concurrency: number;
   pushgateway: { url: URL; job: string } | undefined;
+  /** IN_USE: whether (and how) the cluster's workloads are read for kept roots. */
+  inUse: InUseConfig;
 }
+
+/** IN_USE=off, or kubernetes with the names that mean this registry. */
+export type InUseConfig =
+  | { mode: "off" }
+  | { mode: "kubernetes"; aliases: RegistryAlias[]; pageSize: number; env: Env };
 
 /** Forgejo user and organisation names (models/user: IsValidUsername, roughly). */
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
@@ -42,6 +50,18 @@ export function loadConfig(env: Env, argv: readonly string[] = []): RetentionCon
   const keepTags = r.regex("KEEP_TAGS");
   const pushgatewayUrl = r.url("PUSHGATEWAY_URL");
   const pushgatewayJob = r.string("PUSHGATEWAY_JOB") ?? "forgejo-retention";
+  const inUseMode = (r.string("IN_USE") ?? "off").trim().toLowerCase();
+  if (inUseMode !== "off" && inUseMode !== "kubernetes") r.problem(`IN_USE must be off or kubernetes, got ${JSON.stringify(inUseMode)}`);
+  let aliases: RegistryAlias[] = [];
+  try {
+    aliases = parseAliases(r.string("IN_USE_ALIASES") ?? "");
+  } catch (e) {
+    r.problem(`IN_USE_ALIASES: ${(e as Error).message}`);
+  }
+  // The registry retention reads is always one name of itself: host/owner/name is owner/name.
+  if (registryUrl && !aliases.some((a) => a.from === registryUrl.host.toLowerCase())) aliases.unshift({ from: registryUrl.host.toLowerCase(), to: "" });
+  const pageSize = r.integer("IN_USE_PAGE_SIZE") as number;
+  const kubeconfig = r.string("KUBECONFIG")?.trim();
   const config = {
     forgejoUrl: forgejoUrl as URL,
     owner: owner as string,
@@ -60,6 +80,9 @@ export function loadConfig(env: Env, argv: readonly string[] = []): RetentionCon
     planFile: r.string("PLAN_FILE")?.trim() || undefined,
     concurrency: r.integer("CONCURRENCY") as number,
     pushgateway: pushgatewayUrl ? { url: pushgatewayUrl, job: pushgatewayJob } : undefined,
+    inUse: inUseMode === "kubernetes"
+      ? { mode: "kubernetes" as const, aliases, pageSize, env: { ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}), ...inClusterEnv(env) } }
+      : { mode: "off" as const },
   };
   return r.finish(config);
 }
@@ -68,4 +91,14 @@ export function loadConfig(env: Env, argv: readonly string[] = []): RetentionCon
 function caseInsensitive(re: RegExp): RegExp {
   const flags = re.flags.replace(/[gy]/g, "");
   return new RegExp(re.source, flags.includes("i") ? flags : `${flags}i`);
+}
+
+/** What the Kubernetes client reads to find the API server from inside a pod. */
+function inClusterEnv(env: Env): Env {
+  const out: Record<string, string> = {};
+  for (const k of ["KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT"]) {
+    const v = env[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
 }

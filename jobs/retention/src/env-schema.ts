@@ -17,6 +17,10 @@ export const RETENTION_ENV: EnvSchema = [
   { name: "FORCE", kind: "boolean", description: "Apply even when a guard trips", default: "false" },
   { name: "PLAN_FILE", kind: "string", description: "Also write the plan as JSON to this path (under /tmp in the CronJob)" },
   { name: "CONCURRENCY", kind: "integer", description: "Requests in flight to Forgejo and deletes in flight per package", default: "4", min: 1, max: 64 },
+  { name: "IN_USE", kind: "string", description: "off, or kubernetes: every tag and digest a workload names or runs (pods and their pulled digests, ReplicaSets, Deployments, StatefulSets, DaemonSets, ControllerRevisions, Jobs, CronJobs) is kept; if the workloads cannot all be listed, a live run deletes nothing and exits 2", default: "off" },
+  { name: "IN_USE_ALIASES", kind: "string", description: "With IN_USE=kubernetes: the other names workloads use for this registry, as name=repository-prefix pairs, comma-separated (e.g. forgejo-http.forgejo.svc.cluster.local:3000=,registry.viktorbarzin.me=viktor/); REGISTRY_URL's host is always one (name=)" },
+  { name: "IN_USE_PAGE_SIZE", kind: "integer", description: "With IN_USE=kubernetes: objects per list request (limit; the continue token fetches the rest)", default: "500", min: 1, max: 5000 },
+  { name: "KUBECONFIG", kind: "string", description: "With IN_USE=kubernetes: a kubeconfig file; unset in the cluster, where the pod's service account is used" },
   { name: "PUSHGATEWAY_URL", kind: "url", description: "Optional Pushgateway base URL; the run's metrics replace group job/<PUSHGATEWAY_JOB>/owner/<FORGEJO_OWNER>" },
   { name: "PUSHGATEWAY_JOB", kind: "string", description: "Pushgateway grouping job", default: "forgejo-retention" },
 ];

@@ -9,7 +9,7 @@ export const RETENTION_EXIT = { ok: 0, failed: 1, config: 2 } as const;
 
 /** Stable codes carried by retention's own errors. */
 export type RetentionErrorCode =
-  | "PREFLIGHT_IDENTITY" | "PREFLIGHT_ACCESS" | "PREFLIGHT_OWNER" | "PREFLIGHT_SCOPE" | "PREFLIGHT_PROBE" | "FORGEJO_UNAVAILABLE" | "INVENTORY";
+  | "PREFLIGHT_IDENTITY" | "PREFLIGHT_ACCESS" | "PREFLIGHT_OWNER" | "PREFLIGHT_SCOPE" | "PREFLIGHT_PROBE" | "FORGEJO_UNAVAILABLE" | "INVENTORY" | "IN_USE_UNKNOWN";
 
 /** An ExitError with a stable code for logs and tests. */
 export class RetentionError extends ExitError {
@@ -47,5 +47,17 @@ export class ForgejoUnavailableError extends RetentionError {
   constructor(message: string, cause?: unknown) {
     super("FORGEJO_UNAVAILABLE", RETENTION_EXIT.config, message, { cause });
     this.name = "ForgejoUnavailableError";
+  }
+}
+
+/**
+ * IN_USE=kubernetes and the workloads could not all be listed (forbidden, timed out, unreachable):
+ * what the cluster runs is unknown, so a live run deletes nothing. Exit 2, like a preflight stop:
+ * nothing was deleted, and the ServiceAccount or KUBECONFIG is what needs fixing.
+ */
+export class InUseUnknownError extends RetentionError {
+  constructor(message: string) {
+    super("IN_USE_UNKNOWN", RETENTION_EXIT.config, message);
+    this.name = "InUseUnknownError";
   }
 }

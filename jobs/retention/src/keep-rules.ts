@@ -1,6 +1,6 @@
 // Rules 1, 2 and the grace half of rule 4 of the keep set: which versions
 // are kept for what they are, before any reference is followed. Pure.
-import type { InventoryVersion, Reason } from "./model.js";
+import type { InUseRoot, InventoryVersion, Reason } from "./model.js";
 import { nameKind, norm } from "./names.js";
 
 /** The operator's retention rules. */
@@ -37,11 +37,13 @@ export function tagMatcher(re: RegExp): (name: string) => boolean {
 
 /**
  * Roots in a deterministic order: `latest`, pattern tags, the newest
- * KEEP_LAST_N ordinary tags, then untagged versions inside the grace period.
+ * KEEP_LAST_N ordinary tags, versions a workload uses (`inUse`: by tag, by the
+ * digest it holds, or by its own `sha256:` name; they never take a newest slot),
+ * then untagged versions inside the grace period.
  * Untagged versions never take a newest slot (field notes, retention #2), and
  * neither do `latest`, pattern tags or cosign tags (those follow their subject).
  */
-export function rootsOf(versions: readonly InventoryVersion[], rules: KeepRules, now: number): Root[] {
+export function rootsOf(versions: readonly InventoryVersion[], rules: KeepRules, now: number, inUse: readonly InUseRoot[] = []): Root[] {
   const matches = tagMatcher(rules.keepTags);
   const sorted = [...versions].sort(newestFirst);
   const latest: Root[] = [];
@@ -60,5 +62,24 @@ export function rootsOf(versions: readonly InventoryVersion[], rules: KeepRules,
       newest.push({ version, reason: { kind: "newest", rank: newest.length + 1 } });
     }
   }
-  return [...latest, ...pattern, ...newest, ...grace];
+  const already = new Set([...latest, ...pattern, ...newest].map((r) => r.version.id));
+  const used: Root[] = [];
+  for (const version of sorted) {
+    if (already.has(version.id)) continue;
+    const by = usedBy(version, inUse);
+    if (by !== undefined) used.push({ version, reason: { kind: "in-use", by } });
+  }
+  const usedIds = new Set(used.map((r) => r.version.id));
+  return [...latest, ...pattern, ...newest, ...used, ...grace.filter((r) => !usedIds.has(r.version.id))];
+}
+
+/** The first workload naming this version by tag, by its `sha256:` name, or by the digest it holds. */
+function usedBy(version: InventoryVersion, inUse: readonly InUseRoot[]): string | undefined {
+  const name = norm(version.name);
+  const held = version.digest.state === "known" ? version.digest.digest : undefined;
+  for (const ref of inUse) {
+    if (ref.tag !== undefined && norm(ref.tag) === name) return ref.by;
+    if (ref.digest !== undefined && (ref.digest === name || ref.digest === held)) return ref.by;
+  }
+  return undefined;
 }

@@ -10,7 +10,7 @@
 // read through /v2.
 import { inventoryProblems } from "./consistency.js";
 import { rootsOf, type KeepRules, type Root } from "./keep-rules.js";
-import type { BrokenImage, Decision, DigestText, InventoryVersion, ManifestGraph, PackageInventory, PackagePlan, Reason } from "./model.js";
+import type { BrokenImage, Decision, DigestText, InUseRoot, InventoryVersion, ManifestGraph, PackageInventory, PackagePlan, Reason } from "./model.js";
 import { nameKind, norm } from "./names.js";
 
 export type { KeepRules } from "./keep-rules.js";
@@ -34,7 +34,7 @@ export interface KeepSetResult extends PackagePlan {
 export const graphKey = (v: InventoryVersion): string => norm(v.name);
 
 /** Decide every version of one package. Call again with a larger graph while `needs` is non-empty. */
-export function keepSet(pkg: PackageInventory, graph: ManifestGraph, rules: KeepRules, now: number): KeepSetResult {
+export function keepSet(pkg: PackageInventory, graph: ManifestGraph, rules: KeepRules, now: number, inUse: readonly InUseRoot[] = []): KeepSetResult {
   const walk = new Closure(graph);
   const kept = new Map<number, Reason>();
   const keep = (root: Root) => {
@@ -43,7 +43,7 @@ export function keepSet(pkg: PackageInventory, graph: ManifestGraph, rules: Keep
     if (digest) walk.holdsKept(digest, norm(root.version.name));
     walk.visitRoot(graphKey(root.version), norm(root.version.name));
   };
-  for (const root of rootsOf(pkg.versions, rules, now)) keep(root);
+  for (const root of rootsOf(pkg.versions, rules, now, inUse)) keep(root);
 
   // References first, then cosign tags whose subject is now kept; a newly
   // kept signature (or referrers index) can reference more, so repeat.

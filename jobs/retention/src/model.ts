@@ -61,6 +61,7 @@ export type Reason =
   | { kind: "referenced"; by: string }
   | { kind: "follows"; by: string }
   | { kind: "grace" }
+  | { kind: "in-use"; by: string }
   | { kind: "frozen"; why: string }
   | { kind: "delete" };
 
@@ -107,9 +108,21 @@ export function reasonText(r: Reason): string {
       return `referenced by ${r.by}`;
     case "follows":
       return `follows ${r.by}`;
+    case "in-use":
+      return `in-use ${r.by}`;
     case "frozen":
       return `frozen: ${r.why}`;
     default:
       return r.kind;
   }
+}
+
+/**
+ * A tag or digest of this package that a workload names or runs (IN_USE=kubernetes, in-use.ts):
+ * a kept root like `latest`, with `by` = `namespace/Kind/name`.
+ */
+export interface InUseRoot {
+  tag?: string;
+  digest?: DigestText;
+  by: string;
 }

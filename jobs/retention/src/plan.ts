@@ -3,6 +3,7 @@
 import { checkGuard, type GuardLimits, type GuardResult } from "./guard.js";
 import type { KeepRules } from "./keep-set.js";
 import type { PackagePlan } from "./model.js";
+import type { InUseState } from "./in-use.js";
 import type { WriteScope } from "./preflight.js";
 
 /** Counts over a plan. */
@@ -23,6 +24,8 @@ export interface Plan {
   dryRun: boolean;
   /** Whether the token's write:package was probed (never in a dry run: the probe is a DELETE). */
   writeScope: WriteScope;
+  /** IN_USE: off, the workloads read (counts), or unknown (a dry run only: a live run stops). */
+  inUse: InUseState;
   rules: KeepRules;
   packages: PackagePlan[];
   guard: GuardResult;
@@ -44,10 +47,10 @@ export function totalsOf(packages: readonly PackagePlan[]): PlanTotals {
 
 /** Assemble the run's plan from per-package plans. */
 export function assemblePlan(
-  owner: string, now: number, run: { dryRun: boolean; writeScope: WriteScope }, rules: KeepRules, packages: PackagePlan[], limits: GuardLimits,
+  owner: string, now: number, run: { dryRun: boolean; writeScope: WriteScope; inUse?: InUseState }, rules: KeepRules, packages: PackagePlan[], limits: GuardLimits,
 ): Plan {
   return {
-    owner, evaluatedAt: new Date(now).toISOString(), dryRun: run.dryRun, writeScope: run.writeScope, rules, packages,
+    owner, evaluatedAt: new Date(now).toISOString(), dryRun: run.dryRun, writeScope: run.writeScope, inUse: run.inUse ?? { state: "off" }, rules, packages,
     guard: checkGuard(packages, limits), totals: totalsOf(packages),
   };
 }

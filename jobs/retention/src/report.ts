@@ -21,7 +21,7 @@ export function logPlan(log: Logger, plan: Plan): void {
     if (p.gone.length > 0) log.warn("kept versions deleted during the run (404, and no longer listed): planned without them", { package: p.name, gone: p.gone });
     for (const b of p.broken) log.warn("kept image is already broken (not caused by this run)", { package: p.name, root: b.root, target: b.target, error: b.message });
   }
-  log.info("plan totals", { owner: plan.owner, dryRun: plan.dryRun, writeScope: scopeText(plan), ...plan.totals });
+  log.info("plan totals", { owner: plan.owner, dryRun: plan.dryRun, writeScope: scopeText(plan), inUse: plan.inUse.state, ...plan.totals });
   if (plan.guard.tripped.length > 0) {
     const msg = plan.guard.forced ? "guard tripped, FORCE=true: applying anyway"
       : plan.dryRun ? "guard would trip: a live run would refuse this plan (raise the limits or set FORCE=true for one run)"

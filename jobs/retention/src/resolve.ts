@@ -6,7 +6,7 @@
 import { freezePlan } from "./freeze.js";
 import { keepSet, type KeepRules, type KeepSetResult } from "./keep-set.js";
 import { mapLimit } from "./limit.js";
-import type { PackageInventory, PackagePlan, ResolvedNode } from "./model.js";
+import type { InUseRoot, PackageInventory, PackagePlan, ResolvedNode } from "./model.js";
 import { norm } from "./names.js";
 
 /** Fetch one manifest by tag or digest and say what it references. */
@@ -24,13 +24,13 @@ export const MAX_REPLANS = 3;
 /** Plan one package, resolving its kept graph as deep as needed. */
 export async function planPackage(
   pkg: PackageInventory, rules: KeepRules, now: number, resolve: Resolver, concurrency: number,
-  opts: { relist?: Relister; signal?: AbortSignal } = {},
+  opts: { relist?: Relister; signal?: AbortSignal; inUse?: readonly InUseRoot[] } = {},
 ): Promise<PackagePlan> {
   const graph = new Map<string, ResolvedNode>();
   const gone: string[] = [];
   let current = pkg;
   for (let replan = 0; ; replan++) {
-    const result = await converge(current, rules, now, resolve, concurrency, graph, opts.signal);
+    const result = await converge(current, rules, now, resolve, concurrency, graph, opts.signal, opts.inUse ?? []);
     if (result.needs.length > 0) {
       // Unreachable with real registries; if it happens, fail closed.
       const why = `the reference graph is deeper than ${MAX_ROUNDS} levels; ${result.needs.length} manifest(s) unresolved`;
@@ -57,10 +57,11 @@ export async function planPackage(
 }
 
 async function converge(
-  pkg: PackageInventory, rules: KeepRules, now: number, resolve: Resolver, concurrency: number, graph: Map<string, ResolvedNode>, signal?: AbortSignal,
+  pkg: PackageInventory, rules: KeepRules, now: number, resolve: Resolver, concurrency: number, graph: Map<string, ResolvedNode>,
+  signal: AbortSignal | undefined, inUse: readonly InUseRoot[],
 ): Promise<KeepSetResult> {
   for (let round = 0; ; round++) {
-    const result = keepSet(pkg, graph, rules, now);
+    const result = keepSet(pkg, graph, rules, now, inUse);
     if (result.needs.length === 0 || round >= MAX_ROUNDS) return result;
     await mapLimit(result.needs, concurrency, async (key) => void graph.set(key, await resolve(pkg.repository, key)), signal);
   }

@@ -5,7 +5,8 @@ import { ExitError, type JobContext, type Logger } from "@regguard/job-runtime";
 import { RegistryClient, type Finding } from "@regguard/oci-client";
 import { applyPlan, type ApplyCounts, type ApplyResult } from "./apply.js";
 import { loadConfig, type RetentionConfig } from "./config.js";
-import { InventoryError, RETENTION_EXIT } from "./errors.js";
+import { InUseUnknownError, InventoryError, RETENTION_EXIT } from "./errors.js";
+import { readInUse } from "./in-use.js";
 import { registryResolver } from "./graph.js";
 import { checkCandidates } from "./content-check.js";
 import { currentVersions, messageOf, takeInventory } from "./inventory.js";
@@ -34,7 +35,7 @@ export async function run(ctx: JobContext, hooks: RunHooks = {}): Promise<number
   log.info("retention starting", {
     owner: config.owner, forgejo: config.forgejoUrl.origin, registry: config.registryUrl.origin, dryRun: config.dryRun,
     keepLastN: config.rules.keepLastN, keepTags: config.rules.keepTags.source, untaggedGraceMs: config.rules.untaggedGraceMs,
-    maxDeletePercent: config.maxDeletePercent, maxDeletes: config.maxDeletes, force: config.force,
+    maxDeletePercent: config.maxDeletePercent, maxDeletes: config.maxDeletes, force: config.force, inUse: config.inUse.mode,
   });
   const m: RunMetrics = {
     seen: 0, kept: 0, planned: 0, deleted: 0, failed: 0, skipped: 0, frozenPackages: 0, broken: 0, unverified: 0,
@@ -62,6 +63,13 @@ async function runConfigured(config: RetentionConfig, ctx: JobContext, hooks: Ru
     baseUrl: config.forgejoUrl.toString(), token: config.token,
     onRetry: (info) => log.warn("retrying a Forgejo request", { ...info }),
   });
+  // First, before Forgejo is asked anything: a live run that cannot see the cluster stops here, having read nothing.
+  const inUse = await readInUse(config.inUse, log, signal);
+  if (inUse.summary.state === "unknown") {
+    const why = `IN_USE=kubernetes, but the workloads could not all be listed (${inUse.summary.code}): ${inUse.summary.error}`;
+    if (!config.dryRun) throw new InUseUnknownError(`${why}; what the cluster runs is unknown, so nothing is deleted`);
+    log.warn(`DRY RUN WITHOUT THE CLUSTER: ${why}. The plan below keeps nothing for being in use; a live run would delete nothing and exit 2`);
+  }
   const identity = await preflight(api, config.owner, { probeScope: !config.dryRun, signal });
   if (identity.writeScope.verified) {
     log.info("preflight: the token's user may delete the owner's versions and the token has write:package", {
@@ -87,10 +95,10 @@ async function runConfigured(config: RetentionConfig, ctx: JobContext, hooks: Ru
     const resolve = registryResolver(registry);
     const relist = relister(api, config.owner, signal);
     const packages = await mapLimit(inventory, config.concurrency, async (p) => {
-      const planned = await planPackage(p, config.rules, now, resolve, config.concurrency, { relist, signal });
+      const planned = await planPackage(p, config.rules, now, resolve, config.concurrency, { relist, signal, inUse: inUse.byRepository.get(p.repository.toLowerCase()) ?? [] });
       return checkCandidates(api, config.owner, planned, config.concurrency, signal);
     }, signal);
-    const plan = assemblePlan(config.owner, now, { dryRun: config.dryRun, writeScope: identity.writeScope }, config.rules, packages, config);
+    const plan = assemblePlan(config.owner, now, { dryRun: config.dryRun, writeScope: identity.writeScope, inUse: inUse.summary }, config.rules, packages, config);
     Object.assign(m, { seen: plan.totals.versions, kept: plan.totals.keep, planned: plan.totals.delete, frozenPackages: plan.totals.frozenPackages, guardTripped: plan.guard.tripped.length > 0 });
     logPlan(log, plan);
     const failures: string[] = [];

@@ -12,6 +12,7 @@ export type JobContracts = Readonly<Record<JobName, JobContract>>;
 interface Container extends ContainerEnv {
   image?: string;
   command?: string[];
+  args?: string[];
   resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
   securityContext?: SecurityContext;
 }
@@ -28,6 +29,16 @@ interface PodSpec extends Omit<PodSecurityInput, "containers"> {
   containers?: Container[];
   imagePullSecrets?: Array<{ name?: string }>;
   automountServiceAccountToken?: boolean;
+  serviceAccountName?: string;
+}
+
+/**
+ * Whether a container reads the cluster: retention with IN_USE=kubernetes, or the sync job's
+ * cutover report. Only those get a token, and then from their own ServiceAccount (retention-rbac.yaml).
+ */
+function readsCluster(c: Container): boolean {
+  const inUse = (c.env ?? []).find((e) => e.name === "IN_USE")?.value;
+  return inUse?.trim().toLowerCase() === "kubernetes" || (c.args ?? []).includes("cutover");
 }
 
 /** The images this CronJob's containers run, by job. */
@@ -52,7 +63,12 @@ export function cronJobProblems(cj: K8sObject, contracts: JobContracts): string[
   const pod = jobSpec?.template?.spec;
   if (!pod) return [...out, "jobTemplate.spec.template.spec is missing"];
   out.push(...podSecurityProblems(pod));
-  if (pod.automountServiceAccountToken !== false) out.push("automountServiceAccountToken must be false: the jobs never call the Kubernetes API");
+  if ((pod.containers ?? []).some(readsCluster)) {
+    if (pod.automountServiceAccountToken !== true) out.push("automountServiceAccountToken must be true: IN_USE=kubernetes (or cutover) lists the workloads with the pod's token");
+    if (!pod.serviceAccountName || pod.serviceAccountName === "default") out.push("serviceAccountName must name the job's own ServiceAccount (manifests/forgejo/retention-rbac.yaml), never default");
+  } else if (pod.automountServiceAccountToken !== false) {
+    out.push("automountServiceAccountToken must be false: without IN_USE=kubernetes the job never calls the Kubernetes API");
+  }
   if (!(pod.imagePullSecrets ?? []).some((s) => s.name === "registry-credentials")) {
     out.push("imagePullSecrets must include registry-credentials (the job images are private)");
   }

@@ -69,7 +69,23 @@ describe("CronJobs", () => {
       FORGEJO_TOKEN: { secret: "forgejo-cleanup-token", key: "token" },
       KEEP_LAST_N: "10",
       DRY_RUN: "true",
+      IN_USE: "kubernetes",
     });
+  });
+
+  it("only a job that reads the cluster gets a token, and then from its own ServiceAccount", () => {
+    const cj = structuredClone(byName("forgejo-retention"));
+    const spec = pod(cj).template.spec as unknown as { automountServiceAccountToken?: boolean; serviceAccountName?: string; containers: Array<{ env: Env }> };
+    expect(spec).toMatchObject({ automountServiceAccountToken: true, serviceAccountName: "regguard-retention" });
+    spec.serviceAccountName = "default";
+    expect(cronJobProblems(cj, SCHEMAS).join("\n")).toMatch(/serviceAccountName must name the job's own ServiceAccount/);
+    delete spec.automountServiceAccountToken;
+    expect(cronJobProblems(cj, SCHEMAS).join("\n")).toMatch(/automountServiceAccountToken must be true/);
+    // Without IN_USE=kubernetes the token must not be there at all.
+    const c = spec.containers[0]!;
+    c.env = c.env.map((e) => (e.name === "IN_USE" ? { name: "IN_USE", value: "off" } : e));
+    spec.automountServiceAccountToken = true;
+    expect(cronJobProblems(cj, SCHEMAS).join("\n")).toMatch(/automountServiceAccountToken must be false/);
   });
 
   it("probes run every 15 minutes, finish inside the period, and push to their own Pushgateway job and instance", () => {

@@ -17,6 +17,8 @@ export const BINARIES: Readonly<Record<string, string>> = {
   openssl: "openssl",
   git: "git",
   sqlite3: "sqlite3",
+  etcd: "etcd-server",
+  kubectl: "kubectl",
 };
 
 /** Where to look: defaults to this process's PATH; tests pass their own to simulate a bare machine. */

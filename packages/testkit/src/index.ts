@@ -29,5 +29,6 @@ export * from "./forgejo-fake/index.js";
 export * from "./ci.js";
 export * from "./forgejo-build.js";
 export * from "./forgejo.js";
+export * from "./kube-apiserver.js";
 export * from "./replay-server.js";
 export { seedRegistry, type SeedPlan, type Seeded } from "./seed-registry.js";
