@@ -1,11 +1,12 @@
 // SYNC_ENV and the command -> a typed configuration. Every problem is collected and reported at
 // once (exit 2) before either registry sees a request.
 import { EnvReader, unknownFlags, type Env } from "@regguard/job-config";
+import type { CutoverNames } from "./cutover-plan.js";
 import { SYNC_ENV } from "./env-schema.js";
 
 /** What a run does: copy what is missing, check parity (no writes), or repair broken target images. */
-export type SyncCommand = "copy" | "check" | "repair";
-export const SYNC_COMMANDS: readonly SyncCommand[] = ["copy", "check", "repair"];
+export type SyncCommand = "copy" | "check" | "repair" | "cutover";
+export const SYNC_COMMANDS: readonly SyncCommand[] = ["copy", "check", "repair", "cutover"];
 
 /** One side of the move. */
 export interface Endpoint { url: URL; username: string | undefined; password: string | undefined }
@@ -26,6 +27,8 @@ export interface SyncConfig {
   timeoutMs: number;
   pushgateway: { url: URL; job: string } | undefined;
   instance: string;
+  /** cutover: how workloads name each registry, and where the Kubernetes client finds the API. */
+  cutover: { names: CutoverNames; pageSize: number; env: Env };
 }
 
 const EXTRA_FLAGS = ["--help", "-h"];
@@ -66,7 +69,19 @@ export function loadConfig(env: Env, argv: readonly string[] = []): SyncConfig {
   if (pgUrl && (pgUrl.username || pgUrl.password)) r.problem("PUSHGATEWAY_URL must not contain credentials");
   const instance = r.string("INSTANCE") ?? target.url?.host;
   if (instance !== undefined && instance.trim() === "") r.problem("INSTANCE must not be blank");
+  const names = (name: "SOURCE_ALIASES" | "TARGET_ALIASES", url: URL | undefined): string[] => {
+    const list = (r.list(name) ?? []).map((s) => s.trim().toLowerCase().replace(/\/+$/, "")).filter((s) => s !== "");
+    for (const n of list) if (!/^[a-z0-9.-]+(?::\d{1,5})?(?:\/[a-z0-9._-]+)*$/.test(n)) r.problem(`${name}: ${JSON.stringify(n)} is not host[:port][/path]`);
+    return url && !list.includes(url.host) ? [url.host, ...list] : list;
+  };
+  const kubeconfig = r.string("KUBECONFIG")?.trim();
+  const cutover = {
+    names: { source: names("SOURCE_ALIASES", source.url), target: names("TARGET_ALIASES", target.url), sourcePrefix, targetPrefix: prefix },
+    pageSize: r.integer("KUBE_PAGE_SIZE") as number,
+    env: { ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}), ...(env.KUBERNETES_SERVICE_HOST ? { KUBERNETES_SERVICE_HOST: env.KUBERNETES_SERVICE_HOST } : {}) },
+  };
   const config = {
+    cutover,
     command: command as SyncCommand,
     source, target, prefix, sourcePrefix,
     repositories: whole(r.regex("REPOSITORIES")),

@@ -18,5 +18,9 @@ export const SYNC_ENV: EnvSchema = [
   { name: "REQUEST_TIMEOUT_MS", kind: "integer", description: "Per-request timeout in milliseconds for manifests and listings (blobs use a stall limit instead)", default: "30000", min: 100 },
   { name: "PUSHGATEWAY_URL", kind: "url", description: "Pushgateway base URL; check PUTs its group <url>/metrics/job/<job>/instance/<instance> (unset: no push)" },
   { name: "PUSHGATEWAY_JOB", kind: "string", description: "Pushgateway grouping job", default: "registry-sync" },
+  { name: "SOURCE_ALIASES", kind: "list", description: "cutover: other names by which workloads pull from the source, comma-separated host[:port][/path] (e.g. registry.viktorbarzin.me:5050); SOURCE_URL's host is always one" },
+  { name: "TARGET_ALIASES", kind: "list", description: "cutover: other names by which workloads pull from the target (e.g. forgejo.viktorbarzin.me); TARGET_URL's host is always one" },
+  { name: "KUBECONFIG", kind: "string", description: "cutover: a kubeconfig file; unset in the cluster, where the pod's service account is used" },
+  { name: "KUBE_PAGE_SIZE", kind: "integer", description: "cutover: objects per Kubernetes list request (limit; continue fetches the rest)", default: "500", min: 1, max: 5000 },
   { name: "INSTANCE", kind: "string", description: "Value of the instance label; defaults to host[:port] of TARGET_URL" },
 ];

@@ -8,3 +8,6 @@ export { METRIC, syncMetrics } from "./metrics.js";
 export { SYNC_EXIT, exitCode, summaryLine } from "./report.js";
 export { helpText } from "./help.js";
 export { run } from "./run.js";
+export { cutoverImages, type CutoverImage, type CutoverNames } from "./cutover-plan.js";
+export { CUTOVER_STATES, checkCutoverImage, type CutoverOutcome, type CutoverState } from "./cutover.js";
+export { CUTOVER_METRIC, cutoverExitCode, cutoverMetrics, cutoverSummary, type CutoverTally } from "./cutover-run.js";

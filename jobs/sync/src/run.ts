@@ -3,6 +3,8 @@ import type { JobContext, Logger } from "@regguard/job-runtime";
 import { forEachBounded, RegistryClient } from "@regguard/oci-client";
 import { PushgatewayClient, retryPush, stripUserinfo } from "@regguard/pushgateway";
 import { loadConfig, type Endpoint, type SyncConfig } from "./config.js";
+import { cutoverExitCode, cutoverMetrics, cutoverSummary, runCutover, type CutoverTally } from "./cutover-run.js";
+import type { MetricFamily } from "@regguard/pushgateway";
 import { newSession } from "./image-copy.js";
 import { readInventory } from "./inventory.js";
 import { syncMetrics } from "./metrics.js";
@@ -22,6 +24,7 @@ export async function run(ctx: JobContext): Promise<number> {
   });
   const source = client(config.source, config, signal, "source");
   const target = client(config.target, config, signal, "target");
+  if (config.command === "cutover") return cutover(config, source, target, log, signal);
   const tally = emptyTally();
   const startedAt = Date.now();
   try {
@@ -31,7 +34,7 @@ export async function run(ctx: JobContext): Promise<number> {
   }
   tally.stopped = signal.aborted;
   const finishedAt = Date.now();
-  const pushed = config.command === "check" ? await pushCheck(config, tally, finishedAt, log) : true;
+  const pushed = config.command === "check" ? await push(config, syncMetrics(tally, finishedAt), log) : true;
   log.info(summaryLine(config.command, tally, !write), {
     repositories: tally.repositories, tags: tally.tags, states: tally.states, actions: tally.actions, collisions: tally.collisions,
     bytesMissing: tally.bytesMissing, bytesUploaded: tally.bytesUploaded, blobsUploaded: tally.blobsUploaded, blobsMounted: tally.blobsMounted,
@@ -99,16 +102,30 @@ function messageFor(o: TagOutcome): string {
   }
 }
 
-async function pushCheck(config: SyncConfig, tally: SyncTally, finishedAt: number, log: Logger): Promise<boolean> {
+/** cutover never writes: it reads the cluster, then both registries. */
+async function cutover(config: SyncConfig, source: RegistryClient, target: RegistryClient, log: Logger, signal: AbortSignal): Promise<number> {
+  let tally: CutoverTally;
+  try {
+    tally = await runCutover(config, source, target, log, signal);
+  } finally {
+    await Promise.all([source.close(), target.close()]);
+  }
+  // A report without the workloads would push zeros that read as "nothing left on registry:2".
+  const pushed = tally.kubeError === undefined ? await push(config, cutoverMetrics(tally, Date.now()), log) : true;
+  log.info(cutoverSummary(tally), { images: tally.images, states: tally.states, onRegistry2: tally.onRegistry2, unverified: tally.unverified, pushed });
+  return cutoverExitCode(tally, pushed);
+}
+
+async function push(config: SyncConfig, metrics: MetricFamily[], log: Logger): Promise<boolean> {
   if (!config.pushgateway) {
-    log.info("PUSHGATEWAY_URL is not set; the check's gauges are not pushed");
+    log.info(`PUSHGATEWAY_URL is not set; the ${config.command} gauges are not pushed`);
     return true;
   }
   const pg = new PushgatewayClient({ url: config.pushgateway.url });
   const group = { job: config.pushgateway.job, labels: { instance: config.instance } };
   const where = stripUserinfo(pg.groupUrl(group).toString());
   try {
-    await retryPush(() => pg.put(group, syncMetrics(tally, finishedAt)), {
+    await retryPush(() => pg.put(group, metrics), {
       onRetry: ({ attempt, attempts, delayMs, error }) => log.warn("metrics push attempt failed; retrying", { pushgateway: where, attempt, of: attempts, retryInMs: delayMs, detail: error.message }),
     });
     log.info("metrics pushed", { pushgateway: where });

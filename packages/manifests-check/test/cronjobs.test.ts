@@ -44,10 +44,11 @@ function env(cj: K8sObject): Record<string, string | { secret: string; key: stri
 }
 
 describe("CronJobs", () => {
-  it("exist: retention, breakglass snapshots, one probe per registry instance, the sync check and the suspended copy", () => {
+  it("exist: retention, breakglass snapshots, one probe per registry instance, the sync check, the suspended copy and the cutover report", () => {
     expect(cronJobs.map((d) => describeDoc(d)).sort()).toEqual([
       "CronJob/forgejo/forgejo-breakglass",
       "CronJob/forgejo/forgejo-retention",
+      "CronJob/forgejo/registry-cutover",
       "CronJob/forgejo/registry-sync-check",
       "CronJob/forgejo/registry-sync-copy",
       "CronJob/monitoring/forgejo-integrity-probe",
