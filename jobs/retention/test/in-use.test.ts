@@ -42,23 +42,17 @@ describe.each(REPLAY_TARGETS)("IN_USE=kubernetes on $name", ({ start, skip }) =>
   let fake: ReplayServer;
   let host: string;
   let adminConfig: string;
-  let namespaces: string[];
   beforeAll(async () => {
     fake = await start();
     host = new URL(fake.url).host;
     adminConfig = await kube!.kubeconfig();
-    namespaces = [];
   }, 120_000);
   afterAll(async () => {
     await fake?.stop();
-    // Leave nothing for the next server's cases: they would keep what these pods run.
-    for (const ns of namespaces) await kube!.api("DELETE", `/api/v1/namespaces/${ns}`);
   });
-  const ns = (): string => {
-    const n = freshNamespace();
-    namespaces.push(n);
-    return n;
-  };
+  // Workloads stay for the whole file (without a controller manager a namespace is never emptied);
+  // each server's images name its own host and port, so the other server's cases never match them.
+  const ns = freshNamespace;
   const env = (extra: Record<string, string> = {}) => liveEnv(fake, { IN_USE: "kubernetes", KUBECONFIG: adminConfig, KEEP_LAST_N: "1", ...extra });
 
   it("keeps what workloads run or can roll back to, outside KEEP_LAST_N and past UNTAGGED_GRACE, and deletes the rest", async () => {
@@ -119,8 +113,10 @@ describe.each(REPLAY_TARGETS)("IN_USE=kubernetes on $name", ({ start, skip }) =>
       await kube!.create({ apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: `paged-${i}`, namespace: n }, spec: { replicas: 0, selector, template: template([{ name: "c", image: `${host}/viktor/paged:${tag}` }]) } });
     }
     // During the bake a workload still pulls from registry:2; the sync job copied it to viktor/paged.
-    await kube!.create(pod(n, "old-registry", { containers: [{ name: "c", image: "registry.viktorbarzin.me:5050/paged:r4" }] }));
-    const { code, lines } = await runJob(env({ DRY_RUN: "true", KEEP_LAST_N: "0", IN_USE_PAGE_SIZE: "1", IN_USE_ALIASES: "registry.viktorbarzin.me:5050=viktor/" }));
+    // (A host of this case's own: the other server's cases run against the same API server.)
+    const registry2 = `registry-${n}.example:5050`;
+    await kube!.create(pod(n, "old-registry", { containers: [{ name: "c", image: `${registry2}/paged:r4` }] }));
+    const { code, lines } = await runJob(env({ DRY_RUN: "true", KEEP_LAST_N: "0", IN_USE_PAGE_SIZE: "1", IN_USE_ALIASES: `${registry2}=viktor/` }));
     expect(code).toBe(0);
     expect(reasons(lines, "paged")).toEqual({
       r1: `keep: in-use ${n}/ReplicaSet/paged-0`, r2: `keep: in-use ${n}/ReplicaSet/paged-1`, r3: `keep: in-use ${n}/ReplicaSet/paged-2`,
