@@ -16,6 +16,11 @@ context=$(mktemp -d)
 trap 'rm -rf "$context"' EXIT
 [ -f "jobs/$job/dist/main.js" ] || pnpm --filter "@regguard/$job..." build >/dev/null
 pnpm --filter "@regguard/$job" deploy --prod --legacy "$context/app" >/dev/null
+# @kubernetes/client-node 1.x lists type packages (@types/node, @types/js-yaml, ...) as runtime
+# dependencies; they hold .d.ts files only and nothing requires them at run time. Dropped from the
+# context so no image carries a development package (images/test/images.test.ts); the --help and
+# preload steps of the build then prove nothing needed them.
+find "$context/app/node_modules" -depth \( -name '@types+*' -o \( -name '@types' -path '*/node_modules/@types' \) \) -exec rm -rf {} +
 # deploy copies the package's published files only (see "files"): dist + package.json.
 # One Dockerfile for every job (images/job.Dockerfile); what differs is the job's package.json.
 description=$(node -p "require('./jobs/$job/package.json').description")

@@ -5,7 +5,7 @@
 // first live run was checked against the running pods by hand). The list is all or nothing: a list
 // that failed, timed out or was forbidden leaves "what is in use" unknown.
 import type { Logger } from "@regguard/job-runtime";
-import { inUseByRepository, listWorkloadImages, type KubeListError } from "@regguard/kube-images";
+import { inUseByRepository, type KubeListError } from "@regguard/kube-images";
 import type { InUseConfig } from "./config.js";
 import type { DigestText, InUseRoot } from "./model.js";
 
@@ -25,6 +25,8 @@ export interface InUseResult {
 export async function readInUse(config: InUseConfig, log: Logger, signal: AbortSignal): Promise<InUseResult> {
   if (config.mode === "off") return { summary: { state: "off" }, byRepository: new Map() };
   try {
+    // Loaded only here: the Kubernetes client costs every other run memory and start-up time.
+    const { listWorkloadImages } = await import("@regguard/kube-images/list");
     const found = await listWorkloadImages({ env: config.env, pageSize: config.pageSize, signal });
     const grouped = inUseByRepository(found.uses, config.aliases);
     const byRepository = new Map<string, InUseRoot[]>();

@@ -2,7 +2,6 @@
 // each checked on Forgejo (cutover.ts) -> one log line each, the totals, the gauges, the exit code.
 // docs/runbooks/cutover.md reads the report for the Phase 3 and Phase 4 gates.
 import type { Logger } from "@regguard/job-runtime";
-import { listWorkloadImages } from "@regguard/kube-images";
 import { forEachBounded, type RegistryClient } from "@regguard/oci-client";
 import type { MetricFamily } from "@regguard/pushgateway";
 import type { SyncConfig } from "./config.js";
@@ -32,6 +31,8 @@ export async function runCutover(config: SyncConfig, source: RegistryClient, tar
   const tally: CutoverTally = { images: 0, states: { ready: 0, missing: 0, drifted: 0, broken: 0 }, onRegistry2: 0, unverified: 0, kubeError: undefined, stopped: false };
   let found;
   try {
+    // Loaded only by cutover: copy and check stay as small as they were (large.test.ts measures it).
+    const { listWorkloadImages } = await import("@regguard/kube-images/list");
     found = await listWorkloadImages({ env: config.cutover.env, pageSize: config.cutover.pageSize, requestTimeoutMs: config.timeoutMs, signal });
   } catch (e) {
     tally.kubeError = (e as Error).message;
