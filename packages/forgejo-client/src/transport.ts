@@ -2,6 +2,7 @@
 // applies the per-attempt timeout, asks retry.ts whether to go again, and turns a final answer that
 // is not expected into the typed error for its status. Never puts the token anywhere but the header.
 import { request, type Dispatcher } from "undici";
+import { deadline, sleep } from "@regguard/edge";
 import {
   ForgejoAbortedError,
   ForgejoForbiddenError,
@@ -51,11 +52,6 @@ export interface SendOptions {
   signal?: AbortSignal;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason)), { once: true });
-  });
 
 export class Transport {
   constructor(private readonly opts: TransportOptions) {}
@@ -96,12 +92,13 @@ export class Transport {
   }
 
   private async once(method: Dispatcher.HttpMethod, url: URL, shown: string, signal: AbortSignal | undefined): Promise<Answer> {
-    const timeout = AbortSignal.timeout(this.opts.timeoutMs);
+    // One deadline per request, linked to the job's signal without AbortSignal.any (edge/deadline.ts).
+    const timeout = deadline(this.opts.timeoutMs, signal);
     try {
       const res = await request(url, {
         method,
         headers: { authorization: `token ${this.opts.token}`, accept: "application/json", "user-agent": this.opts.userAgent },
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        signal: timeout.signal,
         ...(this.opts.dispatcher ? { dispatcher: this.opts.dispatcher } : {}),
       });
       const text = await res.body.text();
@@ -110,9 +107,11 @@ export class Transport {
       return { method, url: shown, status: res.statusCode, headers, text };
     } catch (e) {
       if (signal?.aborted) throw e;
-      if (timeout.aborted) throw new ForgejoTimeoutError(`${method} ${shown}: no answer within ${this.opts.timeoutMs} ms`, { method, url: shown, cause: e });
+      if (timeout.timedOut()) throw new ForgejoTimeoutError(`${method} ${shown}: no answer within ${this.opts.timeoutMs} ms`, { method, url: shown, cause: e });
       const reason = e instanceof Error ? ((e as { code?: string }).code ?? e.name) : "unknown";
       throw new ForgejoTransportError(`${method} ${shown}: ${reason}`, { method, url: shown, cause: e });
+    } finally {
+      timeout.done();
     }
   }
 

@@ -1,5 +1,6 @@
 // Retries against real servers: 5xx and transport errors are retried with backoff, 4xx never;
 // timeouts and aborts surface as their own errors.
+import { getEventListeners } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,6 +25,15 @@ describe("retries", () => {
     await new Promise((r) => silent?.close(r));
   });
   const count = (method: string, part: string) => fake.requests.filter((r) => r.method === method && r.path.includes(part)).length;
+
+  it("requests and retries under the job's long-lived signal leave no listener on it (issue 13: one sleep and one deadline, both cleaned up)", async () => {
+    const job = new AbortController();
+    fake.failNext({ method: "GET", pathIncludes: "/app/v2" }, { status: 503 }, 2);
+    const client = clientFor(fake, OWNER);
+    for (let i = 0; i < 20; i++) await client.listContainerVersions(OWNER, { signal: job.signal });
+    expect(await client.getVersion(OWNER, "app", "v2", job.signal)).toBeDefined();
+    expect(getEventListeners(job.signal, "abort")).toHaveLength(0);
+  });
 
   it("a DELETE answered 500 twice then succeeds; onRetry hears about both", async () => {
     const retries: RetryInfo[] = [];

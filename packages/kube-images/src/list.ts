@@ -4,6 +4,7 @@
 // running image look unused.
 import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig, Observable, type ObservableMiddleware, type RequestContext, type ResponseContext } from "@kubernetes/client-node";
 import { existsSync } from "node:fs";
+import { deadline } from "@regguard/edge";
 import { KubeListError } from "./errors.js";
 import { imagesOf, WORKLOAD_KINDS, type Extracted, type ImageUse, type UnreadImage, type WorkloadKind } from "./extract.js";
 
@@ -104,17 +105,11 @@ function plain(item: unknown): unknown {
 
 /** One list request under its own deadline and the job's signal; errors become KubeListError. */
 async function withDeadline<T>(kind: WorkloadKind, timeoutMs: number, outer: AbortSignal | undefined, send: (m: ObservableMiddleware) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, timeoutMs);
-  const onAbort = (): void => controller.abort();
-  outer?.addEventListener("abort", onAbort, { once: true });
+  // One deadline per request, linked to the job's signal without AbortSignal.any (edge/deadline.ts).
+  const timeout = deadline(timeoutMs, outer);
   const middleware: ObservableMiddleware = {
     pre: (ctx: RequestContext) => {
-      ctx.setSignal(controller.signal);
+      ctx.setSignal(timeout.signal);
       return new Observable(Promise.resolve(ctx));
     },
     post: (res: ResponseContext) => new Observable(Promise.resolve(res)),
@@ -123,7 +118,7 @@ async function withDeadline<T>(kind: WorkloadKind, timeoutMs: number, outer: Abo
     return await send(middleware);
   } catch (e) {
     const what = `listing ${kind}s across all namespaces`;
-    if (timedOut) throw new KubeListError("KUBE_TIMEOUT", `${what} took longer than ${timeoutMs} ms`, { cause: e });
+    if (timeout.timedOut()) throw new KubeListError("KUBE_TIMEOUT", `${what} took longer than ${timeoutMs} ms`, { cause: e });
     if (outer?.aborted) throw new KubeListError("KUBE_ABORTED", `${what} was stopped`, { cause: e });
     const status = (e as { code?: unknown }).code;
     const detail = statusMessage(e);
@@ -131,8 +126,7 @@ async function withDeadline<T>(kind: WorkloadKind, timeoutMs: number, outer: Abo
     if (status === 401) throw new KubeListError("KUBE_UNAUTHORIZED", `${what} was refused (401): the token is not accepted`, { cause: e });
     throw new KubeListError("KUBE_LIST_FAILED", `${what} failed: ${typeof status === "number" ? `${status} ` : ""}${detail}`, { cause: e });
   } finally {
-    clearTimeout(timer);
-    outer?.removeEventListener("abort", onAbort);
+    timeout.done();
   }
 }
 

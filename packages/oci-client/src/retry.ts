@@ -1,4 +1,5 @@
 // The one place that decides whether and when a request is tried again.
+import { sleep } from "@regguard/edge";
 import { TimeoutError, TransportError } from "./errors.js";
 
 /** Default attempts after the first; a registry blip should not fail a run. */
@@ -24,21 +25,8 @@ export function retryDelayMs(attempt: number, baseMs: number, retryAfter?: strin
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }
 
-/** Sleep that ends early (rejecting) when the signal aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
+/** The shared abortable sleep (edge/sleep.ts); re-exported because callers of this package use it. */
+export { sleep } from "@regguard/edge";
 
 /** How many times and how patiently to try; registry and token requests share one. */
 export interface RetryPolicy {

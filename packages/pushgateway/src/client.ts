@@ -2,6 +2,7 @@
 // group, and read back what a group holds. Every call has a deadline and
 // fails with a typed error; nothing is retried here, the caller decides
 // (retryPush in retry.ts).
+import { deadline } from "@regguard/edge";
 import { renderExposition, EXPOSITION_CONTENT_TYPE, type MetricFamily } from "./exposition.js";
 import {
   PushAbortedError, PushProtocolError, PushRejectedError, PushTimeoutError, PushUnreachableError, stripUserinfo,
@@ -78,8 +79,9 @@ export class PushgatewayClient {
 
   private async send(method: string, url: URL, body?: string): Promise<string> {
     const where = stripUserinfo(url.toString());
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = this.signal ? AbortSignal.any([timeout, this.signal]) : timeout;
+    // One deadline per request, linked to the job's signal without AbortSignal.any (edge/deadline.ts).
+    const timeout = deadline(this.timeoutMs, this.signal);
+    const signal = timeout.signal;
     let res: globalThis.Response;
     let text: string;
     try {
@@ -93,9 +95,11 @@ export class PushgatewayClient {
         throw new PushProtocolError(`${method} ${where}: the answer is larger than ${MAX_ANSWER_BYTES} bytes; not read further`, { url: where });
       }
       if (this.signal?.aborted) throw new PushAbortedError(`${method} ${where} aborted`, { url: where, cause: e });
-      if (timeout.aborted) throw new PushTimeoutError(`${method} ${where}: no answer within ${this.timeoutMs} ms`, { url: where, cause: e });
+      if (timeout.timedOut()) throw new PushTimeoutError(`${method} ${where}: no answer within ${this.timeoutMs} ms`, { url: where, cause: e });
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
       throw new PushUnreachableError(`${method} ${where} failed: ${cause?.code ?? cause?.message ?? (e as Error).message}`, { url: where, cause: e });
+    } finally {
+      timeout.done();
     }
     if (res.status < 200 || res.status > 299) {
       throw new PushRejectedError(`${method} ${where}: HTTP ${res.status} ${text.trim().slice(0, 300)}`.trim(), { url: where, status: res.status });

@@ -1,0 +1,3 @@
+// Public surface of @regguard/edge: what every client shares at the edge of a job.
+export * from "./sleep.js";
+export * from "./deadline.js";
