@@ -19,10 +19,16 @@ interface Container extends ContainerEnv {
 
 interface CronJobSpec {
   schedule?: string;
+  timeZone?: string;
+  startingDeadlineSeconds?: number;
   concurrencyPolicy?: string;
   successfulJobsHistoryLimit?: number;
   failedJobsHistoryLimit?: number;
-  jobTemplate?: { spec?: { activeDeadlineSeconds?: number; template?: { spec?: PodSpec } } };
+  jobTemplate?: { spec?: { activeDeadlineSeconds?: number; podFailurePolicy?: PodFailurePolicy; template?: { spec?: PodSpec } } };
+}
+
+interface PodFailurePolicy {
+  rules?: Array<{ action?: string; onExitCodes?: { containerName?: string; operator?: string; values?: number[] } }>;
 }
 
 interface PodSpec extends Omit<PodSecurityInput, "containers"> {
@@ -55,6 +61,8 @@ export function cronJobProblems(cj: K8sObject, contracts: JobContracts): string[
   const spec = (cj.spec ?? {}) as CronJobSpec;
   const out = cronProblems(spec.schedule ?? "");
   if (spec.concurrencyPolicy !== "Forbid") out.push("concurrencyPolicy must be Forbid: two runs of a job must never overlap");
+  if (!spec.timeZone) out.push("timeZone must be set: without it the schedule follows the controller manager's local time");
+  if (!spec.startingDeadlineSeconds) out.push("startingDeadlineSeconds must be set: a controller that was down must not start a burst of missed runs");
   if (spec.successfulJobsHistoryLimit === undefined || spec.failedJobsHistoryLimit === undefined) {
     out.push("successfulJobsHistoryLimit and failedJobsHistoryLimit must be set (logs of past runs are the audit trail)");
   }
@@ -62,6 +70,12 @@ export function cronJobProblems(cj: K8sObject, contracts: JobContracts): string[
   if (!jobSpec?.activeDeadlineSeconds) out.push("jobTemplate.spec.activeDeadlineSeconds must be set: with Forbid, a hung run would block every later one");
   const pod = jobSpec?.template?.spec;
   if (!pod) return [...out, "jobTemplate.spec.template.spec is missing"];
+  // Every job exits 2 on a configuration error (job-runtime's EXIT.config): retrying cannot help.
+  for (const c of pod.containers ?? []) {
+    const failsOnConfig = (jobSpec?.podFailurePolicy?.rules ?? []).some((r) =>
+      r.action === "FailJob" && r.onExitCodes?.operator === "In" && (r.onExitCodes.values ?? []).includes(2) && (r.onExitCodes.containerName ?? c.name) === c.name);
+    if (!failsOnConfig) out.push(`podFailurePolicy must fail the Job on exit code 2 of container ${c.name ?? "?"} (a configuration error is not retried)`);
+  }
   out.push(...podSecurityProblems(pod));
   if ((pod.containers ?? []).some(readsCluster)) {
     if (pod.automountServiceAccountToken !== true) out.push("automountServiceAccountToken must be true: IN_USE=kubernetes (or cutover) lists the workloads with the pod's token");

@@ -74,6 +74,21 @@ describe("CronJobs", () => {
     });
   });
 
+  it("every CronJob runs in UTC, has a starting deadline and does not retry a configuration error (exit 2)", () => {
+    for (const cj of cronJobs) {
+      const spec = cj.value.spec as { timeZone?: string; startingDeadlineSeconds?: number };
+      expect(spec.timeZone, describeDoc(cj)).toBe("Etc/UTC");
+      expect(spec.startingDeadlineSeconds, describeDoc(cj)).toBeGreaterThan(0);
+    }
+    const cj = structuredClone(byName("forgejo-breakglass"));
+    const job = (cj.spec as { jobTemplate: { spec: Record<string, unknown> } }).jobTemplate.spec;
+    delete job.podFailurePolicy;
+    delete (cj.spec as Record<string, unknown>).timeZone;
+    const problems = cronJobProblems(cj, SCHEMAS).join("\n");
+    expect(problems).toMatch(/podFailurePolicy must fail the Job on exit code 2 of container breakglass/);
+    expect(problems).toMatch(/timeZone must be set/);
+  });
+
   it("only a job that reads the cluster gets a token, and then from its own ServiceAccount", () => {
     const cj = structuredClone(byName("forgejo-retention"));
     const spec = pod(cj).template.spec as unknown as { automountServiceAccountToken?: boolean; serviceAccountName?: string; containers: Array<{ env: Env }> };
