@@ -1,5 +1,5 @@
-// Subcommands and exit codes: 0 ok, 1 a destination/verification/restore
-// failed, 2 configuration or usage error (before any request).
+// Subcommands and exit codes (job-runtime's EXIT): 0 ok, 1 a destination/verification/restore
+// failed, 2 configuration or usage error (before any request), 3 a bug, 130 stopped.
 import { ConfigError, envHelp } from "@regguard/job-config";
 import { EXIT, type JobContext } from "@regguard/job-runtime";
 import { OciError, RegistryClient } from "@regguard/oci-client";
@@ -19,7 +19,7 @@ Usage:
   breakglass restore FILE REF     push an archive's image to REF, keeping its manifest digest
 
 Exit codes: 0 ok, 1 a destination, verification or restore failed, 2 configuration error,
-130 stopped by a signal (temporary files removed, previous archives and latest untouched).
+3 internal error (a bug, logged as one; never 1), 130 stopped by a signal (temporary files removed, previous archives and latest untouched).
 Every variable can also be given as a flag: IMAGE -> --image=...
 
 Environment (save; restore reads the REGISTRY_* names for REF's registry):

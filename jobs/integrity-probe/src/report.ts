@@ -1,5 +1,6 @@
 // The run's outcome in two forms: the closing log line and the exit code,
 // both decided here and nowhere else.
+import { EXIT } from "@regguard/job-runtime";
 import { integrityFailures, runCompleted, type Tally } from "./tally.js";
 
 /**
@@ -11,7 +12,7 @@ import { integrityFailures, runCompleted, type Tally } from "./tally.js";
  * every manifest timed out must not exit 0 (issue 12). main.ts gives a bug 3
  * as well: it is the probe failing, not the registry.
  */
-export const PROBE_EXIT = { healthy: 0, failures: 1, config: 2, incomplete: 3, stopped: 130 } as const;
+export const PROBE_EXIT = { healthy: EXIT.ok, failures: EXIT.failed, config: EXIT.config, incomplete: EXIT.incomplete, stopped: EXIT.stopped } as const;
 
 /** `Probe complete: F failures across R repos / T tags / I indexes` */
 export function summaryLine(t: Tally): string {

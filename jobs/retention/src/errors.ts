@@ -2,10 +2,10 @@
 // refused, a package frozen, a kept image broken, the guard tripped).
 // 2: configuration or preflight (the run could not have been right), an
 // unreachable Forgejo at preflight included.
-import { ExitError } from "@regguard/job-runtime";
+import { EXIT, ExitError } from "@regguard/job-runtime";
 
 /** Exit codes, decided here and nowhere else. */
-export const RETENTION_EXIT = { ok: 0, failed: 1, config: 2 } as const;
+export const RETENTION_EXIT = { ok: EXIT.ok, failed: EXIT.failed, config: EXIT.config, internal: EXIT.internal, stopped: EXIT.stopped } as const;
 
 /** Stable codes carried by retention's own errors. */
 export type RetentionErrorCode =

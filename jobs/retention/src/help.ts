@@ -21,6 +21,8 @@ Exit codes:
   2  configuration or preflight error: the token may not delete the
      owner's versions (wrong user, or no write:package scope), or
      Forgejo could not be reached to check
+  3  internal error: a bug, logged as one (never 1, which is about the
+     packages)
   130  stopped by SIGTERM/SIGINT: no new delete starts; the ones in flight
      are abandoned and logged as failed (Forgejo may have done them)
 

@@ -45,7 +45,8 @@ export async function run(ctx: JobContext, hooks: RunHooks = {}): Promise<number
     m.exitCode = await runConfigured(config, ctx, hooks, m);
     return m.exitCode;
   } catch (e) {
-    m.exitCode = e instanceof ExitError ? e.exitCode : RETENTION_EXIT.failed;
+    // A bug is never "failed" (1): the gauge must not say the guard tripped when the job crashed.
+    m.exitCode = e instanceof ExitError ? e.exitCode : RETENTION_EXIT.internal;
     throw e;
   } finally {
     if (config.pushgateway) {

@@ -12,9 +12,9 @@ const MAIN = join(import.meta.dirname, "..", "dist", "main.js");
 
 interface Result { code: number; stdout: string; stderr: string }
 
-function cli(args: string[], env: Record<string, string>): Promise<Result> {
+function cli(args: string[], env: Record<string, string>, nodeArgs: string[] = []): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, timeout: 20_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [...nodeArgs, MAIN, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, timeout: 20_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -129,5 +129,21 @@ describe("built CLI stopped mid-apply", () => {
     } finally {
       await fake.stop();
     }
+  });
+  // Nothing Forgejo does makes run() throw (that is its design), so a module preloaded with --import
+  // stands in for a bug. Exit 1 would read as "a delete failed or the guard tripped" (issue 13).
+  it("an internal error exits 3, never 1, and says it is a bug", async () => {
+    const own = await startFake();
+    let r: Result;
+    try {
+      r = await cli([], liveEnv(own, { DRY_RUN: "true" }), [
+        "--import", `data:text/javascript,Date.now = () => { throw new Error("clock broken by the test"); };`,
+      ]);
+    } finally {
+      await own.stop();
+    }
+    expect(r.code).toBe(3);
+    const line = jsonLines(r.stdout).find((l) => l.msg === "internal error: this is a bug, please report it");
+    expect(String(line?.error)).toContain("clock broken by the test");
   });
 });

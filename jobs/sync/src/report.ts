@@ -1,4 +1,5 @@
 // Exit codes and the closing line, decided here and nowhere else.
+import { EXIT } from "@regguard/job-runtime";
 import type { SyncCommand } from "./config.js";
 import { count, notInParity, type SyncTally } from "./tally.js";
 
@@ -7,7 +8,7 @@ import { count, notInParity, type SyncTally } from "./tally.js";
  * 2 configuration error; 3 incomplete run (the source could not be listed, a tag could not be
  * looked at, the metrics push failed, or a bug); 130 stopped by SIGTERM/SIGINT.
  */
-export const SYNC_EXIT = { ok: 0, differences: 1, config: 2, incomplete: 3, stopped: 130 } as const;
+export const SYNC_EXIT = { ok: EXIT.ok, differences: EXIT.failed, config: EXIT.config, incomplete: EXIT.incomplete, stopped: EXIT.stopped } as const;
 
 export function exitCode(command: SyncCommand, t: SyncTally, pushed: boolean): number {
   if (t.stopped) return SYNC_EXIT.stopped;

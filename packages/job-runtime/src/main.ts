@@ -15,12 +15,12 @@ export interface JobContext {
 export interface MainOptions {
   /** Printed for --help / -h, then exit 0. */
   help: string;
-  /** Exit code for an unexpected bug (default 1). */
+  /** Exit code for an unexpected bug (default EXIT.internal, 3). */
   internalErrorCode?: number;
 }
 
 /** Map any thrown value to an exit code, logging why. Exported for tests. */
-export function exitCodeFor(error: unknown, log: Logger, internalErrorCode: number = EXIT.failed): number {
+export function exitCodeFor(error: unknown, log: Logger, internalErrorCode: number = EXIT.internal): number {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
     log.error("configuration error", { problems: error.problems });
@@ -46,7 +46,7 @@ export async function runMain(run: (ctx: JobContext) => Promise<number>, opts: M
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
     log.warn(`received ${sig}, stopping`, { signal: sig });
-    controller.abort(new ExitError(130, `stopped by ${sig}`));
+    controller.abort(new ExitError(EXIT.stopped, `stopped by ${sig}`));
   };
   process.once("SIGTERM", onSignal);
   process.once("SIGINT", onSignal);
@@ -55,7 +55,7 @@ export async function runMain(run: (ctx: JobContext) => Promise<number>, opts: M
   // word in the log (issue 12: a restore did exactly that). Say so, and fail as the bug it is.
   const drained = () => {
     log.error("internal error: the job stopped before it finished (its event loop drained with the run still pending); this is a bug, please report it");
-    process.exitCode = opts.internalErrorCode ?? EXIT.failed;
+    process.exitCode = opts.internalErrorCode ?? EXIT.internal;
   };
   process.once("beforeExit", drained);
   try {
