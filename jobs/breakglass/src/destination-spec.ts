@@ -1,4 +1,5 @@
 // DESTINATIONS entries: absolute local directories or s3://bucket/prefix.
+import { redactText } from "@regguard/edge";
 import { isAbsolute, normalize } from "node:path";
 
 /** A parsed destination; `label` is safe to log. */
@@ -11,7 +12,7 @@ const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** Parse one entry, or return a problem naming it. */
 export function parseDestination(raw: string): DestinationSpec | { problem: string } {
   const text = raw.trim();
-  const shown = JSON.stringify(text.replace(/\/\/[^/@\s]*@/g, "//***@").slice(0, 200));
+  const shown = JSON.stringify(redactText(text).slice(0, 200));
   if (/[\x00-\x1f\x7f]/.test(text)) return { problem: `DESTINATIONS entry ${shown} contains control characters` };
   if (text.startsWith("s3://")) {
     const rest = text.slice("s3://".length);

@@ -24,20 +24,9 @@ export interface ForgejoErrorDetails {
   cause?: unknown;
 }
 
-/** Removes userinfo and token-like query parameters from a URL string. */
-export function safeUrl(raw: string): string {
-  try {
-    const u = new URL(raw);
-    u.username = "";
-    u.password = "";
-    for (const k of [...u.searchParams.keys()]) {
-      if (/token|secret|password|sig/i.test(k)) u.searchParams.set(k, "REDACTED");
-    }
-    return u.toString();
-  } catch {
-    return "<unparseable url>";
-  }
-}
+/** A URL for messages: the shared allow-list redaction (edge/redact.ts). */
+import { redactUrl as safeUrl } from "@regguard/edge";
+export { safeUrl };
 
 /** Base class: code, HTTP status, method, credential-free URL and Forgejo's message. */
 export class ForgejoError extends Error {

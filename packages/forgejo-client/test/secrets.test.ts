@@ -51,8 +51,8 @@ describe("secrets and options", () => {
     expect(() => new ForgejoClient({ baseUrl: fake.url, token: "a b" })).toThrow(/whitespace/);
   });
 
-  it("safeUrl strips userinfo and token query parameters", () => {
-    expect(safeUrl("http://u:p@h/x?token=abc&page=2&access_token=def")).toBe("http://h/x?token=REDACTED&page=2&access_token=REDACTED");
+  it("safeUrl strips userinfo and masks every query value but the API's own paging keys (the shared allow-list, issue 13)", () => {
+    expect(safeUrl("http://u:p@h/x?token=abc&page=2&access_token=def&X-Amz-Credential=ghi")).toBe("http://h/x?token=***&page=2&access_token=***&X-Amz-Credential=***");
   });
 
   it("a baseUrl with a sub-path keeps it", async () => {

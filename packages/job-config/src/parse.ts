@@ -85,7 +85,6 @@ export function parseList(raw: string): string[] {
   return raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
 }
 
-/** Hide userinfo in anything URL-shaped before it reaches a message. */
-export function redact(text: string): string {
-  return text.replace(/\/\/[^/@\s]*@/g, "//***@");
-}
+/** Hide userinfo in anything URL-shaped before it reaches a message (the shared edge/redact.ts). */
+import { redactText as redact } from "@regguard/edge";
+export { redact };

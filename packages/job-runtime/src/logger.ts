@@ -1,5 +1,7 @@
 // One JSON object per line, so Loki/kubectl logs can be filtered by field.
 // Values under secret-looking keys are replaced before anything is written.
+import { redactText } from "@regguard/edge";
+
 
 /** Log levels in order of severity. */
 export type Level = "debug" | "info" | "warn" | "error";
@@ -20,7 +22,7 @@ const SECRET_KEY = /pass(word)?|token|secret|authorization|credential|api[_-]?ke
 /** Deep copy with secret-looking keys masked and URL userinfo removed. */
 export function redactFields(value: unknown, depth = 0): unknown {
   if (depth > 6) return "[…]";
-  if (typeof value === "string") return value.replace(/\/\/[^/@\s]*@/g, "//");
+  if (typeof value === "string") return redactText(value);
   if (Array.isArray(value)) return value.map((v) => redactFields(v, depth + 1));
   if (value instanceof Error) return { name: value.name, message: redactFields(value.message, depth + 1) };
   if (value && typeof value === "object") {

@@ -85,27 +85,9 @@ export class TransportError extends sub("TRANSPORT") {}
 /** The caller aborted (signal). */
 export class AbortedError extends sub("ABORTED") {}
 
-/**
- * Query parameters whose values are shown in messages: the registry API's own paging and
- * upload parameters. Every other value is masked (an allow-list, like go-containerregistry's
- * internal/redact), so a `?token=` or a signed storage URL never reaches a log (issue 12).
- */
-const SHOWN_QUERY_KEYS = new Set(["n", "last", "digest", "mount", "from", "scope", "service", "page", "limit", "type", "q"]);
-
-/** A URL for messages: userinfo dropped, every query value not on the allow-list masked. */
-export function safeUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    url.username = "";
-    url.password = "";
-    for (const key of [...new Set(url.searchParams.keys())]) {
-      if (!SHOWN_QUERY_KEYS.has(key.toLowerCase())) url.searchParams.set(key, "***");
-    }
-    return url.toString();
-  } catch {
-    return raw.replace(/\/\/[^/@\s]*@/g, "//");
-  }
-}
+/** A URL for messages: the shared allow-list redaction (edge/redact.ts). */
+import { redactUrl as safeUrl } from "@regguard/edge";
+export { safeUrl };
 
 /** True for failures of the probe's own requests rather than registry content. */
 export function isRequestFailure(err: unknown): boolean {

@@ -1,6 +1,9 @@
 // Typed Pushgateway errors with stable codes. A push that did not land must
 // never look like success: the shell probe's failures went unnoticed for
 // hours (field notes, probe #1 and #5).
+import { redactUrl } from "@regguard/edge";
+
+const NO_QUERY_KEYS: ReadonlySet<string> = new Set();
 
 /** Stable codes callers and logs match on. */
 export type PushgatewayErrorCode = "INVALID_METRIC" | "INVALID_GROUP" | "REJECTED" | "TIMEOUT" | "UNREACHABLE" | "PROTOCOL" | "ABORTED";
@@ -51,16 +54,8 @@ export class PushAbortedError extends sub("ABORTED") {}
 /**
  * A URL for messages: userinfo dropped and every query value masked. The Pushgateway's API takes
  * no query parameters, so any there came with the configured URL and may be a credential
- * (issue 12: PUSHGATEWAY_URL query values were logged verbatim).
+ * (issue 12: PUSHGATEWAY_URL query values were logged verbatim). The shared redaction, showing no key.
  */
 export function stripUserinfo(raw: string): string {
-  try {
-    const url = new URL(raw);
-    url.username = "";
-    url.password = "";
-    for (const key of [...new Set(url.searchParams.keys())]) url.searchParams.set(key, "***");
-    return url.toString();
-  } catch {
-    return raw.replace(/\/\/[^/@\s]*@/g, "//");
-  }
+  return redactUrl(raw, NO_QUERY_KEYS);
 }
