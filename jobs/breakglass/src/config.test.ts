@@ -29,6 +29,18 @@ describe("loadSaveConfig", () => {
     expect(loadSaveConfig({ ...base, REGISTRY_INSECURE: "TRUE" }).registry.url.protocol).toBe("http:");
   });
 
+  it("a loopback registry is plain http unless REGISTRY_INSECURE says otherwise; every other host https (issue 13)", () => {
+    const scheme = (image: string, extra: Record<string, string> = {}) => loadSaveConfig({ ...base, IMAGE: image, ...extra }).registry.url.protocol;
+    for (const host of ["127.0.0.1:5000", "127.8.9.10:5000", "localhost:5000", "localhost", "registry.localhost:5000", "[::1]:5000"]) {
+      expect(scheme(`${host}/viktor/x:y`), host).toBe("http:");
+    }
+    for (const host of ["forgejo.viktorbarzin.me", "10.0.20.10:5000", "localhost.example.com:5000", "127.0.0.1.nip.io:5000"]) {
+      expect(scheme(`${host}/viktor/x:y`), host).toBe("https:");
+    }
+    expect(scheme("127.0.0.1:5000/viktor/x:y", { REGISTRY_INSECURE: "false" })).toBe("https:");
+    expect(scheme("forgejo.viktorbarzin.me/viktor/x:y", { REGISTRY_INSECURE: "true" })).toBe("http:");
+  });
+
   it("names digest references by digest and untagged ones :latest", () => {
     const d = `sha256:${"a".repeat(64)}`;
     expect(loadSaveConfig({ ...base, IMAGE: `r.example/app@${d}` }).imageName).toBe(`r.example/app@${d}`);

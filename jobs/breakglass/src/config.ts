@@ -1,7 +1,7 @@
 // Environment (+ --flag overrides) -> typed configuration. Every problem is
 // collected and reported at once (exit 2) before any request is made.
 import { EnvReader, unknownFlags, flagName, type Env } from "@regguard/job-config";
-import { DEFAULT_STALL_LIMIT, parseReference, type Reference, type StallLimit } from "@regguard/oci-client";
+import { DEFAULT_STALL_LIMIT, defaultScheme, parseReference, type Reference, type StallLimit } from "@regguard/oci-client";
 import { BREAKGLASS_ENV } from "./env-schema.js";
 import { parseDestination, type DestinationSpec } from "./destination-spec.js";
 import { assertSafeName, plannedArchiveNames, type Compression } from "./names.js";
@@ -59,7 +59,9 @@ export function positionals(argv: readonly string[]): string[] {
 /** The registry URL for a host: REGISTRY_URL, else http(s)://host. */
 export function registryAccess(env: EnvReader, host: string): RegistryAccess {
   const explicit = env.url("REGISTRY_URL");
-  const insecure = env.boolean("REGISTRY_INSECURE") ?? false;
+  // Unset: plain http on loopback only (oci-client's defaultScheme, as docker does), so
+  // IMAGE=127.0.0.1:5000/x:y just works; set, it decides.
+  const insecure = env.has("REGISTRY_INSECURE") ? (env.boolean("REGISTRY_INSECURE") as boolean) : defaultScheme(host) === "http";
   const username = env.string("REGISTRY_USERNAME");
   const password = env.string("REGISTRY_PASSWORD");
   if (password !== undefined && username === undefined) env.problem("REGISTRY_PASSWORD is set but REGISTRY_USERNAME is not");

@@ -99,3 +99,18 @@ export function assertTarget(target: string): void {
   }
   if (!TAG.test(target)) throw new InvalidReferenceError(`invalid tag ${JSON.stringify(target.slice(0, 300))}`);
 }
+
+/**
+ * A registry on the machine itself: `localhost`, `*.localhost`, 127.0.0.0/8 or [::1], with any port.
+ * Docker and go-containerregistry (name.Registry.Scheme) talk plain http to these by default, since
+ * nobody serves a loopback registry with a certificate a client would trust; everything else is https.
+ */
+export function isLoopbackRegistry(registry: string): boolean {
+  const host = registry.replace(/:\d+$/, "").toLowerCase();
+  return host === "localhost" || host.endsWith(".localhost") || /^127(?:\.\d{1,3}){3}$/.test(host) || host === "[::1]";
+}
+
+/** The scheme to reach `registry` (host[:port]) with when nothing says otherwise: http on loopback, else https. */
+export function defaultScheme(registry: string): "http" | "https" {
+  return isLoopbackRegistry(registry) ? "http" : "https";
+}
