@@ -16,6 +16,10 @@ import type { Logger } from "@regguard/job-runtime";
 import { PushgatewayClient, retryPush, sampleValue, stripUserinfo, type Group } from "@regguard/pushgateway";
 import { METRIC, probeMetrics } from "./metrics.js";
 import { runCompleted, type Tally } from "./tally.js";
+import { buildInfo, packageVersion } from "@regguard/pushgateway";
+
+/** This job's version (its package.json, beside dist/ in the image). */
+const VERSION = packageVersion(new URL("../package.json", import.meta.url));
 
 /** Where and what to push. */
 export interface PushInput {
@@ -33,7 +37,7 @@ export async function pushResults(input: PushInput, log: Logger): Promise<boolea
   const where = stripUserinfo(client.groupUrl(group).toString());
   let lastSuccess: number | undefined = Math.floor(input.finishedAt / 1000);
   if (!runCompleted(tally)) lastSuccess = await previousSuccess(client, group, log);
-  const families = probeMetrics({ ...input, lastSuccess });
+  const families = [...probeMetrics({ ...input, lastSuccess }), buildInfo(group.job, VERSION)];
   let attempts = 0;
   try {
     await retryPush(() => {

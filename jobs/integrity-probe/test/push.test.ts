@@ -77,6 +77,8 @@ describe("pushing the results", () => {
     const series = groupSeries(await pg!.series(), JOB, "late");
     expect(series.registry_manifest_integrity_tags_checked).toBe(1);
     expect(series.registry_manifest_integrity_catalog_accessible).toBe(1);
+    // Every push says which build pushed it (issue 13).
+    expect((await pg!.series()).find((s) => s.name === "regguard_build_info" && s.labels.instance === "late")?.labels).toMatchObject({ job: JOB, version: "0.1.0" });
   });
 
   it("a refused push (400) is not retried, exits 3, and sets the group's push_failure_time_seconds until a push lands", async () => {

@@ -2,6 +2,10 @@
 // run, so no value from an earlier run can linger (docs/design.md, incident P5).
 // Exposition, grouping and the push itself are @regguard/pushgateway's, as for the probe.
 import { PushgatewayClient, renderExposition, retryPush, type Group, type MetricFamily, type PushRetryOptions } from "@regguard/pushgateway";
+import { buildInfo, packageVersion } from "@regguard/pushgateway";
+
+/** This job's version (its package.json, beside dist/ in the image). */
+const VERSION = packageVersion(new URL("../package.json", import.meta.url));
 
 /** One run's numbers. */
 export interface RunMetrics {
@@ -65,5 +69,6 @@ export function metricsGroup(job: string, owner: string): Group {
  */
 export async function pushMetrics(base: URL, job: string, owner: string, m: RunMetrics, onRetry?: PushRetryOptions["onRetry"]): Promise<void> {
   const client = new PushgatewayClient({ url: base });
-  await retryPush(() => client.put(metricsGroup(job, owner), retentionMetrics(m)), onRetry ? { onRetry } : {});
+  const families = [...retentionMetrics(m), buildInfo(job, VERSION)];
+  await retryPush(() => client.put(metricsGroup(job, owner), families), onRetry ? { onRetry } : {});
 }

@@ -36,8 +36,9 @@ describe.skipIf(missing)("Pushgateway metrics", () => {
     expect((await runJob(env)).code).toBe(0);
     expect(await values()).toMatchObject({
       forgejo_retention_versions_deleted: 2, forgejo_retention_versions_failed: 0, forgejo_retention_dry_run: 0,
-      forgejo_retention_broken_references: 0, forgejo_retention_exit_code: 0,
+      forgejo_retention_broken_references: 0, forgejo_retention_exit_code: 0, regguard_build_info: 1,
     });
+    expect((await gw.series()).find((s) => s.name === "regguard_build_info" && s.labels.owner === "viktor")?.labels).toMatchObject({ job: "forgejo-retention", version: "0.1.0" });
     expect(await brokenReferences(fake)).toEqual([]);
   });
 

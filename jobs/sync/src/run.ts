@@ -11,6 +11,10 @@ import { syncMetrics } from "./metrics.js";
 import { exitCode, summaryLine } from "./report.js";
 import { syncTag, type TagOutcome } from "./tag-sync.js";
 import { emptyTally, record, type SyncTally } from "./tally.js";
+import { buildInfo, packageVersion } from "@regguard/pushgateway";
+
+/** This job's version (its package.json, beside dist/ in the image). */
+const VERSION = packageVersion(new URL("../package.json", import.meta.url));
 
 export async function run(ctx: JobContext): Promise<number> {
   const config = loadConfig(ctx.env, ctx.argv);
@@ -125,7 +129,7 @@ async function push(config: SyncConfig, metrics: MetricFamily[], log: Logger): P
   const group = { job: config.pushgateway.job, labels: { instance: config.instance } };
   const where = stripUserinfo(pg.groupUrl(group).toString());
   try {
-    await retryPush(() => pg.put(group, metrics), {
+    await retryPush(() => pg.put(group, [...metrics, buildInfo(group.job, VERSION)]), {
       onRetry: ({ attempt, attempts, delayMs, error }) => log.warn("metrics push attempt failed; retrying", { pushgateway: where, attempt, of: attempts, retryInMs: delayMs, detail: error.message }),
     });
     log.info("metrics pushed", { pushgateway: where });

@@ -88,6 +88,7 @@ describe("sync cutover", () => {
     expect(gauges).toEqual({ ready: 2, missing: 1, drifted: 1, broken: 1, on_registry2: 3 });
     const instance = (await pg.series()).find((x) => x.name === "registry_cutover_images")?.labels.instance;
     expect(instance).toBe("test");
+    expect((await pg.series()).find((x) => x.name === "regguard_build_info" && x.labels.instance === "test")?.labels).toMatchObject({ job: "registry-sync", version: "0.1.0" });
   });
 
   it("a token without the role lists nothing: exit 3, and no gauge is pushed that could read as 'nothing left on registry:2'", async () => {
