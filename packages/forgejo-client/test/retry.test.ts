@@ -58,13 +58,21 @@ describe("retries", () => {
     expect(count("DELETE", "/app/v2")).toBe(3);
   });
 
-  it("4xx is never retried: 403, 400 and 429 are single requests", async () => {
-    for (const status of [403, 400, 429]) {
+  it("4xx is never retried: 403, 400 and 409 are single requests", async () => {
+    for (const status of [403, 400, 409]) {
       const before = count("DELETE", "/app/v3");
       fake.failNext({ method: "DELETE", pathIncludes: "/app/v3" }, { status, body: "{}" });
       await expect(clientFor(fake, OWNER).deleteVersion(OWNER, "app", "v3")).rejects.toMatchObject({ status });
       expect(count("DELETE", "/app/v3") - before).toBe(1);
     }
+  });
+
+  it("429 from the rate limiter is retried after its Retry-After (issue 13: it used to fail the run)", async () => {
+    const retries: RetryInfo[] = [];
+    fake.failNext({ method: "GET", pathIncludes: "/app/v3" }, { status: 429, body: "{}", headers: { "retry-after": "1" } });
+    const client = clientFor(fake, OWNER, { onRetry: (i) => retries.push(i) });
+    expect(await client.getVersion(OWNER, "app", "v3")).toBeDefined();
+    expect(retries.map((r) => [r.attempt, r.delayMs])).toEqual([[1, 1000]]);
   });
 
   it("connection refused is a ForgejoTransportError after the retries", async () => {

@@ -1,28 +1,22 @@
 // The one place that decides whether and when a request is tried again.
-import { sleep } from "@regguard/edge";
+import { backoffMs, isRetryableStatus as isRetryable, retryAfterMs, RETRY_WAIT_CAP_MS, sleep } from "@regguard/edge";
 import { TimeoutError, TransportError } from "./errors.js";
 
 /** Default attempts after the first; a registry blip should not fail a run. */
 export const DEFAULT_RETRIES = 3;
 /** First backoff step; doubles each attempt. */
 export const DEFAULT_RETRY_BASE_MS = 250;
-/** No single wait longer than this, whatever Retry-After asks. */
-export const MAX_RETRY_WAIT_MS = 10_000;
+/** No single wait longer than this, whatever Retry-After asks (the shared cap, edge/retry-policy.ts). */
+export const MAX_RETRY_WAIT_MS = RETRY_WAIT_CAP_MS;
 
-/** 408/429/5xx are worth another try; other statuses are final answers. */
+/** 408/429/5xx are worth another try; other statuses are final answers (the shared table's registry row). */
 export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || status === 500 || status === 502 || status === 503 || status === 504;
+  return isRetryable("registry", status);
 }
 
-/** Full-jitter exponential backoff, or Retry-After (seconds or HTTP date) under a cap. */
+/** Retry-After (seconds or HTTP date) under the cap, else exponential backoff with equal jitter (edge/retry-policy.ts). */
 export function retryDelayMs(attempt: number, baseMs: number, retryAfter?: string, now: number = Date.now()): number {
-  if (retryAfter) {
-    const secs = Number(retryAfter);
-    const ms = Number.isFinite(secs) ? secs * 1000 : Date.parse(retryAfter) - now;
-    if (Number.isFinite(ms) && ms >= 0) return Math.min(ms, MAX_RETRY_WAIT_MS);
-  }
-  const ceiling = Math.min(baseMs * 2 ** attempt, MAX_RETRY_WAIT_MS);
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+  return retryAfterMs(retryAfter, now, MAX_RETRY_WAIT_MS) ?? backoffMs(attempt, baseMs, MAX_RETRY_WAIT_MS);
 }
 
 /** The shared abortable sleep (edge/sleep.ts); re-exported because callers of this package use it. */

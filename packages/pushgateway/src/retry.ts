@@ -4,7 +4,7 @@
 // (inconsistent metrics, a bad grouping path) and the same bytes would get
 // the same answer, so it is never retried. The client's calls stay
 // single-shot; the caller opts in here.
-import { setTimeout as delay } from "node:timers/promises";
+import { isRetryableStatus, sleep } from "@regguard/edge";
 import { PushgatewayError } from "./errors.js";
 
 /** Waits between attempts: three attempts, 1 s and then 2 s apart. */
@@ -33,7 +33,7 @@ export interface PushRetryOptions {
 export function isRetryablePushError(error: unknown): error is PushgatewayError {
   if (!(error instanceof PushgatewayError)) return false;
   if (error.code === "UNREACHABLE" || error.code === "TIMEOUT") return true;
-  return error.code === "REJECTED" && error.status !== undefined && error.status >= 500;
+  return error.code === "REJECTED" && error.status !== undefined && isRetryableStatus("pushgateway", error.status);
 }
 
 /** Run `push` until it succeeds, fails for good, or the delays run out; rejects with the last error. */
@@ -48,7 +48,7 @@ export async function retryPush<T>(push: () => Promise<T>, options: PushRetryOpt
       if (delayMs === undefined || !isRetryablePushError(error) || options.signal?.aborted) throw error;
       options.onRetry?.({ attempt, attempts, delayMs, error });
       try {
-        await delay(delayMs, undefined, options.signal ? { signal: options.signal } : {});
+        await sleep(delayMs, options.signal);
       } catch {
         throw error;
       }
