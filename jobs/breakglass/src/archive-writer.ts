@@ -23,7 +23,7 @@ export interface WriteOptions {
 const MTIME = new Date(0);
 /**
  * Layers are already compressed; level 1 gets nearly all of what gzip can
- * still save at a fraction of level 6's CPU (archive-format.md).
+ * still save at a fraction of level 6's CPU (docs/archive-format.md).
  */
 const GZIP_LEVEL = 1;
 

@@ -1,6 +1,6 @@
 // One archive stream, many destinations: every chunk goes to every sink that
 // is still healthy. A sink that fails is aborted and dropped; the others go
-// on (field notes: one failing copy must not cost the others). Chunks are
+// on (docs/design.md, B3: one failing copy must not cost the others). Chunks are
 // coalesced into a few reused buffers so files and S3 parts see large writes,
 // and several chunks are in flight at once so disk, hashing and the network
 // overlap instead of taking turns.

@@ -1,4 +1,4 @@
-// The files around the blobs (archive-format.md): oci-layout and index.json
+// The files around the blobs (docs/archive-format.md): oci-layout and index.json
 // for containerd, manifest.json for docker load. Written first in the tar so
 // a reader knows what follows; the identity annotation lets pruning prove a
 // file is ours before deleting it.

@@ -2,7 +2,7 @@
 // under a hidden temporary name in the same directory, fsynced and closed,
 // then re-opened and hashed whole against what was streamed, and only then
 // renamed into place; `latest` is a relative symlink replaced by rename. Until
-// then the previous archive and latest are never touched (field notes: a
+// then the previous archive and latest are never touched (docs/design.md, B2: a
 // failed save destroyed the last good tarball).
 import { lstat, open, readdir, readlink, rename, rm, stat, symlink, type FileHandle } from "node:fs/promises";
 import { createReadStream } from "node:fs";

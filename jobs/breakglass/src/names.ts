@@ -1,5 +1,5 @@
-// File names of archives. A name must never escape its directory (field
-// notes: names with `/` broke the shell scripts), and `<name>-latest.tar` is
+// File names of archives. A name must never escape its directory
+// (docs/design.md, R5: names with `/` broke the shell scripts), and `<name>-latest.tar` is
 // reserved for the symlink.
 import { InvalidNameError } from "./errors.js";
 

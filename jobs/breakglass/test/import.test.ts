@@ -128,7 +128,7 @@ describe.skipIf(registryMissing)("save -> ctr images import and docker load", ()
   it.skipIf(containerdMissing)("COMPRESS=gzip: containerd 1.6 refuses the file itself; the runbook's gunzip | ctr import names it with the registry's digest", async (ctx) => {
     need(ctx, "containerd", containerd);
     const ref = gzRef();
-    // The field notes' failure: containerd 1.6 cannot read the gzipped file directly.
+    // docs/design.md, B4: containerd 1.6 cannot read the gzipped file directly.
     const direct = await sh(blocks.get("import-plain") as string, { ...ctrEnv(), ARCHIVE: gzFile(), IMAGE: ref });
     expect(direct.code).not.toBe(0);
     const imported = await sh(blocks.get("import-gzip") as string, { ...ctrEnv(), ARCHIVE: gzFile(), IMAGE: ref });

@@ -67,8 +67,8 @@ export async function plainWalkProcess(url: string, concurrency: number, nodeOpt
 }
 
 /**
- * The same walk as the shell probe did it (../shared/context/field-notes.md, "How the shell version
- * worked"): sequential, one curl per request with basic auth on every one, the manifest's
+ * The same walk as the shell probe did it (docs/design.md, P2 and P3: the shell version's walk):
+ * sequential, one curl per request with basic auth on every one, the manifest's
  * mediaType read with jq and, for an index, its children's digests with a second jq. Every tag
  * here, where the shell probe sampled five: the request count matches the probe's.
  */

@@ -1,6 +1,6 @@
 // Walk the registry and count what it finds, logging one JSON line per
-// finding. A failed request is a finding, never the end of the run (field
-// notes, probe #2): the walk itself turns every error into an event, and
+// finding. A failed request is a finding, never the end of the run
+// (docs/design.md, P2): the walk itself turns every error into an event, and
 // anything that still escapes is recorded so the run can report and push.
 import { walkRegistry, type Finding, type RegistryClient } from "@regguard/oci-client";
 import type { Logger } from "@regguard/job-runtime";

@@ -1,6 +1,6 @@
 // PUT the run's metrics to <base>/metrics/job/<job>/instance/<instance>.
 // PUT replaces the whole group, so a failure value from an earlier run cannot
-// linger (the shell probe POSTed: field notes, probe #5). Grouping by
+// linger (the shell probe POSTed: docs/design.md, P5). Grouping by
 // instance as well as job lets two probes (registry:2 and Forgejo during the
 // dual-push bake) share one job name without replacing each other, and
 // retiring one probe is one DELETE of its group.
@@ -10,8 +10,8 @@
 // /api/v1/metrics and pushes it again. A run that succeeded needs no read.
 //
 // The PUT is retried (retryPush: no answer or 5xx, 1 s then 2 s): the
-// shell probe lost whole runs to one DNS blip at the cron tick (field notes,
-// probe #1). The read is not: a failed read only leaves one series out.
+// shell probe lost whole runs to one DNS blip at the cron tick (docs/design.md,
+// P1). The read is not: a failed read only leaves one series out.
 import type { Logger } from "@regguard/job-runtime";
 import { PushgatewayClient, retryPush, sampleValue, stripUserinfo, type Group } from "@regguard/pushgateway";
 import { METRIC, probeMetrics } from "./metrics.js";

@@ -24,7 +24,7 @@ describe.each(replayTargets("the probe's walk"))("integrity probe against $name"
     await pushIndex(viktor, "viktor/multi", "latest", { attestations: true, seed: "fj-multi" });
     const web = await pushIndex(viktor, "viktor/web", "latest", { attestations: true, seed: "fj-web" });
     await pushImage({ url: fake.url, username: "mallory", password: fake.user("mallory").token }, "mallory/tool", "v1", { seed: "fj-tool" });
-    // Field notes, retention #1: the untagged child version is deleted, the index that needs it is kept.
+    // docs/design.md, R1: the untagged child version is deleted, the index that needs it is kept.
     const child = web.children[1]!.digest;
     const res = await fetch(`${fake.url}/api/v1/packages/viktor/container/web/${child}`, {
       method: "DELETE", headers: { authorization: `token ${fake.user("viktor").token}` },
@@ -59,7 +59,7 @@ describe.each(replayTargets("the probe's walk"))("integrity probe against $name"
   });
 });
 
-// Field notes, the hairpin incident: in the cluster the probe reaches Forgejo
+// docs/design.md, W4 (the hairpin): in the cluster the probe reaches Forgejo
 // by its Service URL, while Forgejo names its public ROOT_URL as the token
 // realm. Here the "public" address is a second server that counts what
 // reaches it: with the realm pinned, nothing may.

@@ -1,6 +1,6 @@
 // The push at the end of a run against a real Pushgateway that is not there
 // yet, and one that refuses the push. The shell probe lost runs to one DNS
-// blip at the cron tick (field notes, probe #1); a refused push must show up
+// blip at the cron tick (docs/design.md, P1); a refused push must show up
 // where RegistryIntegrityProbePushFailed looks (push_failure_time_seconds).
 // Its own Pushgateway: the refused-push case plants a conflicting metric type
 // that would break every other test's push.

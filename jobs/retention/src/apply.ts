@@ -159,7 +159,7 @@ async function deleteOne(api: Api, owner: string, name: string, d: Decision, id:
   } catch (e) {
     const status = (e as { status?: number }).status;
     opts.log.error("delete failed", { package: name, version: d.version, id, status, error: messageOf(e) });
-    // A 401/403 will not get better for the next version (field notes, retention #3).
+    // A 401/403 will not get better for the next version (docs/design.md, R3).
     const auth = e instanceof ForgejoForbiddenError || e instanceof ForgejoUnauthorizedError;
     return auth ? { kind: "failed", sent: true, stop: `HTTP ${status ?? "?"} deleting ${name}:${d.version}` } : { kind: "failed", sent: true };
   }

@@ -22,7 +22,7 @@ describe("loadConfig", () => {
     expect(c.registryUrl.href).toBe(c.forgejoUrl.href);
   });
 
-  it("DRY_RUN takes true/false in any case and nothing else (field notes retention #4)", () => {
+  it("DRY_RUN takes true/false in any case and nothing else (docs/design.md, R4)", () => {
     expect(loadConfig({ ...base, DRY_RUN: "TRUE" }).dryRun).toBe(true);
     expect(loadConfig({ ...base, DRY_RUN: "False" }).dryRun).toBe(false);
     for (const v of ["yes", "1", "on", "true!"]) expect(problems({ ...base, DRY_RUN: v })).toEqual([`DRY_RUN must be true or false (any case), got ${JSON.stringify(v)}`]);

@@ -1,6 +1,6 @@
 // Environment (and --flags) -> a typed configuration, every problem reported
 // at once before any request (exit 2). DRY_RUN accepts only true/false in any
-// case: the shell version deleted for real on `TRUE` (field notes, retention #4).
+// case: the shell version deleted for real on `TRUE` (docs/design.md, R4).
 import { EnvReader, unknownFlags, type Env } from "@regguard/job-config";
 import { parseAliases, type RegistryAlias } from "@regguard/kube-images";
 import { RETENTION_ENV } from "./env-schema.js";

@@ -1,5 +1,5 @@
 // The brake the first live run lacked: it pruned 478 -> 161 versions at once
-// (field notes, retention #7). A plan that deletes more than
+// (docs/design.md, R7). A plan that deletes more than
 // MAX_DELETE_PERCENT of any package or MAX_DELETES in total is not applied
 // unless FORCE is set. Pure.
 import type { PackagePlan } from "./model.js";

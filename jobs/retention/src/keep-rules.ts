@@ -40,7 +40,7 @@ export function tagMatcher(re: RegExp): (name: string) => boolean {
  * KEEP_LAST_N ordinary tags, versions a workload uses (`inUse`: by tag, by the
  * digest it holds, or by its own `sha256:` name; they never take a newest slot),
  * then untagged versions inside the grace period.
- * Untagged versions never take a newest slot (field notes, retention #2), and
+ * Untagged versions never take a newest slot (docs/design.md, R2), and
  * neither do `latest`, pattern tags or cosign tags (those follow their subject).
  */
 export function rootsOf(versions: readonly InventoryVersion[], rules: KeepRules, now: number, inUse: readonly InUseRoot[] = []): Root[] {

@@ -5,8 +5,8 @@
 //
 // Invariant: a version is deleted only if no kept manifest references its
 // digest, directly or through an index. The shell retention deleted the
-// `sha256:` children of a kept multi-arch tag (kms-website:latest, field
-// notes retention #1); Forgejo has no parent/child field, so the graph is
+// `sha256:` children of a kept multi-arch tag (kms-website:latest,
+// docs/design.md, R1); Forgejo has no parent/child field, so the graph is
 // read through /v2.
 import { inventoryProblems } from "./consistency.js";
 import { rootsOf, type KeepRules, type Root } from "./keep-rules.js";

@@ -1,6 +1,6 @@
 // Before any plan: may this token delete the owner's versions? The shell
 // version ran for weeks with a token of another user; every DELETE got 403
-// and the run still exited 0 (field notes, retention #3). Two questions,
+// and the run still exited 0 (docs/design.md, R3). Two questions,
 // because Forgejo refuses a delete for two independent reasons:
 //  1. who the token is (GET /api/v1/user): the owner, an admin, or a member of
 //     the owner organisation;

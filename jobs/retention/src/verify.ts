@@ -1,7 +1,7 @@
 // After deleting, every kept tag is walked like a pull would (manifest,
 // children, config and layer blobs). The go-live review of the shell version
-// checked running pods, which cannot see index -> child references (field
-// notes, retention #1); this checks what the registry actually serves.
+// checked running pods, which cannot see index -> child references
+// (docs/design.md, R1); this checks what the registry actually serves.
 import { NotFoundError, walkImage, type Finding, type RegistryClient } from "@regguard/oci-client";
 import { messageOf } from "./inventory.js";
 import { mapLimit } from "./limit.js";

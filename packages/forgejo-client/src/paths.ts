@@ -1,5 +1,5 @@
 // URL path segments as Forgejo expects them: one segment per name, so `/` in a package name
-// travels as %2F (field notes: names with `/` broke the shell version); `:` and `@` stay readable.
+// travels as %2F (docs/design.md, R5: names with `/` broke the shell version); `:` and `@` stay readable.
 
 /** Encodes one path segment. */
 export function segment(s: string): string {

@@ -1,5 +1,5 @@
 // Who the token is and whether it may delete an owner's packages (routers/api/v1/user/user.go,
-// routers/api/v1/org/{org,member}.go). Field notes: a token of the wrong user got 403 on every
+// routers/api/v1/org/{org,member}.go). docs/design.md, R3: a token of the wrong user got 403 on every
 // DELETE for weeks; this is the preflight that catches it before any plan is made.
 import { ForgejoProtocolError } from "./errors.js";
 import { object, user } from "./parse.js";

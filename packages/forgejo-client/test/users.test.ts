@@ -39,7 +39,7 @@ describe("users and write access", () => {
     expect(fake.requests.slice(before).map((r) => r.path)).toEqual([`/api/v1/orgs/${ORG}/members/${OWNER}`, `/api/v1/orgs/${ORG}/public_members/${OWNER}`]);
   });
 
-  it("writeAccess: owner, admin, org member, and the wrong-user token of the field notes", async () => {
+  it("writeAccess: owner, admin, org member, and the wrong-user token of docs/design.md, R3", async () => {
     expect(await clientFor(fake, OWNER).writeAccess(OWNER)).toMatchObject({ allowed: true, reason: "owner" });
     expect(await clientFor(fake, OWNER).writeAccess(OWNER.toUpperCase())).toMatchObject({ allowed: true, reason: "owner" });
     expect(await clientFor(fake, ADMIN).writeAccess(OWNER)).toMatchObject({ allowed: true, reason: "admin" });

@@ -1,5 +1,5 @@
 // Value parsers shared by every job. Strict on purpose: the shell retention
-// treated DRY_RUN=TRUE as "delete for real" (field notes, retention #4).
+// treated DRY_RUN=TRUE as "delete for real" (docs/design.md, R4).
 
 /** Parse outcome: a value or a message naming the variable. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };

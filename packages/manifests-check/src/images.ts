@@ -1,6 +1,6 @@
 // Which of this repository's jobs an image is. CronJobs in manifests/ run only
 // the images built from jobs/*, pinned to a version or digest: never a
-// third-party image with `apk add` at start-up (field notes, probe #1), and
+// third-party image with `apk add` at start-up (docs/design.md, P1), and
 // never :latest, whose meaning changes under a running schedule.
 
 /** Where the job images are published. */

@@ -1,6 +1,6 @@
 // TAGS_PER_REPO sampling. The shell probe took the last five tags in
-// alphabetical order, which skipped `latest` and newer versions (field notes,
-// probe #3). Without per-tag dates, "newest-looking" means a natural sort
+// alphabetical order, which skipped `latest` and newer versions (docs/design.md,
+// P3). Without per-tag dates, "newest-looking" means a natural sort
 // (numbers compared as numbers, so v10 > v9 and 2026-05-01 > 2026-04-30).
 
 /** Natural comparison: digit runs compare numerically. */

@@ -1,6 +1,6 @@
 // Typed Pushgateway errors with stable codes. A push that did not land must
 // never look like success: the shell probe's failures went unnoticed for
-// hours (field notes, probe #1 and #5).
+// hours (docs/design.md, P1 and P5).
 import { redactUrl } from "@regguard/edge";
 
 const NO_QUERY_KEYS: ReadonlySet<string> = new Set();

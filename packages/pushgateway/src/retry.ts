@@ -1,5 +1,5 @@
 // A cron job pushes once per run, so one DNS blip or refused connection at
-// the tick loses that run's results (field notes, probe #1). Another attempt
+// the tick loses that run's results (docs/design.md, P1). Another attempt
 // a second later usually lands. A 4xx is the Pushgateway's final word
 // (inconsistent metrics, a bad grouping path) and the same bytes would get
 // the same answer, so it is never retried. The client's calls stay

@@ -1,5 +1,5 @@
 // Contract cases for the index -> child graph: what an index push needs, and how deletes leave
-// an index dangling (field notes: the retention incident that orphaned kms-website:latest).
+// an index dangling (docs/design.md, R1: the retention incident that orphaned kms-website:latest).
 import { randomUUID } from "node:crypto";
 import { expect, it } from "vitest";
 import { listAll, OCI_INDEX, OCI_MANIFEST, rest, V2 } from "./forgejo-raw.js";
