@@ -105,6 +105,8 @@ describe("integrity probe on a real registry:2 and Pushgateway", () => {
       registry_manifest_integrity_manifests_checked: 1 + 5 + 3,
       registry_manifest_integrity_run_duration_seconds: series.registry_manifest_integrity_run_duration_seconds,
       registry_manifest_integrity_last_success_timestamp: series.registry_manifest_integrity_last_success_timestamp,
+      // Which build pushed the group (issue 13); its job label is the group's own.
+      'regguard_build_info{version="0.1.0"}': 1,
     });
     const withPush = groupSeries(await pg.series(), JOB, "healthy", true);
     expect(withPush.push_time_seconds).toBeGreaterThanOrEqual(before);
