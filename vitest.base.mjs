@@ -11,3 +11,13 @@ export default defineConfig({
     outputFile: { json: ".vitest-result.json" },
   },
 });
+
+/**
+ * The mutation run's vitest config (stryker.base.mjs): only `include`, real Forgejo off, no JSON
+ * report (the mutation report is Stryker's). Hook and test timeouts as in CI.
+ * @param {string[]} include
+ */
+export function mutationConfig(include) {
+  process.env.REGGUARD_REAL_FORGEJO = "off";
+  return defineConfig({ test: { include, testTimeout: 60_000, hookTimeout: 60_000 } });
+}

@@ -134,8 +134,13 @@ export async function startRealReplayServer(cast: ReplayCast, opts: ForgejoOptio
   }
 }
 
-/** Why replays cannot run on the real server here (outside CI), else undefined. */
-export function realReplayMissingReason(): string | undefined {
+/**
+ * Why replays cannot run on the real server here (outside CI), else undefined.
+ * `REGGUARD_REAL_FORGEJO=off` is the mutation run's switch (scripts/mutation.mjs): a mutant
+ * reruns the test files that cover it, and a real server per rerun would cost minutes.
+ */
+export function realReplayMissingReason(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.REGGUARD_REAL_FORGEJO === "off") return "REGGUARD_REAL_FORGEJO=off (the mutation run keeps to the fake)";
   return forgejoMissingReason(forgejoBuild());
 }
 
