@@ -33,7 +33,8 @@ export function strykerConfig({ mutate }) {
     inPlace: true,
     tempDirName: ".stryker/tmp",
     mutate,
-    // TypeScript's own checks already reject what a type-level mutant would be: not needed.
+    // No type checker: a mutant that would not compile still runs (esbuild strips types) and
+    // is judged by the tests like any other; the checker plugin would slow every mutant.
     checkers: [],
     concurrency: 2,
     timeoutMS: 20_000,

@@ -2,11 +2,13 @@
 // .ci/run's one-line "N passed, N failed" summary.
 import { defineConfig } from "vitest/config";
 
+/** Real servers start in hooks: one budget for tests and hooks, in CI and in mutation runs. */
+const TIMEOUTS = { testTimeout: 60_000, hookTimeout: 60_000 };
+
 export default defineConfig({
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    ...TIMEOUTS,
     reporters: ["default", "json"],
     outputFile: { json: ".vitest-result.json" },
   },
@@ -19,5 +21,5 @@ export default defineConfig({
  */
 export function mutationConfig(include) {
   process.env.REGGUARD_REAL_FORGEJO = "off";
-  return defineConfig({ test: { include, testTimeout: 60_000, hookTimeout: 60_000 } });
+  return defineConfig({ test: { include, ...TIMEOUTS } });
 }
