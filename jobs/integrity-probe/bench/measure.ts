@@ -32,10 +32,11 @@ export interface ProbeRunFigures {
   cpuSeconds: number;
 }
 
-export async function measureProbe(label: string, env: Record<string, string>): Promise<ProbeRunFigures> {
+/** `extraNodeOptions` is appended to the image's NODE_OPTIONS (e.g. the CronJob's heap cap). */
+export async function measureProbe(label: string, env: Record<string, string>, extraNodeOptions = ""): Promise<ProbeRunFigures> {
   const started = process.hrtime.bigint();
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", RSS_HOOK, MAIN], { env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: imageNodeOptions(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", RSS_HOOK, MAIN], { env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: `${imageNodeOptions()} ${extraNodeOptions}`.trim(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));

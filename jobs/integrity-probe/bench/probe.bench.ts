@@ -4,11 +4,12 @@
 // ceiling of the same registry, (b) through a proxy that delays each request
 // 5 ms (TCP, like a network) at the default concurrency and at 1, (c) peak
 // RSS, (d) the small set of issue 12 (40 x 10 tags, no blobs) against a plain
-// keep-alive walker and a shell walker (bench/small.ts); BENCH_ONLY=small runs
-// just (d). Prints figures; asserts none.
+// keep-alive walker and a shell walker (bench/small.ts), (e) the hostile cases of issue 12 in
+// the CronJob's heap (testkit startHostileRegistry); BENCH_ONLY=small or BENCH_ONLY=hostile
+// runs just that case. Prints figures; asserts none.
 import { cpus, loadavg } from "node:os";
 import { dirname } from "node:path";
-import { seedRegistry, startLatencyProxy, startPushgateway, startRegistry } from "@regguard/testkit";
+import { seedRegistry, startHostileRegistry, startLatencyProxy, startPushgateway, startRegistry } from "@regguard/testkit";
 import { MANIFEST_ACCEPT } from "@regguard/oci-client";
 import { PROBE_ENV } from "@regguard/integrity-probe/env-schema";
 import { ownCpuSeconds, processCpuSeconds } from "./cpu.js";
@@ -80,8 +81,40 @@ async function smallCase(): Promise<void> {
   }
 }
 
+/** The CronJob's heap (manifests/monitoring: limits.memory 256Mi), as the hostile tests run it. */
+const CRONJOB_HEAP = "--max-old-space-size=200";
+
+/**
+ * (e) The hostile cases of issue 12, each run once by the built probe in the CronJob's heap:
+ * wall time, peak RSS, exit code and whether the gauges were pushed. Before issue 12 the 100,000
+ * children and 200,000 tags cases aborted V8 (exit 134, nothing pushed) and the nested one took
+ * 2.5 GB; the issue gives those figures, this prints today's.
+ */
+async function hostileCase(): Promise<void> {
+  const [registry, wider, pg] = await Promise.all([startHostileRegistry(), startHostileRegistry({ children: 100_000, tags: 10, nested: 1 }), startPushgateway()]);
+  try {
+    const env = (url: string, prefix: string, extra: Record<string, string> = {}) => ({ REGISTRY_URL: url, PUSHGATEWAY_URL: pg.url, REPOSITORY_PREFIX: prefix, REGISTRY_INSTANCE: prefix.replace(/\W/g, "-"), ...extra });
+    const cases: Array<[string, Record<string, string>]> = [
+      ["index of 25,000 children (CHECK_BLOBS=false)", env(registry.url, "hostile/wide", { CHECK_BLOBS: "false" })],
+      ["index of 100,000 children (over 4 MiB: refused)", env(wider.url, "hostile/wide", { CHECK_BLOBS: "false" })],
+      ["repository of 200,000 tags", env(registry.url, "hostile/tags")],
+      ["32 manifests of 16 MB nested JSON", env(registry.url, "hostile/nested")],
+    ];
+    console.log(`\n(e) hostile cases, NODE_OPTIONS="${imageNodeOptions()} ${CRONJOB_HEAP}", one run each`);
+    console.log("| case | exit | wall s | requests | manifests | tags | failures | peak RSS MiB |\n|---|---|---:|---:|---:|---:|---:|---:|");
+    for (const [label, e] of cases) {
+      const r = await measureProbe(label, e, CRONJOB_HEAP);
+      console.log(`| ${label} | ${r.exitCode} | ${fmt(r.wallSeconds, 2)} | ${r.requests} | ${r.manifests} | ${r.tags} | ${r.failures} | ${fmt(r.peakRssMiB)} |`);
+      if (r.exitCode === null || r.exitCode > 3) process.exitCode = 1;
+    }
+  } finally {
+    await Promise.all([registry.stop(), wider.stop(), pg.stop()]);
+  }
+}
+
 async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === "small") return smallCase();
+  if (process.env.BENCH_ONLY === "hostile") return hostileCase();
   const [registry, pg] = await Promise.all([startRegistry(), startPushgateway()]);
   try {
     const t0 = Date.now();
@@ -136,6 +169,7 @@ async function main(): Promise<void> {
     await Promise.all([registry.stop(), pg.stop()]);
   }
   await smallCase();
+  await hostileCase();
 }
 
 await main();
