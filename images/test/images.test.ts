@@ -2,15 +2,17 @@
 // image runs as a hardened container (--read-only, non-root, host network)
 // against the same real servers as the job tests.
 import { readFileSync } from "node:fs";
-import { chmod, mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   hasBinary, pushImage, pushIndex, startDockerd, startForgejoFake, startPushgateway, startRegistry,
   type StartedDockerd, type StartedForgejoFake, type StartedPushgateway, type StartedRegistry,
+  useTempDir
 } from "@regguard/testkit";
 import { buildImages, envFlags, hardened, imageTag, JOBS } from "./build.js";
+
+const tempDir = useTempDir("images", afterAll);
 
 const why = !hasBinary("dockerd") ? "dockerd is not installed (apt-get install docker.io)" : process.getuid?.() !== 0 ? "starting dockerd needs root" : undefined;
 if (why) console.warn(`skipping the image tests: ${why}`);
@@ -26,13 +28,12 @@ describe.skipIf(why !== undefined)("job images", () => {
     [dockerd, registry, pushgateway, forgejo] = await Promise.all([
       startDockerd(), startRegistry(), startPushgateway(), startForgejoFake({ users: [{ login: "viktor" }] }),
     ]);
-    out = await mkdtemp(join(tmpdir(), "regguard-images-"));
+    out = tempDir("out");
     await chmod(out, 0o777);
     await buildImages(dockerd);
   });
   afterAll(async () => {
     await Promise.all([dockerd?.stop(), registry?.stop(), pushgateway?.stop(), forgejo?.stop()]);
-    if (out) await rm(out, { recursive: true, force: true });
   });
 
   it("every image is non-root, runs node as its entrypoint and carries OCI labels", async () => {

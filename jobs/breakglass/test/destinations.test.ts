@@ -7,14 +7,16 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "@regguard/job-config";
 import { memoryLogger } from "@regguard/job-runtime";
-import { pushImage, startRegistry, type BuiltImage, type StartedRegistry } from "@regguard/testkit";
+import { pushImage, startRegistry, type BuiltImage, type StartedRegistry, useTempDir } from "@regguard/testkit";
 import { archiveNames, save, verifyArchive, type ArchiveResult } from "../src/index.js";
 import { LocalDestination, STALE_TEMP_MS } from "../src/local-destination.js";
 import { S3Destination } from "../src/s3-destination.js";
 import {
-  motoMissing, registryMissing, s3Keys, s3Object, saveConfig, startCorruptingProxy, startCuttingProxy, startMoto, startS3, tempDir, removeTempDirs,
-  testLogger, S3_BUCKET, S3_KEYS, type StartedS3,
+  motoMissing, registryMissing, s3Keys, s3Object, saveConfig, startCorruptingProxy, startCuttingProxy, startMoto, startS3, testLogger, S3_BUCKET, S3_KEYS, type StartedS3,
 } from "./helpers.js";
+
+/** Every directory a test here makes is removed after the file (testkit useTempDir). */
+const tempDir = useTempDir("bg", afterAll);
 
 if (registryMissing) console.warn(`skipping breakglass destination tests: ${registryMissing}`);
 if (motoMissing) console.warn(`skipping the S3 multipart-copy test: ${motoMissing}`);
@@ -29,10 +31,8 @@ async function stream(staged: { write(c: Buffer): Promise<void>; end(): Promise<
 const rejection = (p: Promise<unknown>): Promise<Error> => p.then(() => new Error("resolved"), (e: unknown) => e as Error);
 
 describe("local destination: read-back verification", () => {
-  afterAll(removeTempDirs);
-
   it("hashes the closed temp file again: damage after the write fails the commit, the previous archive and sidecar stay", async () => {
-    const dir = await tempDir("local-verify");
+    const dir = tempDir("local-verify");
     const names = archiveNames("app", "v1", "none");
     const dest = new LocalDestination(dir);
 
@@ -68,10 +68,8 @@ describe("local destination: read-back verification", () => {
 });
 
 describe("local destination: the order of the two renames (issue 16)", () => {
-  afterAll(removeTempDirs);
-
   it("the archive is renamed before its sidecar: a failure between the two never pairs the previous archive with the new sidecar", async () => {
-    const dir = await tempDir("rename-order");
+    const dir = tempDir("rename-order");
     const names = archiveNames("app", "v1", "none");
     const dest = new LocalDestination(dir);
     const first = randomBytes(64 * 1024);
@@ -100,7 +98,6 @@ describe.skipIf(registryMissing)("destinations under failure", () => {
     big = await pushImage({ url: reg.url }, "viktor/infra-ci", "v2", { layers: 2, layerSize: 12 * 1024 * 1024, seed: "v2" });
   }, 60_000);
   afterAll(async () => {
-    await removeTempDirs();
     await Promise.all([s3?.stop(), reg?.stop()]);
   });
 
@@ -109,7 +106,7 @@ describe.skipIf(registryMissing)("destinations under failure", () => {
   });
 
   it("a registry serving a tampered layer of the same length fails the save; the archive and latest stay where they were (issue 16)", async () => {
-    const dir = await tempDir("tampered");
+    const dir = tempDir("tampered");
     const first = await save(saveConfig(env("v1", dir)), { log: testLogger() });
     expect(first.ok).toBe(true);
     // One byte flipped in v2's first layer, length unchanged: only the digest check can see it.
@@ -129,7 +126,7 @@ describe.skipIf(registryMissing)("destinations under failure", () => {
   });
 
   it("registry stopped mid-layer: the run fails, the previous archive and latest stay intact everywhere, no temp files", async () => {
-    const dir = await tempDir("interrupt");
+    const dir = tempDir("interrupt");
     const dests = `${dir},s3://${S3_BUCKET}/interrupt`;
     const first = await save(saveConfig(env("v1", dests)), { log: testLogger() });
     expect(first.ok).toBe(true);
@@ -194,7 +191,7 @@ describe.skipIf(registryMissing)("destinations under failure", () => {
   });
 
   it("removes this series' temporary files older than the stale age at the start of a save, logging each; fresh and foreign ones stay", async () => {
-    const dir = await tempDir("stale");
+    const dir = tempDir("stale");
     const old = new Date(Date.now() - STALE_TEMP_MS - 60_000);
     const stale = [".infra-ci-v0.tar.tmp-4242-abcdefgh", ".infra-ci-v0.tar.sha256.tmp-4242-bcdefghi"];
     for (const f of stale) {
@@ -219,7 +216,7 @@ describe.skipIf(registryMissing)("destinations under failure", () => {
   });
 
   it("a successful save removes the fresh temporaries a killed save of the same archive name left; other names' stay", async () => {
-    const dir = await tempDir("killed");
+    const dir = tempDir("killed");
     // What a save of v1 killed a minute ago leaves: its archive and sidecar temporaries.
     const leftovers = [".infra-ci-v1.tar.tmp-4242-abcdefgh", ".infra-ci-v1.tar.sha256.tmp-4242-bcdefghi"];
     // A save of another tag running right now, and latest's temporary (shared by the series).
@@ -233,7 +230,7 @@ describe.skipIf(registryMissing)("destinations under failure", () => {
   });
 
   it("one failing destination does not stop the others; the run reports each and fails", async () => {
-    const good = await tempDir("good");
+    const good = tempDir("good");
     const missing = join(good, "not-mounted");
     const report = await save(saveConfig(env("v1", `${missing},${good},s3://no-such-bucket/x,s3://${S3_BUCKET}/partial`)), { log: testLogger() });
     expect(report.ok).toBe(false);
@@ -246,7 +243,7 @@ describe.skipIf(registryMissing)("destinations under failure", () => {
   });
 
   it("refuses to replace a latest that is a real file, and leaves it alone", async () => {
-    const dir = await tempDir("realfile");
+    const dir = tempDir("realfile");
     await writeFile(join(dir, "infra-ci-latest.tar"), "an operator's hand-made copy");
     const report = await save(saveConfig(env("v1", dir)), { log: testLogger() });
     expect(report.ok).toBe(false);
@@ -256,7 +253,7 @@ describe.skipIf(registryMissing)("destinations under failure", () => {
   });
 
   it("prunes to the newest KEEP of this name only, in directories and S3, never the latest target", async () => {
-    const dir = await tempDir("prune");
+    const dir = tempDir("prune");
     const dests = `${dir},s3://${S3_BUCKET}/prune`;
     // Another series whose files look like ours (ARCHIVE_NAME=infra, tag ci-x) and a stray file.
     await pushImage({ url: reg.url }, "viktor/infra", "ci-x", { seed: "other" });

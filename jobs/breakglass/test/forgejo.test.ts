@@ -6,9 +6,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryLogger } from "@regguard/job-runtime";
 import { RegistryClient, parseReference } from "@regguard/oci-client";
-import { pushImage, pushIndex, replayTargets, type BuiltImage, type BuiltIndex, type ReplayServer } from "@regguard/testkit";
+import { pushImage, pushIndex, replayTargets, type BuiltImage, type BuiltIndex, type ReplayServer, useTempDir } from "@regguard/testkit";
 import { restoreArchive, save, verifyArchive } from "../src/index.js";
-import { removeTempDirs, saveConfig, tempDir, testLogger } from "./helpers.js";
+import { saveConfig, testLogger } from "./helpers.js";
+
+/** Every directory a test here makes is removed after the file (testkit useTempDir). */
+const tempDir = useTempDir("bg", afterAll);
 
 describe.each(replayTargets("breakglass save and restore"))("breakglass with Forgejo: $name", ({ start, skip }) => {
   if (skip !== undefined) return void it.skip(`skipped: ${skip}`, () => undefined);
@@ -24,10 +27,9 @@ describe.each(replayTargets("breakglass save and restore"))("breakglass with For
     const t = { url: server.url, username: "viktor", password: server.user("viktor").token };
     img = await pushImage(t, "viktor/infra-ci", "abc123", { layers: 3, layerSize: 20_000, seed: "bg-fj" });
     multi = await pushIndex(t, "viktor/site", "latest", { attestations: true, seed: "bg-fj-multi", layerSize: 2048 });
-    dir = await tempDir("forgejo");
+    dir = tempDir("forgejo");
   }, 120_000);
   afterAll(async () => {
-    await removeTempDirs();
     await server?.stop();
   });
 

@@ -1,16 +1,15 @@
 // Shared test plumbing: an in-process s3rver on 127.0.0.1 (and moto_server
 // where installed), a proxy that cuts a blob download mid-way, one that
 // corrupts S3 read-backs, the runbook's tested blocks, daemon availability.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawn } from "node:child_process";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
-import { closeHttpServer, findBinary, freePort, hasBinary, listenOnLoopback, spawnServer, stopOnce } from "@regguard/testkit";
+import { closeHttpServer, findBinary, freePort, hasBinary, listenOnLoopback, makeTempDir, removeDir, spawnServer, stopOnce } from "@regguard/testkit";
 import { jsonLogger, memoryLogger } from "@regguard/job-runtime";
 import { loadSaveConfig, type SaveConfig } from "../src/index.js";
 
@@ -22,25 +21,11 @@ export const REPO_ROOT = join(PACKAGE_DIR, "../..");
 export const S3_BUCKET = "breakglass";
 export const S3_KEYS = { S3_ACCESS_KEY_ID: "S3RVER", S3_SECRET_ACCESS_KEY: "S3RVER" };
 
-const made: string[] = [];
-
-/** A fresh directory under the OS temp dir, removed by removeTempDirs(). */
-export async function tempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), `bg-${prefix}-`));
-  made.push(dir);
-  return dir;
-}
-
-/** Remove every directory tempDir() made in this test file (call in afterAll). */
-export async function removeTempDirs(): Promise<void> {
-  await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-}
-
 /** A running s3rver with one bucket, and an SDK client with the settings environment.md asks for. */
 export interface StartedS3 { endpoint: string; client: S3Client; stop(): Promise<void> }
 
 export async function startS3(): Promise<StartedS3> {
-  const directory = await mkdtemp(join(tmpdir(), "bg-s3-"));
+  const directory = await makeTempDir("bg-s3");
   const server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory, configureBuckets: [{ name: S3_BUCKET, configs: [] }] });
   const { port } = (await server.run()) as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
@@ -53,7 +38,7 @@ export async function startS3(): Promise<StartedS3> {
     stop: async () => {
       client.destroy();
       await server.close();
-      await rm(directory, { recursive: true, force: true });
+      await removeDir(directory);
     },
   };
 }

@@ -6,13 +6,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   pushImage, pushIndex, startContainerd, startDockerd, startRegistry,
-  type BuiltImage, type BuiltIndex, type StartedContainerd, type StartedDockerd, type StartedRegistry,
-} from "@regguard/testkit";
+  type BuiltImage, type BuiltIndex, type StartedContainerd, type StartedDockerd, type StartedRegistry, useTempDir } from "@regguard/testkit";
 import { save, verifyArchive } from "../src/index.js";
 import {
-  containerdMissing, ctrImages, dockerdMissing, registryMissing, runbookBlocks, s3Object, saveConfig, sh, startS3, tempDir, removeTempDirs, testLogger,
-  S3_BUCKET, S3_KEYS, type StartedS3,
+  containerdMissing, ctrImages, dockerdMissing, registryMissing, runbookBlocks, s3Object, saveConfig, sh, startS3, testLogger, S3_BUCKET, S3_KEYS, type StartedS3,
 } from "./helpers.js";
+
+/** Every directory a test here makes is removed after the file (testkit useTempDir). */
+const tempDir = useTempDir("bg", afterAll);
 
 if (registryMissing) console.warn(`skipping breakglass import tests: ${registryMissing}`);
 if (containerdMissing) console.warn(`skipping containerd imports: ${containerdMissing}`);
@@ -40,13 +41,12 @@ describe.skipIf(registryMissing)("save -> ctr images import and docker load", ()
     img = await pushImage({ url: reg.url }, "viktor/infra-ci", "abc123", { layers: 3, layerSize: 64 * 1024, seed: "import" });
     multi = await pushIndex({ url: reg.url }, "viktor/multi", "v1", { attestations: true, seed: "import-multi", layerSize: 4096 });
     three = await pushIndex({ url: reg.url }, "viktor/three", "v1", { platforms: ["linux/amd64", "linux/arm64", "linux/s390x"], attestations: true, seed: "import-three", layerSize: 4096 });
-    dirs = [await tempDir("vm"), await tempDir("nas")];
+    dirs = [tempDir("vm"), tempDir("nas")];
     image = `${reg.host}/viktor/infra-ci:abc123`;
     await daemons;
     for (const [name, why] of Object.entries(down)) console.warn(`${name} could not start here, its checks are skipped: ${why}`);
   }, 90_000);
   afterAll(async () => {
-    await removeTempDirs();
     await Promise.all([containerd?.stop(), dockerd?.stop(), s3?.stop(), reg?.stop()]);
   });
 

@@ -7,9 +7,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryLogger } from "@regguard/job-runtime";
 import { RegistryClient, parseReference } from "@regguard/oci-client";
-import { pushImage, startRegistry, type BuiltImage, type StartedRegistry } from "@regguard/testkit";
+import { pushImage, startRegistry, type BuiltImage, type StartedRegistry, useTempDir } from "@regguard/testkit";
 import { ArchiveInvalidError, restoreArchive, save } from "../src/index.js";
-import { PACKAGE_DIR, registryMissing, removeTempDirs, saveConfig, sh, tempDir, testLogger } from "./helpers.js";
+import { PACKAGE_DIR, registryMissing, saveConfig, sh, testLogger } from "./helpers.js";
+
+/** Every directory a test here makes is removed after the file (testkit useTempDir). */
+const tempDir = useTempDir("bg", afterAll);
 
 if (registryMissing) console.warn(`skipping restore-after-incident tests: ${registryMissing}`);
 
@@ -25,13 +28,12 @@ describe.skipIf(registryMissing)("restore after an incident", () => {
   beforeAll(async () => {
     [source, target] = await Promise.all([startRegistry(), startRegistry({ auth: "htpasswd", username: "ci-pusher", password: PAT })]);
     img = await pushImage({ url: source.url }, "viktor/big", "v1", { layers: 2, layerSize: BIG_LAYER, seed: "incident" });
-    const dir = await tempDir("restore-incident");
+    const dir = tempDir("restore-incident");
     const report = await save(saveConfig({ IMAGE: `${source.host}/viktor/big:v1`, DESTINATIONS: dir }), { log: testLogger() });
     expect(report.ok).toBe(true);
     archive = join(dir, "big-v1.tar");
   }, 120_000);
   afterAll(async () => {
-    await removeTempDirs();
     await Promise.all([source?.stop(), target?.stop()]);
   });
 

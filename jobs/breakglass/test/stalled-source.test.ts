@@ -7,9 +7,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { memoryLogger } from "@regguard/job-runtime";
 import { MEDIA_TYPE } from "@regguard/oci-client";
-import { startScriptedServer, type ScriptedResponse } from "@regguard/testkit";
+import { startScriptedServer, type ScriptedResponse, useTempDir } from "@regguard/testkit";
 import { save } from "../src/index.js";
-import { removeTempDirs, saveConfig, tempDir } from "./helpers.js";
+import { saveConfig } from "./helpers.js";
+
+/** Every directory a test here makes is removed after the file (testkit useTempDir). */
+const tempDir = useTempDir("bg", afterAll);
 
 const sha = (b: Uint8Array | string) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 const json = (o: unknown) => Buffer.from(JSON.stringify(o));
@@ -37,11 +40,9 @@ function answer(path: string): ScriptedResponse {
 }
 
 describe("a stalled layer transfer", () => {
-  afterAll(removeTempDirs);
-
   it("ends the save after TRANSFER_STALL_AFTER below 1 KiB/s: ok false, a clear error, 'transfer stopped', nothing written", async () => {
     const registry = await startScriptedServer((req) => answer(req.path));
-    const dir = await tempDir("stalled");
+    const dir = tempDir("stalled");
     try {
       const log = memoryLogger();
       const started = Date.now();

@@ -6,10 +6,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryLogger } from "@regguard/job-runtime";
 import { RegistryClient, parseReference } from "@regguard/oci-client";
-import { pushImage, pushIndex, startCountingProxy, startRegistry, type BuiltImage, type BuiltIndex, type StartedRegistry } from "@regguard/testkit";
+import { pushImage, pushIndex, startCountingProxy, startRegistry, type BuiltImage, type BuiltIndex, type StartedRegistry, useTempDir } from "@regguard/testkit";
 import { ArchiveInvalidError, restoreArchive, save, verifyArchive } from "../src/index.js";
-import { registryMissing, REPO_ROOT, runbookBlocks, saveConfig, sh, tempDir, removeTempDirs, testLogger } from "./helpers.js";
+import { registryMissing, REPO_ROOT, runbookBlocks, saveConfig, sh, testLogger } from "./helpers.js";
 import { rewriteTar, tarEntries } from "./tar-surgery.js";
+
+/** Every directory a test here makes is removed after the file (testkit useTempDir). */
+const tempDir = useTempDir("bg", afterAll);
 
 if (registryMissing) console.warn(`skipping verify/restore tests: ${registryMissing}`);
 
@@ -26,7 +29,7 @@ describe.skipIf(registryMissing)("verify and restore", () => {
     [source, target] = await Promise.all([startRegistry(), startRegistry({ auth: "htpasswd", username: "ci-pusher", password: PAT })]);
     img = await pushImage({ url: source.url }, "viktor/infra-ci", "abc123", { layers: 3, layerSize: 20_000, seed: "vr" });
     multi = await pushIndex({ url: source.url }, "viktor/multi", "v1", { attestations: true, seed: "vr-multi", layerSize: 2048 });
-    dir = await tempDir("verify");
+    dir = tempDir("verify");
     for (const [ref, platform] of [[`${source.host}/viktor/infra-ci:abc123`, "linux/amd64"], [`${source.host}/viktor/multi:v1`, "all"]] as const) {
       const report = await save(saveConfig({ IMAGE: ref, DESTINATIONS: dir, PLATFORM: platform }), { log: testLogger() });
       expect(report.ok).toBe(true);
@@ -35,7 +38,6 @@ describe.skipIf(registryMissing)("verify and restore", () => {
     all = join(dir, "multi-v1.tar");
   }, 60_000);
   afterAll(async () => {
-    await removeTempDirs();
     await Promise.all([source?.stop(), target?.stop()]);
   });
 

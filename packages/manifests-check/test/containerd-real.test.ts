@@ -3,12 +3,14 @@
 // The public name is swapped for a loopback registry:2, so no traffic leaves
 // 127.0.0.1; everything else in the file is used as shipped.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useTempDir } from "@regguard/testkit";
 import { hasTool, repoRoot } from "../src/index.js";
+
+const tempDir = useTempDir("containerd", afterAll);
 
 const HOSTS_TOML = readFileSync(join(repoRoot(), "manifests/containerd/forgejo.viktorbarzin.me/hosts.toml"), "utf8");
 const missing = ["containerd", "ctr", "docker-registry"].filter((t) => !hasTool(t));
@@ -51,7 +53,7 @@ function pullWith(hostsToml: string, ns: string): string {
 
 describe.skipIf(reason !== undefined)("hosts.toml in a real containerd", () => {
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "regguard-containerd-"));
+    dir = tempDir();
     [registryPort, deadPort] = [await freePort(), await freePort()];
     writeFileSync(join(dir, "registry.yml"), [
       "version: 0.1",
@@ -68,7 +70,6 @@ describe.skipIf(reason !== undefined)("hosts.toml in a real containerd", () => {
 
   afterAll(() => {
     for (const p of procs) p.kill("SIGTERM");
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it("parses the shipped file and pulls from its endpoint, not the image's own host", () => {

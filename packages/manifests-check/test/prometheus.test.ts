@@ -1,12 +1,14 @@
 // The alert rules: the contract of the existing three, runbook links that
 // resolve, and promtool's own checks and unit tests on the exact rule file
 // the PrometheusRule deploys.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { useTempDir } from "@regguard/testkit";
 import { parse } from "yaml";
 import { alertRules, anchors, k8sObjects, loadYamlFile, repoRoot, ruleFileFrom, runTool, type K8sObject } from "../src/index.js";
+
+const tempDir = useTempDir("rules", afterAll);
 
 const root = repoRoot();
 const ruleDoc = k8sObjects(loadYamlFile(join(root, "manifests/monitoring/prometheus-rule.yaml")).docs)[0]?.value as K8sObject;
@@ -60,17 +62,13 @@ describe("PrometheusRule registry-integrity", () => {
   });
 
   it("passes promtool check rules and promtool test rules", () => {
-    const dir = mkdtempSync(join(tmpdir(), "regguard-rules-"));
-    try {
-      writeFileSync(join(dir, "registry-integrity.rules.yml"), ruleFileFrom(ruleDoc));
-      copyFileSync(UNIT_TESTS, join(dir, "registry-alerts.test.yml"));
-      const check = runTool("promtool", ["check", "rules", "registry-integrity.rules.yml"], { cwd: dir });
-      expect(check.status, check.output).toBe(0);
-      expect(check.output).toMatch(/SUCCESS: 7 rules found/);
-      const unit = runTool("promtool", ["test", "rules", "registry-alerts.test.yml"], { cwd: dir });
-      expect(unit.status, unit.output).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir();
+    writeFileSync(join(dir, "registry-integrity.rules.yml"), ruleFileFrom(ruleDoc));
+    copyFileSync(UNIT_TESTS, join(dir, "registry-alerts.test.yml"));
+    const check = runTool("promtool", ["check", "rules", "registry-integrity.rules.yml"], { cwd: dir });
+    expect(check.status, check.output).toBe(0);
+    expect(check.output).toMatch(/SUCCESS: 7 rules found/);
+    const unit = runTool("promtool", ["test", "rules", "registry-alerts.test.yml"], { cwd: dir });
+    expect(unit.status, unit.output).toBe(0);
   });
 });

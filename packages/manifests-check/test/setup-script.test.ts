@@ -2,11 +2,13 @@
 // refuses a node without the certs.d layout, changes nothing on a dry run or
 // a second run, backs up what it changes, and never fights a hand-made entry.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { useTempDir } from "@regguard/testkit";
 import { listFiles, repoRoot } from "../src/index.js";
+
+const tempDir = useTempDir("node", afterAll);
 
 const root = repoRoot();
 const SCRIPT = join(root, "scripts/setup-forgejo-containerd-mirror.sh");
@@ -14,11 +16,9 @@ const HOSTS_TOML = readFileSync(join(root, "manifests/containerd/forgejo.viktorb
 const LINE = "10.0.20.200 forgejo.viktorbarzin.me # regguard: Forgejo registry via in-cluster Traefik LB";
 const CONFIG = '[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"\n';
 const ETC_HOSTS = "127.0.0.1 localhost\n10.0.20.10 registry.viktorbarzin.me\n";
-const tmpRoots: string[] = [];
 
 function node(config: string | null = CONFIG, hosts: string = ETC_HOSTS): string {
-  const dir = mkdtempSync(join(tmpdir(), "regguard-node-"));
-  tmpRoots.push(dir);
+  const dir = tempDir();
   mkdirSync(join(dir, "etc/containerd/certs.d/registry.viktorbarzin.me"), { recursive: true });
   if (config !== null) writeFileSync(join(dir, "etc/containerd/config.toml"), config);
   writeFileSync(join(dir, "etc/hosts"), hosts);
@@ -37,9 +37,6 @@ function snapshot(dir: string): Record<string, string> {
   );
 }
 
-afterAll(() => {
-  for (const d of tmpRoots) rmSync(d, { recursive: true, force: true });
-});
 
 describe("setup-forgejo-containerd-mirror.sh", () => {
   it("installs hosts.toml and the /etc/hosts line, backing up /etc/hosts first", () => {
