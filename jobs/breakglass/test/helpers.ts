@@ -2,14 +2,13 @@
 // where installed), a proxy that cuts a blob download mid-way, one that
 // corrupts S3 read-backs, the runbook's tested blocks, daemon availability.
 import { readFile } from "node:fs/promises";
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawn } from "node:child_process";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
-import { closeHttpServer, findBinary, freePort, hasBinary, listenOnLoopback, makeTempDir, removeDir, spawnServer, stopOnce } from "@regguard/testkit";
+import { findBinary, freePort, hasBinary, makeTempDir, removeDir, spawnServer, startForwardingProxy } from "@regguard/testkit";
 import { jsonLogger, memoryLogger } from "@regguard/job-runtime";
 import { loadSaveConfig, type SaveConfig } from "../src/index.js";
 
@@ -102,26 +101,6 @@ export function testLogger() {
 }
 
 /**
- * An HTTP proxy to `target` on 127.0.0.1 that passes requests on unchanged;
- * `onResponse` gets each upstream response after its status and headers are
- * sent, and either pipes it or tampers with the body.
- */
-async function startForwardingProxy(target: string, onResponse: (req: IncomingMessage, upRes: IncomingMessage, res: ServerResponse) => void) {
-  const upstream = new URL(target);
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const up = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      onResponse(req, upRes, res);
-      upRes.on("error", () => res.destroy());
-    });
-    up.on("error", () => res.destroy());
-    req.pipe(up);
-  });
-  const port = await listenOnLoopback(server);
-  return { url: `http://127.0.0.1:${port}`, stop: stopOnce(() => closeHttpServer(server)) };
-}
-
-/**
  * Forwards to a registry; the first GET whose path matches `cutPath` is sent
  * up to `afterBytes` and then held: `cut` resolves, the test stops the
  * registry, and `release()` drops the client's connection mid-body.
@@ -131,7 +110,7 @@ export async function startCuttingProxy(target: string, cutPath: RegExp, afterBy
   const cut = new Promise<void>((r) => (onCut = r));
   const held: Array<() => void> = [];
   let armed = true;
-  const proxy = await startForwardingProxy(target, (req, upRes, res) => {
+  const proxy = await startForwardingProxy(target, { onResponse: (req, upRes, res) => {
     if (!(armed && req.method === "GET" && cutPath.test(req.url ?? ""))) return void upRes.pipe(res);
     armed = false;
     let sent = 0;
@@ -149,7 +128,7 @@ export async function startCuttingProxy(target: string, cutPath: RegExp, afterBy
       }
     });
     upRes.on("end", () => res.end());
-  });
+  } });
   return { ...proxy, cut, release: () => held.splice(0).forEach((f) => f()) };
 }
 
@@ -162,7 +141,7 @@ export async function startCuttingProxy(target: string, cutPath: RegExp, afterBy
  */
 export async function startCorruptingProxy(target: string, corrupt: RegExp) {
   const corrupted: string[] = [];
-  const proxy = await startForwardingProxy(target, (req, upRes, res) => {
+  const proxy = await startForwardingProxy(target, { onResponse: (req, upRes, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     if (req.method !== "GET" || req.headers.range !== undefined || upRes.statusCode !== 200 || !corrupt.test(path)) return void upRes.pipe(res);
     let flipped = false;
@@ -177,7 +156,7 @@ export async function startCorruptingProxy(target: string, corrupt: RegExp) {
       res.write(chunk);
     });
     upRes.on("end", () => res.end());
-  });
+  } });
   /** Keys whose read-back was damaged, for the test to prove the proxy acted. */
   return { ...proxy, corrupted };
 }

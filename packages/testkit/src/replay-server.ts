@@ -3,7 +3,7 @@
 // test body and assertions run on both (see jobs/retention/test/incidents.test.ts).
 import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
-import { startCountingProxy, type CountedRequest } from "./counting-proxy.js";
+import { startCountingProxy, type CountedRequest } from "./forwarding-proxy.js";
 import { requireBinary } from "./binaries.js";
 import { skipReasonOutsideCI } from "./ci.js";
 import { forgejoBuild, forgejoMissingReason, type ForgejoFlavour } from "./forgejo-build.js";
