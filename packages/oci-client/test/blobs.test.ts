@@ -1,0 +1,130 @@
+// blobs.ts in detail against a scripted server (issue 16: the module's own mutation score): what
+// a HEAD answers, what a streamed GET refuses (too many bytes, too few, other bytes of the same
+// length) and when a slow stream is a stall. The registry tests cover the happy path on registry:2.
+import { setTimeout as sleep } from "node:timers/promises";
+import { describe, expect, it } from "vitest";
+import type { ScriptedRequest } from "@regguard/testkit";
+import { blobExists, DigestMismatchError, ForbiddenError, InvalidReferenceError, NotFoundError, SizeMismatchError, TimeoutError, VerifyStream } from "../src/index.js";
+import { client, serve, sha } from "./scripted.js";
+
+const BLOB = Buffer.from("layer bytes, exactly as announced");
+const D = { digest: sha(BLOB), size: BLOB.length };
+
+async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describe("headBlob and checkBlob", () => {
+  it("HEAD /v2/<repo>/blobs/<digest> answers the size from Content-Length", async () => {
+    const s = await serve(() => ({ status: 200, headers: { "content-length": "123" } }));
+    expect(await client(s.url).headBlob("viktor/app", D.digest)).toEqual({ size: 123 });
+    expect(s.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`HEAD /v2/viktor/app/blobs/${D.digest}`]);
+  });
+
+  it("checkBlob: the same size passes, another size is a SizeMismatchError naming both", async () => {
+    const same = await serve(() => ({ status: 200, headers: { "content-length": String(D.size) } }));
+    await expect(client(same.url).checkBlob("viktor/app", D)).resolves.toBeUndefined();
+    const other = await serve(() => ({ status: 200, headers: { "content-length": String(D.size - 1) } }));
+    const err = await client(other.url).checkBlob("viktor/app", D).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SizeMismatchError);
+    expect((err as Error).message).toBe(`blob viktor/app@${D.digest}: descriptor says ${D.size} bytes, the registry has ${D.size - 1}`);
+  });
+
+  it("a missing blob is a NotFoundError", async () => {
+    const s = await serve(() => ({ status: 404, body: { errors: [{ code: "BLOB_UNKNOWN" }] } }));
+    await expect(client(s.url).headBlob("viktor/app", D.digest)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(client(s.url).checkBlob("viktor/app", D)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("an invalid repository name is refused before any request", async () => {
+    const s = await serve(() => ({ status: 200 }));
+    await expect(client(s.url).headBlob("../etc", D.digest)).rejects.toBeInstanceOf(InvalidReferenceError);
+    await expect(client(s.url).openBlob("Viktor/App", D)).rejects.toBeInstanceOf(InvalidReferenceError);
+    expect(s.requests).toEqual([]);
+  });
+});
+
+describe("openBlob: the bytes must be the descriptor's", () => {
+  it("GET /v2/<repo>/blobs/<digest>: the exact bytes pass through", async () => {
+    const s = await serve(() => ({ status: 200, body: BLOB }));
+    expect(await readAll(await client(s.url).openBlob("viktor/app", D))).toEqual(BLOB);
+    expect(s.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /v2/viktor/app/blobs/${D.digest}`]);
+  });
+
+  it("a missing blob is a NotFoundError before any stream is handed out", async () => {
+    const s = await serve(() => ({ status: 404, body: { errors: [{ code: "BLOB_UNKNOWN" }] } }));
+    await expect(client(s.url).openBlob("viktor/app", D)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("more bytes than announced is a SizeMismatchError", async () => {
+    const s = await serve(() => ({ status: 200, body: Buffer.concat([BLOB, Buffer.from("!")]) }));
+    const err = await readAll(await client(s.url).openBlob("viktor/app", D)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SizeMismatchError);
+    expect((err as Error).message).toBe(`blob viktor/app@${D.digest}: more than the ${D.size} bytes the descriptor announces`);
+  });
+
+  it("fewer bytes than announced is a SizeMismatchError (truncated)", async () => {
+    const s = await serve(() => ({ status: 200, body: BLOB.subarray(0, 5) }));
+    const err = await readAll(await client(s.url).openBlob("viktor/app", D)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SizeMismatchError);
+    expect((err as Error).message).toBe(`blob viktor/app@${D.digest}: got 5 bytes, the descriptor says ${D.size} (truncated transfer?)`);
+  });
+
+  it("other bytes of the same length are a DigestMismatchError naming what they hash to", async () => {
+    const other = Buffer.from(BLOB.toString().toUpperCase());
+    const s = await serve(() => ({ status: 200, body: other }));
+    const err = await readAll(await client(s.url).openBlob("viktor/app", D)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DigestMismatchError);
+    expect((err as Error).message).toBe(`blob viktor/app@${D.digest}: content hashes to ${sha(other)}`);
+  });
+
+  it("VerifyStream counts the bytes that passed", async () => {
+    const v = new VerifyStream("x", D.digest, D.size);
+    v.write(BLOB.subarray(0, 4));
+    v.write(BLOB.subarray(4));
+    expect(v.bytesSeen).toBe(D.size);
+    v.end();
+    expect(await readAll(v)).toEqual(BLOB);
+  });
+});
+
+describe("openBlob: a stall is a TimeoutError, a slow but steady stream is not", () => {
+  const chunked = (chunks: number, every: number) => async function* (): AsyncGenerator<Uint8Array> {
+    const size = Math.ceil(BLOB.length / chunks);
+    for (let i = 0; i < BLOB.length; i += size) {
+      yield BLOB.subarray(i, i + size);
+      await sleep(every);
+    }
+  };
+
+  it("below the floor over a window: destroyed with a TimeoutError that says so", async () => {
+    // 1 byte per 100 ms = 10 B/s, against a floor of 200 B/s over 150 ms windows.
+    const s = await serve((_req: ScriptedRequest) => ({ status: 200, headers: { "content-length": String(BLOB.length) }, bodyStream: chunked(BLOB.length, 100)() }));
+    const started = Date.now();
+    const err = await readAll(await client(s.url, { timeoutMs: 10_000 }).openBlob("viktor/app", D, { bytesPerSecond: 200, windowMs: 150 })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect((err as Error).message).toMatch(new RegExp(`^blob viktor/app@${D.digest}: transfer stalled: \\d+ bytes in the last 0\\.15 s, below the minimum of 200 bytes/s$`));
+    // Well before the whole trickle (33 bytes x 100 ms) would have arrived.
+    expect(Date.now() - started).toBeLessThan(2500);
+  });
+
+  it("a stream at or above the floor in every window arrives whole", async () => {
+    // 3 chunks of 11 bytes, 60 ms apart: at least 11 bytes in every 150 ms window, floor 10 B/window.
+    const s = await serve(() => ({ status: 200, headers: { "content-length": String(BLOB.length) }, bodyStream: chunked(3, 60)() }));
+    expect(await readAll(await client(s.url).openBlob("viktor/app", D, { bytesPerSecond: 66, windowMs: 150 }))).toEqual(BLOB);
+  });
+});
+
+describe("blobExists", () => {
+  it("200 is true, 404 is false, anything else an error", async () => {
+    const statuses = [200, 404, 403];
+    const s = await serve(() => ({ status: statuses.shift() ?? 500, body: "" }));
+    const t = client(s.url).transport;
+    expect(await blobExists(t, "viktor/app", D.digest)).toBe(true);
+    expect(await blobExists(t, "viktor/app", D.digest)).toBe(false);
+    await expect(blobExists(t, "viktor/app", D.digest)).rejects.toBeInstanceOf(ForbiddenError);
+    expect(s.requests.map((r) => `${r.method} ${r.path}`)).toEqual(Array(3).fill(`HEAD /v2/viktor/app/blobs/${D.digest}`));
+  });
+});
