@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import type { ScriptedRequest } from "@regguard/testkit";
-import { blobExists, DigestMismatchError, ForbiddenError, InvalidReferenceError, NotFoundError, SizeMismatchError, TimeoutError, VerifyStream } from "../src/index.js";
+import { blobExists, DEFAULT_STALL_LIMIT, DigestMismatchError, ForbiddenError, InvalidReferenceError, NotFoundError, SizeMismatchError, TimeoutError, VerifyStream } from "../src/index.js";
 import { client, serve, sha } from "./scripted.js";
 
 const BLOB = Buffer.from("layer bytes, exactly as announced");
@@ -110,10 +110,35 @@ describe("openBlob: a stall is a TimeoutError, a slow but steady stream is not",
     expect(Date.now() - started).toBeLessThan(2500);
   });
 
-  it("a stream at or above the floor in every window arrives whole", async () => {
-    // 3 chunks of 11 bytes, 60 ms apart: at least 11 bytes in every 150 ms window, floor 10 B/window.
-    const s = await serve(() => ({ status: 200, headers: { "content-length": String(BLOB.length) }, bodyStream: chunked(3, 60)() }));
-    expect(await readAll(await client(s.url).openBlob("viktor/app", D, { bytesPerSecond: 66, windowMs: 150 }))).toEqual(BLOB);
+  it("a stream at or above the floor in every window arrives whole, over many windows", async () => {
+    // 40 chunks of 10 bytes, 25 ms apart (about 40 bytes per 100 ms window) against a floor of
+    // 100 B/s (10 bytes per window): checked about ten times, never below.
+    const big = Buffer.alloc(400, 1);
+    const d = { digest: sha(big), size: big.length };
+    async function* steady(): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < big.length; i += 10) {
+        yield big.subarray(i, i + 10);
+        await sleep(25);
+      }
+    }
+    const s = await serve(() => ({ status: 200, headers: { "content-length": String(big.length) }, bodyStream: steady() }));
+    expect(await readAll(await client(s.url).openBlob("viktor/app", d, { bytesPerSecond: 100, windowMs: 100 }))).toEqual(big);
+  });
+
+  it("the default floor: 1 KiB/s over a minute", () => {
+    expect(DEFAULT_STALL_LIMIT).toEqual({ bytesPerSecond: 1024, windowMs: 60_000 });
+  });
+});
+
+describe("openBlob: a connection dropped mid-body", () => {
+  it("is an error for the reader, never a stream that just stops", async () => {
+    async function* broken(): AsyncGenerator<Uint8Array> {
+      yield BLOB.subarray(0, 10);
+      await sleep(20);
+      throw new Error("registry died");
+    }
+    const s = await serve(() => ({ status: 200, headers: { "content-length": String(BLOB.length) }, bodyStream: broken() }));
+    await expect(readAll(await client(s.url).openBlob("viktor/app", D))).rejects.toThrow();
   });
 });
 
@@ -124,7 +149,9 @@ describe("blobExists", () => {
     const t = client(s.url).transport;
     expect(await blobExists(t, "viktor/app", D.digest)).toBe(true);
     expect(await blobExists(t, "viktor/app", D.digest)).toBe(false);
-    await expect(blobExists(t, "viktor/app", D.digest)).rejects.toBeInstanceOf(ForbiddenError);
+    const err = await blobExists(t, "viktor/app", D.digest).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ForbiddenError);
+    expect((err as Error).message).toBe(`blob viktor/app@${D.digest}: HTTP 403 forbidden; the credentials lack permission`);
     expect(s.requests.map((r) => `${r.method} ${r.path}`)).toEqual(Array(3).fill(`HEAD /v2/viktor/app/blobs/${D.digest}`));
   });
 });

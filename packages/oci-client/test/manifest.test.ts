@@ -77,6 +77,17 @@ describe("the kind and the media type", () => {
 });
 
 describe("digests", () => {
+  it("a sha512 digest asked for, or announced, is checked with sha512", () => {
+    const raw = bytes(image());
+    const sha512 = `sha512:${createHash("sha512").update(raw).digest("hex")}`;
+    expect(parseManifest(raw, { ...SRC, requestedDigest: sha512 }).digest).toBe(sha512);
+    expect(parseManifest(raw, { ...SRC, headerDigest: sha512 }).digest).toBe(sha512);
+  });
+
+  it("a mediaType that is not a string is no mediaType", () => {
+    expect(parseManifest(bytes(index({ mediaType: 7 })), SRC)).toMatchObject({ kind: "index", mediaType: MEDIA_TYPE.ociIndex });
+  });
+
   it("a body that does not hash to the requested digest, or to Docker-Content-Digest, is a DigestMismatchError naming which", () => {
     const raw = bytes(image());
     expect(() => parseManifest(raw, { ...SRC, requestedDigest: sha("other") })).toThrow(new DigestMismatchError(`manifest viktor/app:v1: body hashes to ${sha(raw)}, but the requested digest is ${sha("other")}`));
@@ -107,7 +118,8 @@ describe("descriptors", () => {
       { digest: sha("c"), size: 1, platform: { os: "linux", architecture: "amd64", variant: 1 } },
     ] })), SRC);
     if (m.kind !== "index") throw new Error("not an index");
-    expect(m.manifests).toEqual([
+    // Strict: a descriptor without annotations or platform has no such keys at all.
+    expect(m.manifests).toStrictEqual([
       { mediaType: "", digest: sha("a"), size: 0, platform: { os: "linux", architecture: "arm64", variant: "v8" }, annotations: { a: "1" } },
       { mediaType: "", digest: sha("b"), size: 1 },
       { mediaType: "", digest: sha("c"), size: 1, platform: { os: "linux", architecture: "amd64" } },
