@@ -155,3 +155,19 @@ describe("blobExists", () => {
     expect(s.requests.map((r) => `${r.method} ${r.path}`)).toEqual(Array(3).fill(`HEAD /v2/viktor/app/blobs/${D.digest}`));
   });
 });
+
+describe("the token scope of each blob request", () => {
+  it("HEAD, streamed GET and the existence check ask the token service for pull on the repository", async () => {
+    const tokens = await serve(() => ({ status: 200, body: { token: "tok" } }));
+    const registry = await serve((req) =>
+      req.headers.authorization === "Bearer tok"
+        ? { status: 200, headers: { "content-length": String(BLOB.length) }, body: req.method === "HEAD" ? "" : BLOB }
+        : { status: 401, headers: { "www-authenticate": `Bearer realm="${tokens.url}/token",service="svc"` }, body: "" });
+    // A client each, so each request fetches its own token.
+    await client(registry.url).headBlob("viktor/app", D.digest);
+    await readAll(await client(registry.url).openBlob("viktor/app", D));
+    await blobExists(client(registry.url).transport, "viktor/app", D.digest);
+    const scopes = tokens.requests.map((r) => new URL(r.path, tokens.url).searchParams.get("scope"));
+    expect(scopes).toEqual(Array(3).fill("repository:viktor/app:pull"));
+  });
+});
