@@ -12,7 +12,7 @@ const BASE = "regguard/node-base:local";
 const RUNS = 5;
 
 const envFor = {
-  "integrity-probe": (url, host) => ({ REGISTRY_URL: url, REGISTRY_INSTANCE: "bench", PUSHGATEWAY_URL: url }),
+  "integrity-probe": (url) => ({ REGISTRY_URL: url, REGISTRY_INSTANCE: "bench", PUSHGATEWAY_URL: url }),
   retention: (url) => ({ FORGEJO_HOST: url, FORGEJO_OWNER: "viktor", FORGEJO_TOKEN: "bench-token" }),
   breakglass: (url, host) => ({ IMAGE: `${host}/viktor/app:v1`, REGISTRY_INSECURE: "true", DESTINATIONS: "/tmp" }),
 };

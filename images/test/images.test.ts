@@ -3,7 +3,6 @@
 // against the same real servers as the job tests.
 import { readFileSync } from "node:fs";
 import { chmod, readdir } from "node:fs/promises";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   hasBinary, pushImage, pushIndex, startDockerd, startForgejoFake, startPushgateway, startRegistry,

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { OCI_INDEX, OCI_MANIFEST, pushImage, pushIndex, pushManifest, type ReplayServer } from "@regguard/testkit";
 import {
-  at, brokenReferences, deleteVersion, liveEnv, mutations, names, OWNER, planOf, REPLAY_TARGETS, requests, runJob, target, threeTags, versionDeletes, type LogLine,
+  at, brokenReferences, deleteVersion, liveEnv, mutations, names, planOf, REPLAY_TARGETS, requests, runJob, target, threeTags, versionDeletes, type LogLine,
 } from "./harness.js";
 
 let fake: ReplayServer | undefined;

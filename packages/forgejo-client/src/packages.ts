@@ -20,7 +20,8 @@ export async function listContainerVersions(t: Transport, owner: string, opts: {
   const out: ContainerVersion[] = [];
   const seen = new Set<number>();
   let expected: number | undefined;
-  let last = {};
+  // The last page's details, for the error after the loop (the loop runs at least once).
+  let last: { status: number; method: string; url: string } | undefined;
   for (let page = 1; ; page++) {
     const a = await t.send("GET", path, { query: { type: "container", limit: PAGE_LIMIT, page, q: opts.q }, ok: [200], signal: opts.signal });
     const total = totalCount(a);

@@ -12,6 +12,7 @@ const get = (kind: string): K8sObject => {
   return o;
 };
 // Parsed YAML is navigated loosely here; manifests.test.ts checks the schemas.
+/* eslint-disable @typescript-eslint/no-explicit-any -- the loose navigation above, in this file only */
 const deploy = get("Deployment") as any;
 const pvc = get("PersistentVolumeClaim") as any;
 const service = get("Service") as any;

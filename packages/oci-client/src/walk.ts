@@ -41,8 +41,7 @@ export interface WalkOptions {
 /** Walk a whole registry (or the given repositories). */
 export function walkRegistry(client: RegistryClient, opts: WalkOptions = {}): AsyncIterable<WalkEvent> {
   return run(opts, async (w) => {
-    let repos: AsyncIterable<string> | readonly string[];
-    repos = opts.repositories ?? client.repositories(opts.prefix !== undefined ? { prefix: opts.prefix } : {});
+    const repos: AsyncIterable<string> | readonly string[] = opts.repositories ?? client.repositories(opts.prefix !== undefined ? { prefix: opts.prefix } : {});
     const pending = new Set<Promise<void>>();
     try {
       for await (const repository of repos) {

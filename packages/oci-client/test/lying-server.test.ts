@@ -223,7 +223,7 @@ describe("a lying registry", () => {
 
   it("a catalog that repeats its names page after page is a pagination loop, each name yielded once", async () => {
     let page = 0;
-    const s = await serve((req) => {
+    const s = await serve(() => {
       page++;
       // New link every time (so the link check alone would follow it forever), the same names.
       return { status: 200, headers: { "content-type": "application/json", link: `</v2/_catalog?n=2&last=x${page}>; rel="next"` }, body: { repositories: ["viktor/a", "viktor/b", "viktor/a"] } };
