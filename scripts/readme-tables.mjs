@@ -21,7 +21,10 @@ writeFileSync(file, text);
 for (const [job, schema] of Object.entries(schemas)) {
   const own = new URL(`../jobs/${job}/README.md`, import.meta.url);
   const before = readFileSync(own, "utf8");
-  const after = before.replace(/(<!-- env-table:start[^\n]*-->\n)[\s\S]*?\n(<!-- env-table:end -->)/, (_m, open, close) => `${open}${envTable(schema)}\n${close}`);
+  const after = before.replace(
+    /(<!-- env-table:start[^\n]*-->\n)[\s\S]*?\n(<!-- env-table:end -->)/,
+    (_m, open, close) => `${open}${envTable(schema)}\n${close}`,
+  );
   if (after !== before) writeFileSync(own, after);
 }
 console.log("README.md tables regenerated (and the jobs' own env tables)");

@@ -15,10 +15,7 @@ const skippedTests = [];
 const allowed = JSON.parse(readFileSync(join(root, ".ci/allowed-skips.json"), "utf8"));
 const inCI = !["", "0", "false"].includes((process.env.CI ?? "").trim().toLowerCase());
 // Every workspace package with a test script must have left a report.
-const dirs = [
-  ...["packages", "jobs"].flatMap((group) => readdirSync(join(root, group)).map((name) => `${group}/${name}`)),
-  "images",
-];
+const dirs = [...["packages", "jobs"].flatMap((group) => readdirSync(join(root, group)).map((name) => `${group}/${name}`)), "images"];
 for (const rel of dirs) {
   {
     const dir = join(root, rel);
@@ -50,7 +47,9 @@ if (missing.length > 0) {
 if (skipped > 0) console.error(`${skipped} skipped (each prints its reason in the log above)`);
 const unexplained = skippedTests.filter((t) => !allowed.some((a) => a.package === t.pkg && t.name.includes(a.test)));
 if (inCI && unexplained.length > 0) {
-  console.error(`CI is set and these tests were skipped without an entry in .ci/allowed-skips.json:\n${unexplained.map((t) => `  ${t.pkg}: ${t.name}`).join("\n")}`);
+  console.error(
+    `CI is set and these tests were skipped without an entry in .ci/allowed-skips.json:\n${unexplained.map((t) => `  ${t.pkg}: ${t.name}`).join("\n")}`,
+  );
   failed += unexplained.length;
 }
 console.log(`${passed} passed, ${failed} failed`);

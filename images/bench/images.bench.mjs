@@ -33,14 +33,20 @@ try {
       const seen = server.requests.length;
       const flags = Object.entries(envFor[job](server.url, server.host)).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
       const started = performance.now();
-      const child = spawn("docker", ["run", "--rm", "--network", "host", "--read-only", "--tmpfs", "/tmp", "--user", "1000:1000", ...flags, tag, ...argsFor[job]], { env, stdio: "ignore" });
+      const child = spawn(
+        "docker",
+        ["run", "--rm", "--network", "host", "--read-only", "--tmpfs", "/tmp", "--user", "1000:1000", ...flags, tag, ...argsFor[job]],
+        { env, stdio: "ignore" },
+      );
       while (server.requests.length === seen && performance.now() - started < 20_000) await new Promise((r) => setTimeout(r, 2));
       times.push(performance.now() - started);
       await new Promise((r) => child.once("close", r));
     }
     times.sort((a, b) => a - b);
     const median = times[Math.floor(times.length / 2)];
-    console.log(`${`regguard-${job}`.padEnd(26)} ${(size / 1e6).toFixed(1).padStart(7)}   ${median.toFixed(0).padStart(6)} (${times[0].toFixed(0)}..${times.at(-1).toFixed(0)})`);
+    console.log(
+      `${`regguard-${job}`.padEnd(26)} ${(size / 1e6).toFixed(1).padStart(7)}   ${median.toFixed(0).padStart(6)} (${times[0].toFixed(0)}..${times.at(-1).toFixed(0)})`,
+    );
   }
   console.log("targets: < 150 MB, < 1000 ms to first request (includes docker run's own container start)");
 } finally {

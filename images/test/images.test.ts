@@ -5,15 +5,28 @@ import { readFileSync } from "node:fs";
 import { chmod, readdir } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  hasBinary, pushImage, pushIndex, startDockerd, startForgejoFake, startPushgateway, startRegistry,
-  type StartedDockerd, type StartedForgejoFake, type StartedPushgateway, type StartedRegistry,
-  useTempDir
+  hasBinary,
+  pushImage,
+  pushIndex,
+  startDockerd,
+  startForgejoFake,
+  startPushgateway,
+  startRegistry,
+  type StartedDockerd,
+  type StartedForgejoFake,
+  type StartedPushgateway,
+  type StartedRegistry,
+  useTempDir,
 } from "@regguard/testkit";
 import { buildImages, envFlags, hardened, imageTag, JOBS } from "./build.js";
 
 const tempDir = useTempDir("images", afterAll);
 
-const why = !hasBinary("dockerd") ? "dockerd is not installed (apt-get install docker.io)" : process.getuid?.() !== 0 ? "starting dockerd needs root" : undefined;
+const why = !hasBinary("dockerd")
+  ? "dockerd is not installed (apt-get install docker.io)"
+  : process.getuid?.() !== 0
+    ? "starting dockerd needs root"
+    : undefined;
 if (why) console.warn(`skipping the image tests: ${why}`);
 
 describe.skipIf(why !== undefined)("job images", () => {
@@ -25,7 +38,10 @@ describe.skipIf(why !== undefined)("job images", () => {
 
   beforeAll(async () => {
     [dockerd, registry, pushgateway, forgejo] = await Promise.all([
-      startDockerd(), startRegistry(), startPushgateway(), startForgejoFake({ users: [{ login: "viktor" }] }),
+      startDockerd(),
+      startRegistry(),
+      startPushgateway(),
+      startForgejoFake({ users: [{ login: "viktor" }] }),
     ]);
     out = tempDir("out");
     await chmod(out, 0o777);
@@ -41,7 +57,10 @@ describe.skipIf(why !== undefined)("job images", () => {
       expect(res.code, res.stderr).toBe(0);
       const config = JSON.parse(res.stdout) as { User: string; Entrypoint: string[]; Labels: Record<string, string>; Env: string[] };
       // One Dockerfile for every job: what differs comes from the job's package.json.
-      const pkg = JSON.parse(readFileSync(new URL(`../../jobs/${job}/package.json`, import.meta.url), "utf8")) as { description: string; regguard?: { image?: { nodeOptions?: string } } };
+      const pkg = JSON.parse(readFileSync(new URL(`../../jobs/${job}/package.json`, import.meta.url), "utf8")) as {
+        description: string;
+        regguard?: { image?: { nodeOptions?: string } };
+      };
       expect(config.Labels["org.opencontainers.image.title"]).toBe(`regguard-${job}`);
       expect(config.Labels["org.opencontainers.image.description"]).toBe(pkg.description);
       expect(config.Env).toContain(`NODE_OPTIONS=${pkg.regguard?.image?.nodeOptions ?? ""}`);
@@ -70,7 +89,12 @@ describe.skipIf(why !== undefined)("job images", () => {
 
   it("the probe image walks the registry and pushes its metrics", async () => {
     await pushIndex({ url: registry.url }, "viktor/multi", "latest", { attestations: true, seed: "img-probe" });
-    const res = await dockerd.docker(["run", ...hardened(), ...envFlags({ REGISTRY_URL: registry.url, PUSHGATEWAY_URL: pushgateway.url, REGISTRY_INSTANCE: "images-test" }), imageTag("integrity-probe")]);
+    const res = await dockerd.docker([
+      "run",
+      ...hardened(),
+      ...envFlags({ REGISTRY_URL: registry.url, PUSHGATEWAY_URL: pushgateway.url, REGISTRY_INSTANCE: "images-test" }),
+      imageTag("integrity-probe"),
+    ]);
     expect(res.code, res.stdout + res.stderr).toBe(0);
     expect(res.stdout).toContain("Probe complete: 0 failures");
     const series = await pushgateway.series();
@@ -90,9 +114,18 @@ describe.skipIf(why !== undefined)("job images", () => {
     day(4);
     await pushImage(target, "viktor/app", "latest", { seed: "img-ret-latest" });
     forgejo.setNow(new Date());
-    const res = await dockerd.docker(["run", ...hardened(), ...envFlags({ FORGEJO_HOST: forgejo.url, FORGEJO_OWNER: "viktor", FORGEJO_TOKEN: user.token, KEEP_LAST_N: "1" }), imageTag("retention")]);
+    const res = await dockerd.docker([
+      "run",
+      ...hardened(),
+      ...envFlags({ FORGEJO_HOST: forgejo.url, FORGEJO_OWNER: "viktor", FORGEJO_TOKEN: user.token, KEEP_LAST_N: "1" }),
+      imageTag("retention"),
+    ]);
     expect(res.code, res.stdout + res.stderr).toBe(0);
-    const plan = res.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "plan");
+    const plan = res.stdout
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.msg === "plan");
     const decision = (version: string) => plan.find((l) => l.package === "app" && l.version === version);
     expect(decision("v1"), res.stdout).toMatchObject({ decision: "delete", reason: "delete" });
     expect(decision("v2"), res.stdout).toMatchObject({ decision: "delete", reason: "delete" });
@@ -106,7 +139,14 @@ describe.skipIf(why !== undefined)("job images", () => {
   it("the sync image copies an image from the registry into the Forgejo fake and then finds it in parity", async () => {
     const pushed = await pushIndex({ url: registry.url }, "sync-src/web", "1.0", { attestations: true, seed: "img-sync" });
     const token = forgejo.user("viktor").token;
-    const env = { SOURCE_URL: registry.url, TARGET_URL: forgejo.url, TARGET_USERNAME: "viktor", TARGET_PASSWORD: token, TARGET_PREFIX: "viktor/", REPOSITORIES: "sync-src/.*" };
+    const env = {
+      SOURCE_URL: registry.url,
+      TARGET_URL: forgejo.url,
+      TARGET_USERNAME: "viktor",
+      TARGET_PASSWORD: token,
+      TARGET_PREFIX: "viktor/",
+      REPOSITORIES: "sync-src/.*",
+    };
     const copy = await dockerd.docker(["run", ...hardened(), ...envFlags({ ...env, DRY_RUN: "false" }), imageTag("sync"), "copy"]);
     expect(copy.code, copy.stdout + copy.stderr).toBe(0);
     expect(forgejo.versions("viktor", "sync-src/web").find((v) => v.version === "1.0")?.digest).toBe(pushed.digest);
@@ -119,7 +159,14 @@ describe.skipIf(why !== undefined)("job images", () => {
   it("the breakglass image writes and verifies an archive", async () => {
     await pushImage({ url: registry.url }, "viktor/infra-ci", "abc123", { seed: "img-bg", layers: 2 });
     const mount = ["-v", `${out}:/archives`];
-    const save = await dockerd.docker(["run", ...hardened(), ...mount, ...envFlags({ IMAGE: `${registry.host}/viktor/infra-ci:abc123`, REGISTRY_INSECURE: "true", DESTINATIONS: "/archives" }), imageTag("breakglass"), "save"]);
+    const save = await dockerd.docker([
+      "run",
+      ...hardened(),
+      ...mount,
+      ...envFlags({ IMAGE: `${registry.host}/viktor/infra-ci:abc123`, REGISTRY_INSECURE: "true", DESTINATIONS: "/archives" }),
+      imageTag("breakglass"),
+      "save",
+    ]);
     expect(save.code, save.stdout + save.stderr).toBe(0);
     expect((await readdir(out)).sort()).toEqual(expect.arrayContaining(["infra-ci-abc123.tar", "infra-ci-latest.tar"]));
     const verify = await dockerd.docker(["run", ...hardened(), ...mount, imageTag("breakglass"), "verify", "/archives/infra-ci-abc123.tar"]);

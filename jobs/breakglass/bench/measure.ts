@@ -6,7 +6,14 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 
 /** cpuSeconds (user + sys) is only known with GNU time; it is the figure least disturbed by other load. */
-export interface Measured { code: number; seconds: number; peakRssBytes: number; cpuSeconds: number | undefined; stdout: string; stderr: string }
+export interface Measured {
+  code: number;
+  seconds: number;
+  peakRssBytes: number;
+  cpuSeconds: number | undefined;
+  stdout: string;
+  stderr: string;
+}
 
 const GNU_TIME = "/usr/bin/time";
 const MARK = "BENCH_MAXRSS_KB=";
@@ -22,12 +29,17 @@ export async function measure(command: string, args: string[], env: NodeJS.Proce
   child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
   child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
   let sampled = 0;
-  const timer = viaTime ? undefined : setInterval(() => {
-    readFile(`/proc/${child.pid}/status`, "utf8").then((s) => {
-      const kb = Number(/VmHWM:\s+(\d+)/.exec(s)?.[1] ?? 0);
-      sampled = Math.max(sampled, kb * 1024);
-    }, () => undefined);
-  }, 20);
+  const timer = viaTime
+    ? undefined
+    : setInterval(() => {
+        readFile(`/proc/${child.pid}/status`, "utf8").then(
+          (s) => {
+            const kb = Number(/VmHWM:\s+(\d+)/.exec(s)?.[1] ?? 0);
+            sampled = Math.max(sampled, kb * 1024);
+          },
+          () => undefined,
+        );
+      }, 20);
   const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? 1)));
   if (timer) clearInterval(timer);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -38,7 +50,10 @@ export async function measure(command: string, args: string[], env: NodeJS.Proce
     const [kb, user, sys] = (line?.slice(MARK.length) ?? "0 0 0").split(" ").map(Number);
     peakRssBytes = (kb ?? 0) * 1024;
     cpuSeconds = (user ?? 0) + (sys ?? 0);
-    stderr = stderr.split("\n").filter((l) => !l.startsWith(MARK)).join("\n");
+    stderr = stderr
+      .split("\n")
+      .filter((l) => !l.startsWith(MARK))
+      .join("\n");
   }
   return { code, seconds, peakRssBytes, cpuSeconds, stdout, stderr };
 }

@@ -18,7 +18,12 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const RSS_TARGET = 200 * MIB;
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 
-interface Row { tool: string; round: number; run: Measured; bytes: number }
+interface Row {
+  tool: string;
+  round: number;
+  run: Measured;
+  bytes: number;
+}
 
 const reg = await startRegistry();
 const scratch = await mkdtemp(join(tmpdir(), "bg-bench-"));
@@ -50,10 +55,17 @@ try {
   process.stdout.write(`\n| tool | round | seconds | image MiB/s | CPU s (user+sys) | archive MiB | peak RSS MiB |\n|---|---|---|---|---|---|---|\n`);
   for (const r of rows) {
     const cpu = r.run.cpuSeconds === undefined ? "n/a" : r.run.cpuSeconds.toFixed(2);
-    process.stdout.write(`| ${r.tool} | ${r.round} | ${r.run.seconds.toFixed(2)} | ${(imageBytes / MIB / r.run.seconds).toFixed(0)} | ${cpu} | ${(r.bytes / MIB).toFixed(0)} | ${(r.run.peakRssBytes / MIB).toFixed(0)} |\n`);
+    process.stdout.write(
+      `| ${r.tool} | ${r.round} | ${r.run.seconds.toFixed(2)} | ${(imageBytes / MIB / r.run.seconds).toFixed(0)} | ${cpu} | ${(r.bytes / MIB).toFixed(0)} | ${(r.run.peakRssBytes / MIB).toFixed(0)} |\n`,
+    );
   }
-  const load = (await import("node:os")).loadavg().map((l) => l.toFixed(1)).join(" ");
-  process.stdout.write(`\nload average during the run: ${load} on ${(await import("node:os")).cpus().length} CPUs (other work on the machine skews wall times; rounds alternate and the best of each counts)\n`);
+  const load = (await import("node:os"))
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ");
+  process.stdout.write(
+    `\nload average during the run: ${load} on ${(await import("node:os")).cpus().length} CPUs (other work on the machine skews wall times; rounds alternate and the best of each counts)\n`,
+  );
   const best = (tool: string) => Math.min(...rows.filter((r) => r.tool === tool).map((r) => r.run.seconds));
   const peak = Math.max(...rows.filter((r) => r.tool === "breakglass save").map((r) => r.run.peakRssBytes));
   const bgRate = imageBytes / MIB / best("breakglass save");

@@ -47,8 +47,10 @@ export async function readArchive(path: string, visit?: BlobVisitor): Promise<Ar
   });
   const extract = tar.extract();
   const sink = extract as unknown as NodeJS.WritableStream;
-  const feeding = (gzip ? pipeline(raw, tap, createGunzip({ chunkSize: 256 * 1024 }), sink) : pipeline(raw, tap, sink))
-    .then(() => undefined, (e: unknown) => e as Error);
+  const feeding = (gzip ? pipeline(raw, tap, createGunzip({ chunkSize: 256 * 1024 }), sink) : pipeline(raw, tap, sink)).then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
   const out: ArchiveContents = { metadata: new Map(), blobs: new Map(), small: new Map(), file: { sha256: "", size: 0 } };
   const seen = new Set<string>();
   let budget = KEEP_BUDGET_BYTES;
@@ -61,7 +63,8 @@ export async function readArchive(path: string, visit?: BlobVisitor): Promise<Ar
         entry.resume();
         continue;
       }
-      if (type !== "file" && type !== "contiguous-file") throw new ArchiveInvalidError(`entry ${JSON.stringify(name)} is a ${type}; an image archive holds only files`);
+      if (type !== "file" && type !== "contiguous-file")
+        throw new ArchiveInvalidError(`entry ${JSON.stringify(name)} is a ${type}; an image archive holds only files`);
       if (seen.has(name)) throw new ArchiveInvalidError(`entry ${JSON.stringify(name)} appears twice`);
       seen.add(name);
       const size = entry.header.size ?? 0;

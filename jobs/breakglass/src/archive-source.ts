@@ -31,14 +31,17 @@ export async function gunzipIfNeeded(source: Readable): Promise<Readable> {
   const it = (source as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   const first = await it.next();
   const head: Buffer = first.done ? Buffer.alloc(0) : first.value;
-  const rest = Readable.from((async function* () {
-    if (head.length > 0) yield head;
-    for (;;) {
-      const next = await it.next();
-      if (next.done) return;
-      yield next.value;
-    }
-  })(), { objectMode: false });
+  const rest = Readable.from(
+    (async function* () {
+      if (head.length > 0) yield head;
+      for (;;) {
+        const next = await it.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    })(),
+    { objectMode: false },
+  );
   if (!isGzip(head)) return rest;
   const gunzip = createGunzip({ chunkSize: 256 * 1024 });
   pipeline(rest, gunzip).catch(() => undefined);

@@ -46,10 +46,13 @@ export async function writeArchive(plan: ArchivePlan, files: { indexJson: Buffer
     }
     pack.finalize();
   })();
-  const [made, written] = await Promise.allSettled([producer.catch((e: unknown) => {
-    pack.destroy(e as Error);
-    throw e;
-  }), consumer]);
+  const [made, written] = await Promise.allSettled([
+    producer.catch((e: unknown) => {
+      pack.destroy(e as Error);
+      throw e;
+    }),
+    consumer,
+  ]);
   // A destination-side failure (every sink gone) is the cause when it happened first.
   if (written.status === "rejected" && (made.status === "fulfilled" || isPackDestroyed(made.reason))) throw written.reason;
   if (made.status === "rejected") throw made.reason;
@@ -61,7 +64,12 @@ function isPackDestroyed(e: unknown): boolean {
 }
 
 /** One tar entry; resolves when tar-stream has taken all of it. */
-function entry(pack: tar.Pack, header: Parameters<tar.Pack["entry"]>[0], source?: Iterable<Buffer> | AsyncIterable<Buffer> | Readable, onBytes?: (n: number) => void): Promise<void> {
+function entry(
+  pack: tar.Pack,
+  header: Parameters<tar.Pack["entry"]>[0],
+  source?: Iterable<Buffer> | AsyncIterable<Buffer> | Readable,
+  onBytes?: (n: number) => void,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let sink: ReturnType<tar.Pack["entry"]>;
     try {
@@ -77,22 +85,23 @@ function entry(pack: tar.Pack, header: Parameters<tar.Pack["entry"]>[0], source?
     (async () => {
       for await (const chunk of source as AsyncIterable<Buffer>) {
         onBytes?.(chunk.length);
-        if (!sink.write(chunk)) await new Promise<void>((r, j) => {
-          const off = () => {
-            sink.off("drain", ok);
-            sink.off("close", closed);
-          };
-          const ok = () => {
-            off();
-            r();
-          };
-          const closed = () => {
-            off();
-            j(new Error("tar entry destroyed"));
-          };
-          sink.on("drain", ok);
-          sink.on("close", closed);
-        });
+        if (!sink.write(chunk))
+          await new Promise<void>((r, j) => {
+            const off = () => {
+              sink.off("drain", ok);
+              sink.off("close", closed);
+            };
+            const ok = () => {
+              off();
+              r();
+            };
+            const closed = () => {
+              off();
+              j(new Error("tar entry destroyed"));
+            };
+            sink.on("drain", ok);
+            sink.on("close", closed);
+          });
       }
       sink.end(undefined);
     })().catch((e: unknown) => {

@@ -38,20 +38,32 @@ export async function run(ctx: JobContext): Promise<number> {
     case "restore":
       return runRestore(ctx, flags, rest);
     default:
-      throw new ConfigError([command ? `unknown command ${JSON.stringify(command)}: use save, verify or restore (see --help)` : "no command given: use save, verify FILE or restore FILE REF (see --help)"]);
+      throw new ConfigError([
+        command
+          ? `unknown command ${JSON.stringify(command)}: use save, verify or restore (see --help)`
+          : "no command given: use save, verify FILE or restore FILE REF (see --help)",
+      ]);
   }
 }
 
 async function runSave(ctx: JobContext, flags: string[], extra: string[]): Promise<number> {
-  if (extra.length > 0) throw new ConfigError([`save takes no arguments, got ${extra.map((a) => JSON.stringify(a)).join(" ")}; configure it with environment variables`]);
+  if (extra.length > 0)
+    throw new ConfigError([`save takes no arguments, got ${extra.map((a) => JSON.stringify(a)).join(" ")}; configure it with environment variables`]);
   const cfg = loadSaveConfig(ctx.env, flags);
   const report = await save(cfg, { log: ctx.log, signal: ctx.signal, tty: process.stderr });
   // Stopped by SIGTERM/SIGINT: temporary files are gone, nothing was replaced; runMain exits 130.
   if (ctx.signal.aborted) throw ctx.signal.reason;
   const failed = report.destinations.filter((d) => !d.ok);
   ctx.log[report.ok ? "info" : "error"]("save finished", {
-    ok: report.ok, image: report.image, digest: report.digest, file: report.file, sha256: report.sha256, size: report.size,
-    saved: report.destinations.length - failed.length, failed: failed.length, destinations: report.destinations,
+    ok: report.ok,
+    image: report.image,
+    digest: report.digest,
+    file: report.file,
+    sha256: report.sha256,
+    size: report.size,
+    saved: report.destinations.length - failed.length,
+    failed: failed.length,
+    destinations: report.destinations,
   });
   return report.ok ? EXIT.ok : EXIT.failed;
 }
@@ -63,8 +75,13 @@ async function runVerify(ctx: JobContext, flags: string[], args: string[]): Prom
   try {
     const s = await verifyArchive(file);
     ctx.log.info("archive verified", {
-      file, images: s.images.map((i) => ({ name: i.name, digest: i.descriptor.digest })), blobs: s.blobs.size,
-      manifests: s.manifests.size, sha256: s.file.sha256, size: s.file.size, sidecar: s.sidecar,
+      file,
+      images: s.images.map((i) => ({ name: i.name, digest: i.descriptor.digest })),
+      blobs: s.blobs.size,
+      manifests: s.manifests.size,
+      sha256: s.file.sha256,
+      size: s.file.size,
+      sidecar: s.sidecar,
     });
     return EXIT.ok;
   } catch (e) {
@@ -77,8 +94,12 @@ async function runRestore(ctx: JobContext, flags: string[], args: string[]): Pro
   const [file, refText] = args as [string, string];
   const cfg = loadRestoreConfig(ctx.env, flags, refText);
   const client = new RegistryClient({
-    url: cfg.registry.url, username: cfg.registry.username, password: cfg.registry.password, pinRealm: cfg.registry.pinRealm,
-    userAgent: "regguard-breakglass", signal: ctx.signal,
+    url: cfg.registry.url,
+    username: cfg.registry.username,
+    password: cfg.registry.password,
+    pinRealm: cfg.registry.pinRealm,
+    userAgent: "regguard-breakglass",
+    signal: ctx.signal,
   });
   try {
     await restoreArchive(file, client, cfg.ref, ctx.log);

@@ -68,7 +68,15 @@ describe("loadSaveConfig", () => {
   });
 
   it("reports every problem at once, credentials never echoed", () => {
-    const p = problems({ IMAGE: "no-host-image:1", DESTINATIONS: "/a,/a,s3://key:hunter2@b/x,s3://backups/x", KEEP: "0", PLATFORM: "amd64", COMPRESS: "xz", S3_ACCESS_KEY_ID: "AKIA", REGISTRY_PASSWORD: "pw" });
+    const p = problems({
+      IMAGE: "no-host-image:1",
+      DESTINATIONS: "/a,/a,s3://key:hunter2@b/x,s3://backups/x",
+      KEEP: "0",
+      PLATFORM: "amd64",
+      COMPRESS: "xz",
+      S3_ACCESS_KEY_ID: "AKIA",
+      REGISTRY_PASSWORD: "pw",
+    });
     expect(p).toHaveLength(8);
     expect(p.join("\n")).not.toContain("hunter2");
     expect(p.join("\n")).not.toContain("AKIA");

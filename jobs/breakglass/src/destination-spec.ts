@@ -3,9 +3,7 @@ import { redactText } from "@regguard/edge";
 import { isAbsolute, normalize } from "node:path";
 
 /** A parsed destination; `label` is safe to log. */
-export type DestinationSpec =
-  | { kind: "local"; dir: string; label: string }
-  | { kind: "s3"; bucket: string; prefix: string; label: string };
+export type DestinationSpec = { kind: "local"; dir: string; label: string } | { kind: "s3"; bucket: string; prefix: string; label: string };
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 

@@ -3,7 +3,10 @@ import type { ArchiveResult, Sink } from "./fanout.js";
 import type { ArchiveNames } from "./names.js";
 
 /** Where a committed archive landed and what pruning removed. */
-export interface CommitResult { location: string; pruned: string[] }
+export interface CommitResult {
+  location: string;
+  pruned: string[];
+}
 
 /** A destination receiving one archive: a sink first, then commit. */
 export interface StagedArchive extends Sink {

@@ -3,13 +3,7 @@
 
 /** Stable codes, safe to match on in callers, tests and log queries. */
 export type BreakglassErrorCode =
-  | "INVALID_NAME"
-  | "PLATFORM_NOT_FOUND"
-  | "UNSUPPORTED_IMAGE"
-  | "ARCHIVE_INVALID"
-  | "DESTINATION_FAILED"
-  | "ALL_DESTINATIONS_FAILED"
-  | "RESTORE_FAILED";
+  "INVALID_NAME" | "PLATFORM_NOT_FOUND" | "UNSUPPORTED_IMAGE" | "ARCHIVE_INVALID" | "DESTINATION_FAILED" | "ALL_DESTINATIONS_FAILED" | "RESTORE_FAILED";
 
 /** Base class: a code and a message that never carries a credential. */
 export class BreakglassError extends Error {

@@ -10,7 +10,10 @@ class MemorySink implements Sink {
   chunks: Buffer[] = [];
   ended = false;
   aborted = false;
-  constructor(readonly label: string, private readonly failAfter = Infinity) {}
+  constructor(
+    readonly label: string,
+    private readonly failAfter = Infinity,
+  ) {}
   async write(chunk: Buffer): Promise<void> {
     if (this.chunks.length >= this.failAfter) throw new Error(`${this.label}: disk full`);
     this.chunks.push(chunk);

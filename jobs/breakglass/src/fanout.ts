@@ -20,7 +20,10 @@ export interface Sink {
 }
 
 /** What was streamed: the digest every destination verifies against. */
-export interface ArchiveResult { sha256: string; size: number }
+export interface ArchiveResult {
+  sha256: string;
+  size: number;
+}
 
 /** Bytes handed to sinks at once. */
 export const COALESCE_BYTES = 1024 * 1024;
@@ -42,7 +45,10 @@ export class Fanout<S extends Sink = Sink> extends Writable {
   private readonly queues = new Map<S | "hash", Promise<void>>();
   private finished = false;
 
-  constructor(sinks: readonly S[], private readonly onFailure: (sink: S, error: unknown) => void = () => undefined) {
+  constructor(
+    sinks: readonly S[],
+    private readonly onFailure: (sink: S, error: unknown) => void = () => undefined,
+  ) {
     super({ highWaterMark: COALESCE_BYTES });
     this.active = [...sinks];
   }
@@ -78,7 +84,10 @@ export class Fanout<S extends Sink = Sink> extends Writable {
     void this.hash.cancel();
     const sinks = this.active;
     this.active = [];
-    Promise.all(sinks.map((s) => this.fail(s, error ?? new Error("archive stream stopped")))).then(() => done(error), () => done(error));
+    Promise.all(sinks.map((s) => this.fail(s, error ?? new Error("archive stream stopped")))).then(
+      () => done(error),
+      () => done(error),
+    );
   }
 
   /** Mark a sink failed from outside (e.g. the source broke): abort it. */
@@ -109,7 +118,8 @@ export class Fanout<S extends Sink = Sink> extends Writable {
       const chunk = (this.buffers[this.current] as Buffer).subarray(0, this.fill);
       this.size += chunk.length;
       const jobs = [this.enqueue("hash", () => this.hash.update(chunk))];
-      for (const s of this.active) jobs.push(this.enqueue(s, () => (this.failures.has(s) ? Promise.resolve() : s.write(chunk))).catch((e: unknown) => this.fail(s, e)));
+      for (const s of this.active)
+        jobs.push(this.enqueue(s, () => (this.failures.has(s) ? Promise.resolve() : s.write(chunk))).catch((e: unknown) => this.fail(s, e)));
       this.inflight[this.current] = Promise.all(jobs).then(() => undefined);
       this.current = (this.current + 1) % DEPTH;
       this.fill = 0;
@@ -120,7 +130,10 @@ export class Fanout<S extends Sink = Sink> extends Writable {
 
   private enqueue(key: S | "hash", job: () => Promise<void>): Promise<void> {
     const next = (this.queues.get(key) ?? Promise.resolve()).then(job);
-    this.queues.set(key, next.catch(() => undefined));
+    this.queues.set(
+      key,
+      next.catch(() => undefined),
+    );
     return next;
   }
 

@@ -29,14 +29,19 @@ const VERIFY_CHUNK = 1024 * 1024;
 export const STALE_TEMP_MS = 6 * 60 * 60 * 1000;
 
 export class LocalDestination implements Destination {
-  constructor(readonly dir: string, readonly label: string = dir, private readonly log?: Logger) {}
+  constructor(
+    readonly dir: string,
+    readonly label: string = dir,
+    private readonly log?: Logger,
+  ) {}
 
   async stage(names: ArchiveNames): Promise<StagedArchive> {
     const info = await stat(this.dir).catch(() => undefined);
     // Never mkdir -p: an unmounted NAS must fail loudly, not fill the local disk.
     if (!info?.isDirectory()) throw new DestinationError(`${this.dir} does not exist or is not a directory (is the volume mounted?)`);
     const latest = await lstat(join(this.dir, names.latest)).catch(() => undefined);
-    if (latest && !latest.isSymbolicLink()) throw new DestinationError(`${join(this.dir, names.latest)} exists and is not a symlink; move it away, breakglass will not replace a real file`);
+    if (latest && !latest.isSymbolicLink())
+      throw new DestinationError(`${join(this.dir, names.latest)} exists and is not a symlink; move it away, breakglass will not replace a real file`);
     await this.removeStaleTemps(names.name);
     const temp = join(this.dir, tempName(names.file));
     const fh = await open(temp, "wx", 0o644);
@@ -67,7 +72,12 @@ async function removeTemps(dir: string, label: string, log: Logger | undefined, 
     if (!info || info.isDirectory() || !match(target, info.mtimeMs)) continue;
     try {
       await rm(path, { force: true });
-      log?.warn("removed a temporary file left by an interrupted save", { destination: label, file: entry, size: info.size, modified: info.mtime.toISOString() });
+      log?.warn("removed a temporary file left by an interrupted save", {
+        destination: label,
+        file: entry,
+        size: info.size,
+        modified: info.mtime.toISOString(),
+      });
     } catch (e) {
       log?.warn("cannot remove a stale temporary file", { destination: label, file: entry, error: reason(e) });
     }
@@ -80,7 +90,10 @@ class LocalStaged implements StagedArchive {
   private written = 0;
 
   constructor(
-    private readonly dir: string, private readonly names: ArchiveNames, private readonly temp: string, fh: FileHandle,
+    private readonly dir: string,
+    private readonly names: ArchiveNames,
+    private readonly temp: string,
+    fh: FileHandle,
     private readonly removeLeftovers: (match: TempMatch) => Promise<void>,
   ) {
     this.label = dir;
@@ -172,7 +185,9 @@ class LocalStaged implements StagedArchive {
     }
     const got = await hash.digest();
     if (got.size !== expected.size || got.sha256 !== expected.sha256) {
-      throw new DestinationError(`${this.temp} reads back as ${got.size} bytes sha256:${got.sha256} (${this.written} written), expected ${expected.size} bytes sha256:${expected.sha256}`);
+      throw new DestinationError(
+        `${this.temp} reads back as ${got.size} bytes sha256:${got.sha256} (${this.written} written), expected ${expected.size} bytes sha256:${expected.sha256}`,
+      );
     }
   }
 }

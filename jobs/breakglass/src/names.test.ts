@@ -8,7 +8,12 @@ import { selectPrune } from "./prune.js";
 describe("names", () => {
   it("builds the archive, sidecar, latest and pointer names", () => {
     expect(archiveNames("infra-ci", "abc123", "none")).toEqual({
-      name: "infra-ci", file: "infra-ci-abc123.tar", sidecar: "infra-ci-abc123.tar.sha256", latest: "infra-ci-latest.tar", pointer: "infra-ci-latest.txt", extension: ".tar",
+      name: "infra-ci",
+      file: "infra-ci-abc123.tar",
+      sidecar: "infra-ci-abc123.tar.sha256",
+      latest: "infra-ci-latest.tar",
+      pointer: "infra-ci-latest.txt",
+      extension: ".tar",
     });
     expect(archiveNames("infra-ci", "abc123", "gzip").file).toBe("infra-ci-abc123.tar.gz");
   });
@@ -61,7 +66,9 @@ describe("names the registry accepts but a file must not carry", () => {
 
   it("plannedArchiveNames refuses them before any request, saying what to do; latest and digests are always fine", () => {
     for (const tag of ["_build", "v1..2"]) {
-      expect(() => plannedArchiveNames("infra-ci", tag, "none"), tag).toThrow(new RegExp(`IMAGE's tag "${tag.replace(/\./g, "\\.")}" .*archive file name \\(infra-ci-<tag>\\.tar\\).*by digest`));
+      expect(() => plannedArchiveNames("infra-ci", tag, "none"), tag).toThrow(
+        new RegExp(`IMAGE's tag "${tag.replace(/\./g, "\\.")}" .*archive file name \\(infra-ci-<tag>\\.tar\\).*by digest`),
+      );
     }
     expect(plannedArchiveNames("infra-ci", "latest", "none").file).toMatch(/^infra-ci-sha256-0{16}\.tar$/);
     expect(plannedArchiveNames("infra-ci", undefined, "gzip").file).toMatch(/^infra-ci-sha256-0{16}\.tar\.gz$/);
@@ -77,7 +84,8 @@ describe("names the registry accepts but a file must not carry", () => {
   it("tempTarget recognises our temporary names only", () => {
     expect(tempTarget(tempName("app-v1.tar"))).toBe("app-v1.tar");
     expect(tempTarget(tempName("app-latest.tar"))).toBe("app-latest.tar");
-    for (const f of ["app-v1.tar", ".app-v1.tar", ".app-v1.tar.tmp", ".app-v1.tar.tmp-12-", ".app-v1.tar.tmp-x-abc", "app-v1.tar.tmp-1-abc"]) expect(tempTarget(f), f).toBeUndefined();
+    for (const f of ["app-v1.tar", ".app-v1.tar", ".app-v1.tar.tmp", ".app-v1.tar.tmp-12-", ".app-v1.tar.tmp-x-abc", "app-v1.tar.tmp-1-abc"])
+      expect(tempTarget(f), f).toBeUndefined();
   });
 });
 
@@ -95,8 +103,17 @@ describe("selectPrune", () => {
 
 describe("destinations", () => {
   it("parses directories and s3 URLs, rejecting the unsafe", () => {
-    expect(parseDestination("/srv/nfs/forgejo-breakglass/")).toEqual({ kind: "local", dir: "/srv/nfs/forgejo-breakglass", label: "/srv/nfs/forgejo-breakglass" });
-    expect(parseDestination("s3://backups/breakglass/infra/")).toEqual({ kind: "s3", bucket: "backups", prefix: "breakglass/infra", label: "s3://backups/breakglass/infra" });
+    expect(parseDestination("/srv/nfs/forgejo-breakglass/")).toEqual({
+      kind: "local",
+      dir: "/srv/nfs/forgejo-breakglass",
+      label: "/srv/nfs/forgejo-breakglass",
+    });
+    expect(parseDestination("s3://backups/breakglass/infra/")).toEqual({
+      kind: "s3",
+      bucket: "backups",
+      prefix: "breakglass/infra",
+      label: "s3://backups/breakglass/infra",
+    });
     expect(parseDestination("s3://backups")).toMatchObject({ prefix: "" });
     for (const bad of ["relative", "s3://Bad_Bucket/x", "s3://key:secret@bucket/x", "s3://bucket/../x", "https://nas/x", "/tmp/\u0001"]) {
       expect(parseDestination(bad), bad).toHaveProperty("problem");

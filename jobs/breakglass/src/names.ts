@@ -72,7 +72,9 @@ export function archiveNames(name: string, tag: string, compression: Compression
   const file = `${name}-${tag}${extension}`;
   const longest = Buffer.byteLength(tempName(`${file}.sha256`, MAX_PID));
   if (longest > NAME_MAX) {
-    throw new InvalidNameError(`archive file ${JSON.stringify(file)} is too long: its temporary sidecar name would be ${longest} bytes, file systems allow ${NAME_MAX}; shorten ARCHIVE_NAME`);
+    throw new InvalidNameError(
+      `archive file ${JSON.stringify(file)} is too long: its temporary sidecar name would be ${longest} bytes, file systems allow ${NAME_MAX}; shorten ARCHIVE_NAME`,
+    );
   }
   return { name, file, sidecar: `${file}.sha256`, latest: `${name}-latest${extension}`, pointer: `${name}-latest.txt`, extension };
 }
@@ -90,7 +92,9 @@ export function plannedArchiveNames(name: string, tag: string | undefined, compr
     try {
       assertSafeName("IMAGE's tag", tag);
     } catch (e) {
-      throw new InvalidNameError(`${(e as Error).message}; the tag becomes part of the archive file name (${name}-<tag>${extensionFor(compression)}): retag the image, or save it by digest (IMAGE=host/path@sha256:...), which names the file <name>-sha256-<16 hex>`);
+      throw new InvalidNameError(
+        `${(e as Error).message}; the tag becomes part of the archive file name (${name}-<tag>${extensionFor(compression)}): retag the image, or save it by digest (IMAGE=host/path@sha256:...), which names the file <name>-sha256-<16 hex>`,
+      );
     }
   }
   return archiveNames(name, tagPart(tag, PLACEHOLDER_DIGEST), compression);

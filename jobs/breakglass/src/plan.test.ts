@@ -12,18 +12,37 @@ const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 const bytes = (v: unknown) => Buffer.from(JSON.stringify(v));
 const fake = (s: string): Digest => digestOf(Buffer.from(s));
 
-interface Img { manifest: Manifest; config: Buffer }
+interface Img {
+  manifest: Manifest;
+  config: Buffer;
+}
 function image(arch: string, opts: { os?: string; layers?: number; diffIds?: number } = {}): Img {
   const os = opts.os ?? "linux";
-  const layers = Array.from({ length: opts.layers ?? 2 }, (_, i) => ({ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: fake(`${arch}-layer-${i}`), size: 100 + i }));
+  const layers = Array.from({ length: opts.layers ?? 2 }, (_, i) => ({
+    mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
+    digest: fake(`${arch}-layer-${i}`),
+    size: 100 + i,
+  }));
   const config = bytes({ os, architecture: arch, rootfs: { type: "layers", diff_ids: layers.slice(0, opts.diffIds ?? layers.length).map((l) => l.digest) } });
-  const raw = bytes({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: digestOf(config), size: config.length }, layers });
+  const raw = bytes({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: digestOf(config), size: config.length },
+    layers,
+  });
   return { manifest: parseManifest(raw, { what: arch }), config };
 }
 function index(entries: Array<{ img: Img; platform?: { os: string; architecture: string }; annotations?: Record<string, string> }>): Manifest {
   const raw = bytes({
-    schemaVersion: 2, mediaType: OCI_INDEX,
-    manifests: entries.map((e) => ({ mediaType: OCI_MANIFEST, digest: e.img.manifest.digest, size: e.img.manifest.raw.length, ...(e.platform ? { platform: e.platform } : {}), ...(e.annotations ? { annotations: e.annotations } : {}) })),
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
+    manifests: entries.map((e) => ({
+      mediaType: OCI_MANIFEST,
+      digest: e.img.manifest.digest,
+      size: e.img.manifest.raw.length,
+      ...(e.platform ? { platform: e.platform } : {}),
+      ...(e.annotations ? { annotations: e.annotations } : {}),
+    })),
   });
   return parseManifest(raw, { what: "index" });
 }
@@ -31,7 +50,8 @@ const amd = image("amd64");
 const arm = image("arm64");
 const s390 = image("s390x");
 const att = (subject: Img, name: string) => ({
-  img: image(name, { os: "unknown", layers: 1 }), platform: { os: "unknown", architecture: "unknown" },
+  img: image(name, { os: "unknown", layers: 1 }),
+  platform: { os: "unknown", architecture: "unknown" },
   annotations: { "vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": subject.manifest.digest },
 });
 const attAmd = att(amd, "att-amd");
@@ -42,7 +62,12 @@ function plan(root: Manifest, platforms: string, all: Img[]) {
   const p = sel(platforms);
   const selection = selectManifests(root, p);
   const input: PlanInput = {
-    imageName: "forgejo.example/viktor/app:v1", tag: "v1", archiveName: "app", root, selection, platforms: p,
+    imageName: "forgejo.example/viktor/app:v1",
+    tag: "v1",
+    archiveName: "app",
+    root,
+    selection,
+    platforms: p,
     manifests: new Map(all.map((i) => [i.manifest.digest, i.manifest])),
     configs: new Map(all.map((i) => [(i.manifest as Extract<Manifest, { kind: "image" }>).config.digest, i.config])),
   };
@@ -52,13 +77,24 @@ function plan(root: Manifest, platforms: string, all: Img[]) {
 describe("platform selection", () => {
   it("parses linux/amd64, lists, variants and all; rejects the rest", () => {
     expect(sel("all")).toEqual({ all: true });
-    expect(sel("linux/amd64, linux/arm/v7")).toEqual({ all: false, wanted: [{ os: "linux", architecture: "amd64" }, { os: "linux", architecture: "arm", variant: "v7" }] });
+    expect(sel("linux/amd64, linux/arm/v7")).toEqual({
+      all: false,
+      wanted: [
+        { os: "linux", architecture: "amd64" },
+        { os: "linux", architecture: "arm", variant: "v7" },
+      ],
+    });
     for (const bad of ["amd64", "linux/", "a/b/c/d", ",", "linux/arm/"]) expect(parsePlatformSelection(bad)).toHaveProperty("problem");
   });
 });
 
 describe("selectManifests and buildPlan", () => {
-  const full = index([{ img: amd, platform: { os: "linux", architecture: "amd64" } }, { img: arm, platform: { os: "linux", architecture: "arm64" } }, attAmd, attArm]);
+  const full = index([
+    { img: amd, platform: { os: "linux", architecture: "amd64" } },
+    { img: arm, platform: { os: "linux", architecture: "arm64" } },
+    attAmd,
+    attArm,
+  ]);
   const everything = [amd, arm, attAmd.img, attArm.img];
 
   it("a buildx single-platform index (image + its attestation) is carried whole: the index digest survives", () => {
@@ -89,7 +125,13 @@ describe("selectManifests and buildPlan", () => {
   });
 
   it("several platforms of more: a trimmed, complete index with their attestations only", () => {
-    const three = index([{ img: amd, platform: { os: "linux", architecture: "amd64" } }, { img: arm, platform: { os: "linux", architecture: "arm64" } }, { img: s390, platform: { os: "linux", architecture: "s390x" } }, attAmd, attArm]);
+    const three = index([
+      { img: amd, platform: { os: "linux", architecture: "amd64" } },
+      { img: arm, platform: { os: "linux", architecture: "arm64" } },
+      { img: s390, platform: { os: "linux", architecture: "s390x" } },
+      attAmd,
+      attArm,
+    ]);
     const { selection, plan: p } = plan(three, "linux/arm64,linux/amd64", [amd, arm, s390, attAmd.img, attArm.img]);
     expect(selection.kind).toBe("trimmed");
     expect(p.trimmed).toBe(true);

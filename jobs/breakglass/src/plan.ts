@@ -1,15 +1,34 @@
 // The archive plan (pure): root descriptor, every blob in write order (small
 // JSON blobs with their bytes, layers to stream), and docker's manifest.json.
-import { digestOf, IMAGE_TYPES, INDEX_TYPES, MEDIA_TYPE, type Descriptor, type Digest, type ImageManifest, type Manifest, type Platform } from "@regguard/oci-client";
+import {
+  digestOf,
+  IMAGE_TYPES,
+  INDEX_TYPES,
+  MEDIA_TYPE,
+  type Descriptor,
+  type Digest,
+  type ImageManifest,
+  type Manifest,
+  type Platform,
+} from "@regguard/oci-client";
 import { PlatformNotFoundError, UnsupportedImageError } from "./errors.js";
 import { platformMatches, selectionText, type PlatformSelection } from "./platform.js";
 import { isAttestation, type Selection } from "./select.js";
 
 /** One blob in the archive; `bytes` for manifests/configs, undefined for layers streamed from the registry. */
-export interface PlannedBlob { digest: Digest; size: number; mediaType: string; bytes?: Uint8Array }
+export interface PlannedBlob {
+  digest: Digest;
+  size: number;
+  mediaType: string;
+  bytes?: Uint8Array;
+}
 
 /** One manifest.json entry (docker load). */
-export interface DockerEntry { Config: string; RepoTags: string[]; Layers: string[] }
+export interface DockerEntry {
+  Config: string;
+  RepoTags: string[];
+  Layers: string[];
+}
 
 /** Everything the writer needs; no I/O left to decide. */
 export interface ArchivePlan {
@@ -40,7 +59,12 @@ export interface PlanInput {
   configs: ReadonlyMap<string, Uint8Array>;
 }
 
-interface ImageConfig { os?: unknown; architecture?: unknown; variant?: unknown; rootfs?: { diff_ids?: unknown } }
+interface ImageConfig {
+  os?: unknown;
+  architecture?: unknown;
+  variant?: unknown;
+  rootfs?: { diff_ids?: unknown };
+}
 
 export const blobPath = (digest: string): string => `blobs/${digest.replace(":", "/")}`;
 
@@ -78,7 +102,8 @@ export function buildPlan(input: PlanInput): ArchivePlan {
   const visitImage = (m: ImageManifest, attestation: boolean) => {
     const bytes = input.configs.get(m.config.digest);
     if (!bytes) throw new Error(`internal: config ${m.config.digest} was not read`);
-    if (bytes.length !== m.config.size) throw new UnsupportedImageError(`config ${m.config.digest} is ${bytes.length} bytes, its manifest says ${m.config.size}`);
+    if (bytes.length !== m.config.size)
+      throw new UnsupportedImageError(`config ${m.config.digest} is ${bytes.length} bytes, its manifest says ${m.config.size}`);
     add(configs, { digest: m.config.digest, size: m.config.size, mediaType: m.config.mediaType, bytes });
     for (const l of m.layers) add(layers, { digest: l.digest, size: l.size, mediaType: l.mediaType });
     const cfg = parseConfig(bytes, m.config.digest);
@@ -88,7 +113,9 @@ export function buildPlan(input: PlanInput): ArchivePlan {
     }
     const diffIds = cfg.rootfs?.diff_ids;
     if (!Array.isArray(diffIds) || diffIds.length !== m.layers.length) {
-      throw new UnsupportedImageError(`${m.digest}: the config lists ${Array.isArray(diffIds) ? diffIds.length : "no"} diff_ids for ${m.layers.length} layers; docker load would refuse it`);
+      throw new UnsupportedImageError(
+        `${m.digest}: the config lists ${Array.isArray(diffIds) ? diffIds.length : "no"} diff_ids for ${m.layers.length} layers; docker load would refuse it`,
+      );
     }
     const platform = { os: String(cfg.os), architecture: String(cfg.architecture), ...(typeof cfg.variant === "string" ? { variant: cfg.variant } : {}) };
     docker.push({ Config: blobPath(m.config.digest), RepoTags: [], Layers: m.layers.map((l) => blobPath(l.digest)), platform });
@@ -109,7 +136,10 @@ export function buildPlan(input: PlanInput): ArchivePlan {
   }
   // Only one entry may carry the tag: docker load would let the last one win.
   const preferred = input.platforms.all ? { os: "linux", architecture: "amd64" } : input.platforms.wanted[0];
-  const primary = Math.max(0, docker.findIndex((e) => platformMatches({ all: false, wanted: preferred ? [preferred] : [] }, e.platform)));
+  const primary = Math.max(
+    0,
+    docker.findIndex((e) => platformMatches({ all: false, wanted: preferred ? [preferred] : [] }, e.platform)),
+  );
   const tagged = input.imageName.includes("@") ? [] : [input.imageName];
   return {
     imageName: input.imageName,
@@ -129,7 +159,8 @@ function need(map: ReadonlyMap<string, Manifest>, d: Descriptor): Manifest {
   if (!m) throw new Error(`internal: manifest ${d.digest} was not read`);
   if (m.raw.length !== d.size) throw new UnsupportedImageError(`manifest ${d.digest} is ${m.raw.length} bytes, its index says ${d.size}`);
   const expected = d.mediaType;
-  if (expected && ![...INDEX_TYPES, ...IMAGE_TYPES].includes(expected)) throw new UnsupportedImageError(`manifest ${d.digest} has unsupported media type ${expected}`);
+  if (expected && ![...INDEX_TYPES, ...IMAGE_TYPES].includes(expected))
+    throw new UnsupportedImageError(`manifest ${d.digest} has unsupported media type ${expected}`);
   return m;
 }
 

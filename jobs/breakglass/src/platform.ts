@@ -10,7 +10,10 @@ export function parsePlatformSelection(raw: string): PlatformSelection | { probl
   const text = raw.trim();
   if (text.toLowerCase() === "all") return { all: true };
   const wanted: Platform[] = [];
-  for (const item of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const item of text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [os, architecture, variant, extra] = item.split("/");
     if (!os || !architecture || extra !== undefined || variant === "") {
       return { problem: `PLATFORM entry ${JSON.stringify(item)} is not os/arch[/variant] (e.g. linux/amd64), and PLATFORM is not "all"` };

@@ -38,7 +38,11 @@ export class Progress {
   /** The transfer was aborted: say so, never "transfer finished". */
   stopped(error: unknown): void {
     if (this.tty) this.tty.write("\n");
-    this.opts.log.warn("transfer stopped", { bytes: this.bytes, bytesPerSecond: Math.round(this.rate()), error: error instanceof Error ? error.message : String(error) });
+    this.opts.log.warn("transfer stopped", {
+      bytes: this.bytes,
+      bytesPerSecond: Math.round(this.rate()),
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
 
   /** Final line; returns the average rate in bytes per second. */

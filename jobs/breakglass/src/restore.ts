@@ -10,7 +10,13 @@ import { RestoreError } from "./errors.js";
 import { verifyArchive, type ArchivedImage, type ArchiveSummary } from "./verify.js";
 
 /** What a restore pushed. */
-export interface RestoreReport { reference: string; digest: Digest; blobsPushed: number; blobsPresent: number; manifests: number }
+export interface RestoreReport {
+  reference: string;
+  digest: Digest;
+  blobsPushed: number;
+  blobsPresent: number;
+  manifests: number;
+}
 
 /** Push an archive's image to `ref` through `client` (which points at ref's registry). */
 export async function restoreArchive(path: string, client: RegistryClient, ref: Reference, log: Logger): Promise<RestoreReport> {
@@ -26,15 +32,21 @@ export async function restoreArchive(path: string, client: RegistryClient, ref: 
   const upload = async (digest: Digest, size: number, open: () => Readable | Uint8Array) => {
     let opened = false;
     const source = open();
-    await client.pushBlob(repo, source instanceof Uint8Array ? source : {
-      digest, size,
-      open: () => {
-        // A stream out of a tar cannot be replayed: a retried upload fails and the run can be repeated.
-        if (opened) throw new RestoreError(`blob ${digest}: the upload was retried, rerun restore`);
-        opened = true;
-        return source;
-      },
-    });
+    await client.pushBlob(
+      repo,
+      source instanceof Uint8Array
+        ? source
+        : {
+            digest,
+            size,
+            open: () => {
+              // A stream out of a tar cannot be replayed: a retried upload fails and the run can be repeated.
+              if (opened) throw new RestoreError(`blob ${digest}: the upload was retried, rerun restore`);
+              opened = true;
+              return source;
+            },
+          },
+    );
     pushed++;
   };
   // Second pass: large blobs stream from the archive as it is read. A blob the target already
@@ -74,7 +86,13 @@ export async function restoreArchive(path: string, client: RegistryClient, ref: 
   if (head.digest !== undefined && head.digest !== image.descriptor.digest) {
     throw new RestoreError(`${formatReference(ref)} now resolves to ${head.digest}, expected ${image.descriptor.digest}`);
   }
-  const report = { reference: `${ref.registry}/${repo}${target.includes(":") ? "@" : ":"}${target}`, digest: image.descriptor.digest, blobsPushed: pushed, blobsPresent: present, manifests: done.size };
+  const report = {
+    reference: `${ref.registry}/${repo}${target.includes(":") ? "@" : ":"}${target}`,
+    digest: image.descriptor.digest,
+    blobsPushed: pushed,
+    blobsPresent: present,
+    manifests: done.size,
+  };
   log.info("restored", { ...report, from: image.name });
   return report;
 }

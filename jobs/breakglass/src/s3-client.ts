@@ -39,5 +39,7 @@ export function s3Reason(e: unknown): string {
   const err = e as { message?: string; $metadata?: { httpStatusCode?: number } };
   const status = err?.$metadata?.httpStatusCode;
   const message = err?.message ?? String(e);
-  return status === undefined ? message : `HTTP ${status}${status === 403 ? " (access denied: check S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY and the bucket policy)" : ""}: ${message}`;
+  return status === undefined
+    ? message
+    : `HTTP ${status}${status === 403 ? " (access denied: check S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY and the bucket policy)" : ""}: ${message}`;
 }

@@ -5,9 +5,18 @@
 // trust whatever carries it). Then the sidecar, then the `<name>-latest.txt`
 // pointer, then pruning.
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
-  GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, UploadPartCopyCommand,
-  type CompletedPart, type S3Client,
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  UploadPartCopyCommand,
+  type CompletedPart,
+  type S3Client,
 } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
@@ -34,7 +43,11 @@ export class S3Destination implements Destination {
   readonly maxSingleCopyBytes: number;
 
   constructor(
-    private readonly s3: S3Client, readonly bucket: string, readonly prefix: string, readonly label: string, options: S3DestinationOptions = {},
+    private readonly s3: S3Client,
+    readonly bucket: string,
+    readonly prefix: string,
+    readonly label: string,
+    options: S3DestinationOptions = {},
   ) {
     this.maxSingleCopyBytes = options.maxSingleCopyBytes ?? MAX_COPY_BYTES;
   }
@@ -62,8 +75,12 @@ export class S3Destination implements Destination {
 class S3Staged implements StagedArchive {
   readonly label: string;
   constructor(
-    private readonly dest: S3Destination, private readonly s3: S3Client, private readonly names: ArchiveNames,
-    private readonly upload: ObjectUpload, private readonly finalKey: string, private readonly existed: boolean,
+    private readonly dest: S3Destination,
+    private readonly s3: S3Client,
+    private readonly names: ArchiveNames,
+    private readonly upload: ObjectUpload,
+    private readonly finalKey: string,
+    private readonly existed: boolean,
   ) {
     this.label = dest.label;
   }
@@ -121,7 +138,9 @@ class S3Staged implements StagedArchive {
       const parts: CompletedPart[] = [];
       for (let start = 0, PartNumber = 1; start < size; start += partSize, PartNumber++) {
         const end = Math.min(start + partSize, size) - 1;
-        const r = await this.s3.send(new UploadPartCopyCommand({ Bucket: bucket, Key: to, UploadId, PartNumber, CopySource, CopySourceRange: `bytes=${start}-${end}` }));
+        const r = await this.s3.send(
+          new UploadPartCopyCommand({ Bucket: bucket, Key: to, UploadId, PartNumber, CopySource, CopySourceRange: `bytes=${start}-${end}` }),
+        );
         parts.push({ PartNumber, ETag: r.CopyPartResult?.ETag });
       }
       await this.s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: to, UploadId, MultipartUpload: { Parts: parts } }));
@@ -147,7 +166,9 @@ class S3Staged implements StagedArchive {
     }
     const sha256 = hash.digest("hex");
     if (size !== expected.size || sha256 !== expected.sha256) {
-      throw new DestinationError(`${this.label}: ${key} reads back as ${size} bytes sha256:${sha256}, expected ${expected.size} bytes sha256:${expected.sha256}`);
+      throw new DestinationError(
+        `${this.label}: ${key} reads back as ${size} bytes sha256:${sha256}, expected ${expected.size} bytes sha256:${expected.sha256}`,
+      );
     }
   }
 
@@ -177,7 +198,8 @@ class S3Staged implements StagedArchive {
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    const pointer = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: this.dest.key(this.names.pointer) }))
+    const pointer = await this.s3
+      .send(new GetObjectCommand({ Bucket: bucket, Key: this.dest.key(this.names.pointer) }))
       .then(async (r) => (await r.Body?.transformToString())?.trim())
       .catch(() => undefined);
     const protect = new Set([this.names.file, ...(pointer ? [pointer] : [])]);

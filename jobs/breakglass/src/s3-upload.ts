@@ -1,8 +1,13 @@
 // Streams archive bytes into one S3 object: a single PutObject when it fits
 // in one part, else a multipart upload with at most two parts in memory.
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, PutObjectCommand, UploadPartCommand,
-  type CompletedPart, type S3Client,
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type CompletedPart,
+  type S3Client,
 } from "@aws-sdk/client-s3";
 
 /** S3's minimum part size is 5 MiB; 8 MiB keeps memory small and requests few. */
@@ -28,7 +33,12 @@ export class ObjectUpload {
   private completed = false;
   private failure: unknown;
 
-  constructor(private readonly s3: S3Client, readonly bucket: string, readonly key: string, private readonly partSize: number) {
+  constructor(
+    private readonly s3: S3Client,
+    readonly bucket: string,
+    readonly key: string,
+    private readonly partSize: number,
+  ) {
     this.part = Buffer.allocUnsafe(partSize);
   }
 
@@ -46,13 +56,20 @@ export class ObjectUpload {
   async end(): Promise<void> {
     if (this.uploadId === undefined) {
       const body = this.part.subarray(0, this.buffered);
-      await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key, Body: body, ContentLength: body.length, ContentType: "application/x-tar" }));
+      await this.s3.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: this.key, Body: body, ContentLength: body.length, ContentType: "application/x-tar" }),
+      );
     } else {
       if (this.buffered > 0) await this.sendPart();
       await this.settle();
-      await this.s3.send(new CompleteMultipartUploadCommand({
-        Bucket: this.bucket, Key: this.key, UploadId: this.uploadId, MultipartUpload: { Parts: this.parts },
-      }));
+      await this.s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: this.key,
+          UploadId: this.uploadId,
+          MultipartUpload: { Parts: this.parts },
+        }),
+      );
     }
     this.completed = true;
   }
@@ -83,14 +100,26 @@ export class ObjectUpload {
     const PartNumber = this.parts.length + 1;
     const entry: CompletedPart = { PartNumber };
     this.parts.push(entry);
-    this.inflight = this.s3.send(new UploadPartCommand({
-      Bucket: this.bucket, Key: this.key, UploadId: this.uploadId, PartNumber, Body: body, ContentLength: body.length,
-    })).then((res) => {
-      entry.ETag = res.ETag;
-    }, (e: unknown) => {
-      // Kept, not thrown here: nobody awaits this promise until the next part.
-      this.failure = e;
-    });
+    this.inflight = this.s3
+      .send(
+        new UploadPartCommand({
+          Bucket: this.bucket,
+          Key: this.key,
+          UploadId: this.uploadId,
+          PartNumber,
+          Body: body,
+          ContentLength: body.length,
+        }),
+      )
+      .then(
+        (res) => {
+          entry.ETag = res.ETag;
+        },
+        (e: unknown) => {
+          // Kept, not thrown here: nobody awaits this promise until the next part.
+          this.failure = e;
+        },
+      );
   }
 
   private async settle(): Promise<void> {

@@ -17,7 +17,13 @@ import { Progress } from "./progress.js";
 import { readSource } from "./source.js";
 
 /** Outcome per destination. */
-export interface DestinationReport { destination: string; ok: boolean; location?: string; pruned?: string[]; error?: string }
+export interface DestinationReport {
+  destination: string;
+  ok: boolean;
+  location?: string;
+  pruned?: string[];
+  error?: string;
+}
 
 /** What a save did; `ok` only when every destination committed. */
 export interface SaveReport {
@@ -51,18 +57,27 @@ export async function save(cfg: SaveConfig, deps: SaveDeps): Promise<SaveReport>
   const onStop = () => outstanding.abort(deps.signal?.reason);
   deps.signal?.addEventListener("abort", onStop, { once: true });
   const client = new RegistryClient({
-    url: cfg.registry.url, username: cfg.registry.username, password: cfg.registry.password, pinRealm: cfg.registry.pinRealm,
-    userAgent: "regguard-breakglass", signal: outstanding.signal,
+    url: cfg.registry.url,
+    username: cfg.registry.username,
+    password: cfg.registry.password,
+    pinRealm: cfg.registry.pinRealm,
+    userAgent: "regguard-breakglass",
+    signal: outstanding.signal,
   });
   let s3: S3Client | undefined;
   try {
     let plan: ArchivePlan;
     try {
-      plan = buildPlan(await readSource(client, {
-        repository: cfg.image.repository, target: cfg.image.digest ?? cfg.image.tag ?? "latest",
-        imageName: cfg.imageName, tag: cfg.image.tag ?? (cfg.image.digest ? undefined : "latest"),
-        archiveName: cfg.archiveName, platforms: cfg.platforms,
-      }));
+      plan = buildPlan(
+        await readSource(client, {
+          repository: cfg.image.repository,
+          target: cfg.image.digest ?? cfg.image.tag ?? "latest",
+          imageName: cfg.imageName,
+          tag: cfg.image.tag ?? (cfg.image.digest ? undefined : "latest"),
+          archiveName: cfg.archiveName,
+          platforms: cfg.platforms,
+        }),
+      );
     } catch (e) {
       // Nothing was written anywhere: every destination keeps what it had.
       report.destinations = cfg.destinations.map((d) => ({ destination: d.label, ok: false, error: `source: ${reason(e)}` }));
@@ -74,17 +89,24 @@ export async function save(cfg: SaveConfig, deps: SaveDeps): Promise<SaveReport>
     const plainSize = tarSize(plan, files);
     Object.assign(report, { digest: plan.root.digest, sourceDigest: plan.sourceDigest, file: names.file, platforms: plan.platforms });
     log.info("saving", {
-      image: cfg.imageName, digest: plan.root.digest, sourceDigest: plan.sourceDigest, trimmed: plan.trimmed,
-      platforms: plan.platforms, blobs: plan.blobs.length, bytes: plainSize, file: names.file,
+      image: cfg.imageName,
+      digest: plan.root.digest,
+      sourceDigest: plan.sourceDigest,
+      trimmed: plan.trimmed,
+      platforms: plan.platforms,
+      blobs: plan.blobs.length,
+      bytes: plainSize,
+      file: names.file,
       destinations: cfg.destinations.map((d) => d.label),
     });
     if (plan.root.digest !== plan.sourceDigest) {
-      log.warn("the archive's root digest differs from the registry's: platforms were dropped; use PLATFORM=all to keep the index digest", { sourceDigest: plan.sourceDigest, digest: plan.root.digest });
+      log.warn("the archive's root digest differs from the registry's: platforms were dropped; use PLATFORM=all to keep the index digest", {
+        sourceDigest: plan.sourceDigest,
+        digest: plan.root.digest,
+      });
     }
     // The S3 SDK costs ~0.4 s and ~20 MiB to load: only when an s3:// destination is configured.
-    const s3Modules = cfg.destinations.some((d) => d.kind === "s3")
-      ? await Promise.all([import("./s3-client.js"), import("./s3-destination.js")])
-      : undefined;
+    const s3Modules = cfg.destinations.some((d) => d.kind === "s3") ? await Promise.all([import("./s3-client.js"), import("./s3-destination.js")]) : undefined;
     const destinations: Destination[] = cfg.destinations.map((d) => {
       if (d.kind === "local") return new LocalDestination(d.dir, d.label, log);
       const [{ createS3Client }, { S3Destination }] = s3Modules as NonNullable<typeof s3Modules>;
@@ -103,15 +125,17 @@ export async function save(cfg: SaveConfig, deps: SaveDeps): Promise<SaveReport>
       report.sha256 = archive.result.sha256;
       report.size = archive.result.size;
       report.bytesPerSecond = archive.bytesPerSecond;
-      await Promise.all(archive.healthy.map(async (s) => {
-        try {
-          const done = await s.commit(archive.result, cfg.keep);
-          results.set(s.label, { destination: s.label, ok: true, location: done.location, pruned: done.pruned });
-          log.info("archive saved", { destination: s.label, location: done.location, sha256: archive.result.sha256, pruned: done.pruned });
-        } catch (e) {
-          fail(s.label, e);
-        }
-      }));
+      await Promise.all(
+        archive.healthy.map(async (s) => {
+          try {
+            const done = await s.commit(archive.result, cfg.keep);
+            results.set(s.label, { destination: s.label, ok: true, location: done.location, pruned: done.pruned });
+            log.info("archive saved", { destination: s.label, location: done.location, sha256: archive.result.sha256, pruned: done.pruned });
+          } catch (e) {
+            fail(s.label, e);
+          }
+        }),
+      );
     }
     report.destinations = destinations.map((d) => results.get(d.label) ?? { destination: d.label, ok: false, error: "not written" });
     report.ok = report.destinations.every((d) => d.ok);
@@ -124,21 +148,33 @@ export async function save(cfg: SaveConfig, deps: SaveDeps): Promise<SaveReport>
   }
 }
 
-async function stageAll(destinations: Destination[], names: ArchiveNames, size: number | undefined, fail: (label: string, e: unknown) => void): Promise<StagedArchive[]> {
-  const staged = await Promise.all(destinations.map(async (d) => {
-    try {
-      return await d.stage(names, size);
-    } catch (e) {
-      fail(d.label, e);
-      return undefined;
-    }
-  }));
+async function stageAll(
+  destinations: Destination[],
+  names: ArchiveNames,
+  size: number | undefined,
+  fail: (label: string, e: unknown) => void,
+): Promise<StagedArchive[]> {
+  const staged = await Promise.all(
+    destinations.map(async (d) => {
+      try {
+        return await d.stage(names, size);
+      } catch (e) {
+        fail(d.label, e);
+        return undefined;
+      }
+    }),
+  );
   return staged.filter((s): s is StagedArchive => s !== undefined);
 }
 
 async function writeOnce(
-  plan: ArchivePlan, files: ReturnType<typeof layoutFiles>, staged: StagedArchive[], cfg: SaveConfig, client: RegistryClient,
-  fail: (label: string, e: unknown) => void, deps: SaveDeps & { total: number; content: number },
+  plan: ArchivePlan,
+  files: ReturnType<typeof layoutFiles>,
+  staged: StagedArchive[],
+  cfg: SaveConfig,
+  client: RegistryClient,
+  fail: (label: string, e: unknown) => void,
+  deps: SaveDeps & { total: number; content: number },
 ): Promise<{ result: ArchiveResult; healthy: StagedArchive[]; bytesPerSecond: number } | undefined> {
   if (staged.length === 0) return undefined;
   const fanout = new Fanout(staged, (s, e) => fail(s.label, e));

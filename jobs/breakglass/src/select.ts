@@ -17,14 +17,11 @@ export const REFERENCE_DIGEST_ANNOTATION = "vnd.docker.reference.digest";
 
 /** What to carry of the registry's root manifest. */
 export type Selection =
-  | { kind: "whole" }
-  | { kind: "single"; child: Descriptor; dropped: Descriptor[] }
-  | { kind: "trimmed"; kept: Descriptor[]; dropped: Descriptor[] };
+  { kind: "whole" } | { kind: "single"; child: Descriptor; dropped: Descriptor[] } | { kind: "trimmed"; kept: Descriptor[]; dropped: Descriptor[] };
 
 /** An attestation (or other unknown/unknown) entry of an index. */
 export function isAttestation(d: Descriptor): boolean {
-  return d.annotations?.[REFERENCE_TYPE_ANNOTATION] === "attestation-manifest"
-    || (d.platform?.os === "unknown" && d.platform.architecture === "unknown");
+  return d.annotations?.[REFERENCE_TYPE_ANNOTATION] === "attestation-manifest" || (d.platform?.os === "unknown" && d.platform.architecture === "unknown");
 }
 
 /** The image an attestation describes, if it says. */
@@ -46,8 +43,7 @@ export function selectManifests(root: Manifest, platforms: PlatformSelection): S
     throw new PlatformNotFoundError(`no manifest for PLATFORM=${selectionText(platforms)} in ${root.digest}; the index has: ${available}`);
   }
   const keptDigests = new Set<Digest>(keptImages.map((d) => d.digest));
-  const kept = root.manifests.filter((d) => keptDigests.has(d.digest)
-    || (isAttestation(d) && keptDigests.has(attestationSubject(d) as Digest)));
+  const kept = root.manifests.filter((d) => keptDigests.has(d.digest) || (isAttestation(d) && keptDigests.has(attestationSubject(d) as Digest)));
   const dropped = root.manifests.filter((d) => !kept.includes(d));
   if (dropped.length === 0) return { kind: "whole" };
   if (keptImages.length === 1) return { kind: "single", child: keptImages[0] as Descriptor, dropped: root.manifests.filter((d) => d !== keptImages[0]) };

@@ -41,15 +41,24 @@ export async function readSource(client: RegistryClient, req: SourceRequest): Pr
   if (selection.kind === "single") images.splice(0, images.length, ...images.filter((m) => m.digest === selection.child.digest));
 
   const configs = new Map<string, Uint8Array>();
-  await Promise.all(images.map(async (m) => {
-    if (m.kind !== "image" || configs.has(m.config.digest)) return;
-    if (m.config.size > MAX_CONFIG_BYTES) throw new UnsupportedImageError(`config ${m.config.digest} is ${m.config.size} bytes; a config is at most ${MAX_CONFIG_BYTES}`);
-    const chunks: Buffer[] = [];
-    for await (const chunk of await client.openBlob(req.repository, m.config)) chunks.push(chunk as Buffer);
-    configs.set(m.config.digest, Buffer.concat(chunks));
-  }));
+  await Promise.all(
+    images.map(async (m) => {
+      if (m.kind !== "image" || configs.has(m.config.digest)) return;
+      if (m.config.size > MAX_CONFIG_BYTES)
+        throw new UnsupportedImageError(`config ${m.config.digest} is ${m.config.size} bytes; a config is at most ${MAX_CONFIG_BYTES}`);
+      const chunks: Buffer[] = [];
+      for await (const chunk of await client.openBlob(req.repository, m.config)) chunks.push(chunk as Buffer);
+      configs.set(m.config.digest, Buffer.concat(chunks));
+    }),
+  );
   return {
-    imageName: req.imageName, tag: req.tag, archiveName: req.archiveName,
-    root, selection, platforms: req.platforms, manifests, configs,
+    imageName: req.imageName,
+    tag: req.tag,
+    archiveName: req.archiveName,
+    root,
+    selection,
+    platforms: req.platforms,
+    manifests,
+    configs,
   };
 }

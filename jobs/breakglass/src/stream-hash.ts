@@ -36,12 +36,17 @@ parentPort.postMessage({ sha256: hash.digest("hex"), size });
 const RING_BYTES = 8 * 1024 * 1024;
 
 /** Atomics.waitAsync (Node 16+; typed only in lib es2024). */
-const waitAsync = (Atomics as unknown as {
-  waitAsync(a: BigInt64Array, i: number, v: bigint, t: number): { value: Promise<string> | string };
-}).waitAsync;
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(a: BigInt64Array, i: number, v: bigint, t: number): { value: Promise<string> | string };
+  }
+).waitAsync;
 
 /** The outcome of hashing: hex digest and byte count. */
-export interface Hashed { sha256: string; size: number }
+export interface Hashed {
+  sha256: string;
+  size: number;
+}
 
 /** sha256 of a stream of chunks, computed on a worker thread. */
 export class StreamHash {

@@ -11,7 +11,11 @@ import { blobPath } from "./plan.js";
 import { isAttestation } from "./select.js";
 
 /** An image named in index.json. */
-export interface ArchivedImage { name: string; tag: string | undefined; descriptor: Descriptor }
+export interface ArchivedImage {
+  name: string;
+  tag: string | undefined;
+  descriptor: Descriptor;
+}
 
 /** What a verified archive holds. */
 export interface ArchiveSummary {
@@ -23,7 +27,12 @@ export interface ArchiveSummary {
   sidecar: "match" | "absent";
 }
 
-interface ImageRecord { digest: Digest; config: Digest; layers: Digest[]; runnable: boolean }
+interface ImageRecord {
+  digest: Digest;
+  config: Digest;
+  layers: Digest[];
+  runnable: boolean;
+}
 
 function invalid(msg: string): never {
   throw new ArchiveInvalidError(msg);
@@ -100,16 +109,22 @@ function checkDockerManifest(c: ArchiveContents, images: ImageRecord[], names: S
   entries.forEach((e: unknown, i) => {
     const entry = e as { Config?: unknown; Layers?: unknown; RepoTags?: unknown };
     if (typeof entry?.Config !== "string" || !Array.isArray(entry.Layers)) return invalid(`manifest.json entry ${i} needs Config and Layers`);
-    const match = images.find((img) => blobPath(img.config) === entry.Config
-      && img.layers.length === (entry.Layers as unknown[]).length && img.layers.every((l, j) => blobPath(l) === (entry.Layers as unknown[])[j]));
+    const match = images.find(
+      (img) =>
+        blobPath(img.config) === entry.Config &&
+        img.layers.length === (entry.Layers as unknown[]).length &&
+        img.layers.every((l, j) => blobPath(l) === (entry.Layers as unknown[])[j]),
+    );
     if (!match) return invalid(`manifest.json entry ${i} (${entry.Config}) matches no image reachable from index.json`);
     covered.add(match.digest);
     const tags = entry.RepoTags ?? [];
     if (!Array.isArray(tags)) return invalid(`manifest.json entry ${i}: RepoTags is not an array`);
-    for (const t of tags) if (!names.has(t as string)) invalid(`manifest.json entry ${i} is tagged ${JSON.stringify(t)}, but index.json names the image ${[...names].join(", ")}`);
+    for (const t of tags)
+      if (!names.has(t as string)) invalid(`manifest.json entry ${i} is tagged ${JSON.stringify(t)}, but index.json names the image ${[...names].join(", ")}`);
     tagged += tags.length;
   });
-  for (const img of images) if (img.runnable && !covered.has(img.digest)) invalid(`image ${img.digest} is missing from manifest.json; docker load would not load it`);
+  for (const img of images)
+    if (img.runnable && !covered.has(img.digest)) invalid(`image ${img.digest} is missing from manifest.json; docker load would not load it`);
   if (tagged === 0 && [...names].some((n) => !n.includes("@"))) invalid("no manifest.json entry carries the image's name; docker load would leave it untagged");
 }
 

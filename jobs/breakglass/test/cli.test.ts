@@ -27,14 +27,25 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
   });
 }
 
-const jsonLines = (out: string) => out.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const jsonLines = (out: string) =>
+  out
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe("a save that fails part-way", () => {
   it("an index of 2,000 children with one missing: the first failure ends every outstanding request, and the process exits right after its last line", async () => {
     const digest = (i: number) => `sha256:${createHash("sha256").update(`child-${i}`).digest("hex")}`;
     const index = {
-      schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json",
-      manifests: Array.from({ length: 2000 }, (_, i) => ({ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: digest(i), size: 500, platform: { os: "linux", architecture: `arch${i}` } })),
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      manifests: Array.from({ length: 2000 }, (_, i) => ({
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        digest: digest(i),
+        size: 500,
+        platform: { os: "linux", architecture: `arch${i}` },
+      })),
     };
     const registry = await startScriptedServer((req) => {
       if (req.path.endsWith("/manifests/v1")) return { headers: { "content-type": index.mediaType }, body: index };
@@ -64,7 +75,8 @@ describe("CLI basics", () => {
   it("--help lists the commands, exit codes and every variable", async () => {
     const r = await cli(["--help"]);
     expect(r.code).toBe(0);
-    for (const word of ["save", "verify FILE", "restore FILE REF", "2 configuration error", ...BREAKGLASS_ENV.map((s) => s.name)]) expect(r.stdout).toContain(word);
+    for (const word of ["save", "verify FILE", "restore FILE REF", "2 configuration error", ...BREAKGLASS_ENV.map((s) => s.name)])
+      expect(r.stdout).toContain(word);
   });
 
   it("configuration errors exit 2 with every problem, before any request", async () => {
@@ -81,7 +93,11 @@ describe("CLI basics", () => {
   });
 
   it("credentials written into IMAGE or REGISTRY_URL are never echoed by the configuration error", async () => {
-    const r = await cli(["save"], { IMAGE: "ci-pusher:image-secret-3@r.example/a:b", DESTINATIONS: "/tmp", REGISTRY_URL: "https://r.example/?token=url-secret-4" });
+    const r = await cli(["save"], {
+      IMAGE: "ci-pusher:image-secret-3@r.example/a:b",
+      DESTINATIONS: "/tmp",
+      REGISTRY_URL: "https://r.example/?token=url-secret-4",
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/IMAGE: invalid image reference "\*\*\*@r\.example\/a:b"/);
     expect(r.stdout + r.stderr).not.toMatch(/image-secret-3|url-secret-4/);
@@ -107,7 +123,12 @@ describe("CLI basics", () => {
         expect(r.stdout, tag).not.toContain("internal error");
       }
       // Names too long for a file system fail the same way, not at the rename after the transfer.
-      const long = await cli(["save"], { IMAGE: `${host}/viktor/infra-ci:${"t".repeat(128)}`, ARCHIVE_NAME: "n".repeat(128), REGISTRY_INSECURE: "true", DESTINATIONS: dir });
+      const long = await cli(["save"], {
+        IMAGE: `${host}/viktor/infra-ci:${"t".repeat(128)}`,
+        ARCHIVE_NAME: "n".repeat(128),
+        REGISTRY_INSECURE: "true",
+        DESTINATIONS: dir,
+      });
       expect(long.code).toBe(2);
       expect(long.stderr).toMatch(/too long: its temporary sidecar name would be \d+ bytes/);
     } finally {
@@ -141,7 +162,10 @@ describe.skipIf(registryMissing)("CLI save and verify against a real registry", 
   it("save writes every destination it can, logs JSON lines without the password, exits 1 when one failed", async () => {
     const dir = tempDir("cli");
     const env = {
-      IMAGE: `${reg.host}/viktor/infra-ci:deadbeef`, REGISTRY_INSECURE: "true", REGISTRY_USERNAME: "puller", REGISTRY_PASSWORD: password,
+      IMAGE: `${reg.host}/viktor/infra-ci:deadbeef`,
+      REGISTRY_INSECURE: "true",
+      REGISTRY_USERNAME: "puller",
+      REGISTRY_PASSWORD: password,
       DESTINATIONS: dir,
     };
     const ok = await cli(["save"], env);
@@ -181,8 +205,14 @@ describe.skipIf(registryMissing)("CLI save and verify against a real registry", 
     const s3 = await startS3();
     const secret = "s3-Secret-never-printed-7f3a9c";
     const base = {
-      IMAGE: `${reg.host}/viktor/infra-ci:deadbeef`, REGISTRY_INSECURE: "true", REGISTRY_USERNAME: "puller", REGISTRY_PASSWORD: password,
-      DESTINATIONS: `s3://${S3_BUCKET}/cli`, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: "S3RVER", S3_SECRET_ACCESS_KEY: secret,
+      IMAGE: `${reg.host}/viktor/infra-ci:deadbeef`,
+      REGISTRY_INSECURE: "true",
+      REGISTRY_USERNAME: "puller",
+      REGISTRY_PASSWORD: password,
+      DESTINATIONS: `s3://${S3_BUCKET}/cli`,
+      S3_ENDPOINT: s3.endpoint,
+      S3_ACCESS_KEY_ID: "S3RVER",
+      S3_SECRET_ACCESS_KEY: secret,
     };
     try {
       // s3rver checks the access key id but not SigV4 signatures, so the refusal comes from an unknown key id.
@@ -207,14 +237,22 @@ describe.skipIf(registryMissing)("CLI save and verify against a real registry", 
   });
 
   it("SIGTERM mid-layer exits 130 and leaves no temporary file behind", async () => {
-    const big = await pushImage({ url: reg.url, username: "puller", password }, "viktor/infra-ci", "big", { layers: 1, layerSize: 6 * 1024 * 1024, seed: "cli-big" });
+    const big = await pushImage({ url: reg.url, username: "puller", password }, "viktor/infra-ci", "big", {
+      layers: 1,
+      layerSize: 6 * 1024 * 1024,
+      seed: "cli-big",
+    });
     const proxy = await startCuttingProxy(reg.url, new RegExp(`/blobs/${big.layers[0]?.digest}$`), 1024 * 1024);
     const dir = tempDir("sigterm");
     try {
       const child = spawn("node", [MAIN, "save"], {
         env: {
-          PATH: process.env.PATH ?? "", IMAGE: `${reg.host}/viktor/infra-ci:big`, REGISTRY_URL: proxy.url,
-          REGISTRY_USERNAME: "puller", REGISTRY_PASSWORD: password, DESTINATIONS: dir,
+          PATH: process.env.PATH ?? "",
+          IMAGE: `${reg.host}/viktor/infra-ci:big`,
+          REGISTRY_URL: proxy.url,
+          REGISTRY_USERNAME: "puller",
+          REGISTRY_PASSWORD: password,
+          DESTINATIONS: dir,
         },
         stdio: ["ignore", "pipe", "pipe"],
       });

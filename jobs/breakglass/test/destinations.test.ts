@@ -12,7 +12,19 @@ import { archiveNames, save, verifyArchive, type ArchiveResult } from "../src/in
 import { LocalDestination, STALE_TEMP_MS } from "../src/local-destination.js";
 import { S3Destination } from "../src/s3-destination.js";
 import {
-  motoMissing, registryMissing, s3Keys, s3Object, saveConfig, startCorruptingProxy, startCuttingProxy, startMoto, startS3, testLogger, S3_BUCKET, S3_KEYS, type StartedS3,
+  motoMissing,
+  registryMissing,
+  s3Keys,
+  s3Object,
+  saveConfig,
+  startCorruptingProxy,
+  startCuttingProxy,
+  startMoto,
+  startS3,
+  testLogger,
+  S3_BUCKET,
+  S3_KEYS,
+  type StartedS3,
 } from "./helpers.js";
 
 /** Every directory a test here makes is removed after the file (testkit useTempDir). */
@@ -28,7 +40,11 @@ async function stream(staged: { write(c: Buffer): Promise<void>; end(): Promise<
   return { sha256: createHash("sha256").update(data).digest("hex"), size: data.length };
 }
 
-const rejection = (p: Promise<unknown>): Promise<Error> => p.then(() => new Error("resolved"), (e: unknown) => e as Error);
+const rejection = (p: Promise<unknown>): Promise<Error> =>
+  p.then(
+    () => new Error("resolved"),
+    (e: unknown) => e as Error,
+  );
 
 describe("local destination: read-back verification", () => {
   it("hashes the closed temp file again: damage after the write fails the commit, the previous archive and sidecar stay", async () => {
@@ -102,7 +118,11 @@ describe.skipIf(registryMissing)("destinations under failure", () => {
   });
 
   const env = (tag: string, destinations: string, extra: Record<string, string> = {}) => ({
-    IMAGE: `${reg.host}/viktor/infra-ci:${tag}`, DESTINATIONS: destinations, S3_ENDPOINT: s3.endpoint, ...S3_KEYS, ...extra,
+    IMAGE: `${reg.host}/viktor/infra-ci:${tag}`,
+    DESTINATIONS: destinations,
+    S3_ENDPOINT: s3.endpoint,
+    ...S3_KEYS,
+    ...extra,
   });
 
   it("a registry serving a tampered layer of the same length fails the save; the archive and latest stay where they were (issue 16)", async () => {
@@ -181,7 +201,10 @@ describe.skipIf(registryMissing)("destinations under failure", () => {
     }
     expect(await s3Keys(s3, "corrupt/")).toEqual(keys);
     // What was read back (and damaged) was the temporary copy, never the final name.
-    expect(proxy.corrupted).toEqual([expect.stringMatching(/^\/breakglass\/corrupt\/\.infra-ci-v2\.tar\.tmp-/), expect.stringMatching(/^\/breakglass\/corrupt\/\.infra-ci-v1\.tar\.tmp-/)]);
+    expect(proxy.corrupted).toEqual([
+      expect.stringMatching(/^\/breakglass\/corrupt\/\.infra-ci-v2\.tar\.tmp-/),
+      expect.stringMatching(/^\/breakglass\/corrupt\/\.infra-ci-v1\.tar\.tmp-/),
+    ]);
     expect(await Promise.all(keys.map((k) => s3Object(s3, k)))).toEqual(before);
     expect((await s3Object(s3, "corrupt/infra-ci-latest.txt"))?.toString()).toBe("infra-ci-v1.tar\n");
 
@@ -235,7 +258,10 @@ describe.skipIf(registryMissing)("destinations under failure", () => {
     const report = await save(saveConfig(env("v1", `${missing},${good},s3://no-such-bucket/x,s3://${S3_BUCKET}/partial`)), { log: testLogger() });
     expect(report.ok).toBe(false);
     expect(report.destinations.map((d) => [d.destination, d.ok])).toEqual([
-      [missing, false], [good, true], ["s3://no-such-bucket/x", false], [`s3://${S3_BUCKET}/partial`, true],
+      [missing, false],
+      [good, true],
+      ["s3://no-such-bucket/x", false],
+      [`s3://${S3_BUCKET}/partial`, true],
     ]);
     expect(report.destinations[0]?.error).toMatch(/does not exist .*mounted/);
     expect(await readlink(join(good, "infra-ci-latest.tar"))).toBe("infra-ci-v1.tar");
@@ -266,8 +292,15 @@ describe.skipIf(registryMissing)("destinations under failure", () => {
     }
     const files = (await readdir(dir)).sort();
     expect(files).toEqual([
-      "infra-ci-latest.tar", "infra-ci-stray.tar", "infra-ci-t3.tar", "infra-ci-t3.tar.sha256", "infra-ci-t4.tar", "infra-ci-t4.tar.sha256",
-      "infra-ci-x.tar", "infra-ci-x.tar.sha256", "infra-latest.tar",
+      "infra-ci-latest.tar",
+      "infra-ci-stray.tar",
+      "infra-ci-t3.tar",
+      "infra-ci-t3.tar.sha256",
+      "infra-ci-t4.tar",
+      "infra-ci-t4.tar.sha256",
+      "infra-ci-x.tar",
+      "infra-ci-x.tar.sha256",
+      "infra-latest.tar",
     ]);
     expect(await readlink(join(dir, "infra-ci-latest.tar"))).toBe("infra-ci-t4.tar");
     expect((await s3Keys(s3, "prune/")).filter((k) => k.endsWith(".tar"))).toEqual(["prune/infra-ci-t3.tar", "prune/infra-ci-t4.tar", "prune/infra-ci-x.tar"]);
@@ -279,13 +312,16 @@ describe.skipIf(registryMissing)("destinations under failure", () => {
     expect(report.destinations[0]?.pruned).toEqual(["infra-ci-t4.tar"]);
     expect((await readdir(dir)).filter((f) => /^infra-ci-t\d\.tar$/.test(f)).sort()).toEqual(["infra-ci-t3.tar", "infra-ci-t5.tar"]);
   });
-
 });
 
 // Configuration only: no server needed, so it runs whether or not registry:2 is installed (issue 16).
 describe("names and destinations that would escape, refused by the configuration", () => {
   const env = (tag: string, destinations: string, extra: Record<string, string> = {}) => ({
-    IMAGE: `127.0.0.1:5000/viktor/infra-ci:${tag}`, DESTINATIONS: destinations, S3_ENDPOINT: "http://127.0.0.1:9000", ...S3_KEYS, ...extra,
+    IMAGE: `127.0.0.1:5000/viktor/infra-ci:${tag}`,
+    DESTINATIONS: destinations,
+    S3_ENDPOINT: "http://127.0.0.1:9000",
+    ...S3_KEYS,
+    ...extra,
   });
 
   it("rejects names that would escape the directory, before any request", () => {

@@ -34,7 +34,10 @@ describe.each(replayTargets("breakglass save and restore"))("breakglass with For
   });
 
   it("save from Forgejo with a PAT: the archive verifies and carries the registry's digests", async () => {
-    for (const [ref, platform] of [[`${server.host}/viktor/infra-ci:abc123`, "linux/amd64"], [`${server.host}/viktor/site:latest`, "all"]] as const) {
+    for (const [ref, platform] of [
+      [`${server.host}/viktor/infra-ci:abc123`, "linux/amd64"],
+      [`${server.host}/viktor/site:latest`, "all"],
+    ] as const) {
       const report = await save(saveConfig({ ...auth(), IMAGE: ref, DESTINATIONS: dir, PLATFORM: platform }), { log: testLogger() });
       expect(report.ok).toBe(true);
     }
@@ -58,7 +61,10 @@ describe.each(replayTargets("breakglass save and restore"))("breakglass with For
         if (m.kind === "image") for (const l of m.layers) await c.checkBlob("viktor/site-copy", l);
       }
       // On Forgejo the children become untagged sha256: versions of the package, as a buildx push makes them.
-      const versions = server.versions("viktor", "site-copy").map((v) => v.version).sort();
+      const versions = server
+        .versions("viktor", "site-copy")
+        .map((v) => v.version)
+        .sort();
       expect(versions).toEqual(["latest", ...[...multi.children, ...multi.attestations].map((c) => c.digest)].sort());
     } finally {
       await c.close();
@@ -67,7 +73,8 @@ describe.each(replayTargets("breakglass save and restore"))("breakglass with For
 
   it("the incident: the tag's version deleted through the packages API; restore brings the tag back with its digest", async () => {
     const del = await fetch(`${server.url}/api/v1/packages/viktor/container/infra-ci/abc123`, {
-      method: "DELETE", headers: { authorization: `token ${server.user("viktor").token}` },
+      method: "DELETE",
+      headers: { authorization: `token ${server.user("viktor").token}` },
     });
     expect(del.status).toBe(204);
     const c = client();

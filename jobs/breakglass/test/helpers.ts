@@ -21,7 +21,11 @@ export const S3_BUCKET = "breakglass";
 export const S3_KEYS = { S3_ACCESS_KEY_ID: "S3RVER", S3_SECRET_ACCESS_KEY: "S3RVER" };
 
 /** A running s3rver with one bucket, and an SDK client with the settings environment.md asks for. */
-export interface StartedS3 { endpoint: string; client: S3Client; stop(): Promise<void> }
+export interface StartedS3 {
+  endpoint: string;
+  client: S3Client;
+  stop(): Promise<void>;
+}
 
 export async function startS3(): Promise<StartedS3> {
   const directory = await makeTempDir("bg-s3");
@@ -29,11 +33,16 @@ export async function startS3(): Promise<StartedS3> {
   const { port } = (await server.run()) as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new S3Client({
-    endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-    requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED",
+    endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
   });
   return {
-    endpoint, client,
+    endpoint,
+    client,
     stop: async () => {
       client.destroy();
       await server.close();
@@ -53,12 +62,22 @@ export async function startMoto(): Promise<StartedS3> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const proc = await spawnServer({
-    name: "moto_server", command: findBinary("moto_server") as string, args: ["-H", "127.0.0.1", "-p", String(port)],
-    ready: () => fetch(endpoint).then((r) => r.ok, () => false),
+    name: "moto_server",
+    command: findBinary("moto_server") as string,
+    args: ["-H", "127.0.0.1", "-p", String(port)],
+    ready: () =>
+      fetch(endpoint).then(
+        (r) => r.ok,
+        () => false,
+      ),
   });
   const client = new S3Client({
-    endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-    requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED",
+    endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
   });
   try {
     await client.send(new CreateBucketCommand({ Bucket: S3_BUCKET }));
@@ -68,7 +87,8 @@ export async function startMoto(): Promise<StartedS3> {
     throw e;
   }
   return {
-    endpoint, client,
+    endpoint,
+    client,
     stop: async () => {
       client.destroy();
       await proc.stop();
@@ -110,25 +130,27 @@ export async function startCuttingProxy(target: string, cutPath: RegExp, afterBy
   const cut = new Promise<void>((r) => (onCut = r));
   const held: Array<() => void> = [];
   let armed = true;
-  const proxy = await startForwardingProxy(target, { onResponse: (req, upRes, res) => {
-    if (!(armed && req.method === "GET" && cutPath.test(req.url ?? ""))) return void upRes.pipe(res);
-    armed = false;
-    let sent = 0;
-    upRes.on("data", (chunk: Buffer) => {
-      if (sent >= afterBytes) return;
-      res.write(chunk);
-      sent += chunk.length;
-      if (sent >= afterBytes) {
-        upRes.pause();
-        held.push(() => {
-          res.destroy();
-          upRes.destroy();
-        });
-        onCut();
-      }
-    });
-    upRes.on("end", () => res.end());
-  } });
+  const proxy = await startForwardingProxy(target, {
+    onResponse: (req, upRes, res) => {
+      if (!(armed && req.method === "GET" && cutPath.test(req.url ?? ""))) return void upRes.pipe(res);
+      armed = false;
+      let sent = 0;
+      upRes.on("data", (chunk: Buffer) => {
+        if (sent >= afterBytes) return;
+        res.write(chunk);
+        sent += chunk.length;
+        if (sent >= afterBytes) {
+          upRes.pause();
+          held.push(() => {
+            res.destroy();
+            upRes.destroy();
+          });
+          onCut();
+        }
+      });
+      upRes.on("end", () => res.end());
+    },
+  });
   return { ...proxy, cut, release: () => held.splice(0).forEach((f) => f()) };
 }
 
@@ -141,22 +163,24 @@ export async function startCuttingProxy(target: string, cutPath: RegExp, afterBy
  */
 export async function startCorruptingProxy(target: string, corrupt: RegExp) {
   const corrupted: string[] = [];
-  const proxy = await startForwardingProxy(target, { onResponse: (req, upRes, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-    if (req.method !== "GET" || req.headers.range !== undefined || upRes.statusCode !== 200 || !corrupt.test(path)) return void upRes.pipe(res);
-    let flipped = false;
-    upRes.on("data", (chunk: Buffer) => {
-      if (!flipped && chunk.length > 0) {
-        const copy = Buffer.from(chunk);
-        copy[copy.length - 1] = (copy[copy.length - 1] as number) ^ 0xff;
-        flipped = true;
-        corrupted.push(path);
-        return void res.write(copy);
-      }
-      res.write(chunk);
-    });
-    upRes.on("end", () => res.end());
-  } });
+  const proxy = await startForwardingProxy(target, {
+    onResponse: (req, upRes, res) => {
+      const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+      if (req.method !== "GET" || req.headers.range !== undefined || upRes.statusCode !== 200 || !corrupt.test(path)) return void upRes.pipe(res);
+      let flipped = false;
+      upRes.on("data", (chunk: Buffer) => {
+        if (!flipped && chunk.length > 0) {
+          const copy = Buffer.from(chunk);
+          copy[copy.length - 1] = (copy[copy.length - 1] as number) ^ 0xff;
+          flipped = true;
+          corrupted.push(path);
+          return void res.write(copy);
+        }
+        res.write(chunk);
+      });
+      upRes.on("end", () => res.end());
+    },
+  });
   /** Keys whose read-back was damaged, for the test to prove the proxy acted. */
   return { ...proxy, corrupted };
 }
@@ -183,9 +207,17 @@ export function sh(script: string, env: Record<string, string>, opts: { cwd?: st
 
 const isRoot = process.getuid?.() === 0;
 /** Why containerd cannot be used here, or undefined when it can. */
-export const containerdMissing = !isRoot ? "needs root" : !hasBinary("containerd") || !hasBinary("ctr") ? "containerd/ctr not installed (apt-get install containerd)" : undefined;
+export const containerdMissing = !isRoot
+  ? "needs root"
+  : !hasBinary("containerd") || !hasBinary("ctr")
+    ? "containerd/ctr not installed (apt-get install containerd)"
+    : undefined;
 /** Why dockerd cannot be used here, or undefined when it can. */
-export const dockerdMissing = !isRoot ? "needs root" : !hasBinary("dockerd") || !hasBinary("docker") ? "dockerd/docker not installed (apt-get install docker.io)" : undefined;
+export const dockerdMissing = !isRoot
+  ? "needs root"
+  : !hasBinary("dockerd") || !hasBinary("docker")
+    ? "dockerd/docker not installed (apt-get install docker.io)"
+    : undefined;
 export const registryMissing = hasBinary("docker-registry") ? undefined : "docker-registry not installed (apt-get install docker-registry)";
 
 /** `ctr images ls` rows: ref -> digest. */

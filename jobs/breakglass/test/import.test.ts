@@ -5,11 +5,33 @@ import { readFile, readlink, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  pushImage, pushIndex, startContainerd, startDockerd, startRegistry,
-  type BuiltImage, type BuiltIndex, type StartedContainerd, type StartedDockerd, type StartedRegistry, useTempDir } from "@regguard/testkit";
+  pushImage,
+  pushIndex,
+  startContainerd,
+  startDockerd,
+  startRegistry,
+  type BuiltImage,
+  type BuiltIndex,
+  type StartedContainerd,
+  type StartedDockerd,
+  type StartedRegistry,
+  useTempDir,
+} from "@regguard/testkit";
 import { save, verifyArchive } from "../src/index.js";
 import {
-  containerdMissing, ctrImages, dockerdMissing, registryMissing, runbookBlocks, s3Object, saveConfig, sh, startS3, testLogger, S3_BUCKET, S3_KEYS, type StartedS3,
+  containerdMissing,
+  ctrImages,
+  dockerdMissing,
+  registryMissing,
+  runbookBlocks,
+  s3Object,
+  saveConfig,
+  sh,
+  startS3,
+  testLogger,
+  S3_BUCKET,
+  S3_KEYS,
+  type StartedS3,
 } from "./helpers.js";
 
 /** Every directory a test here makes is removed after the file (testkit useTempDir). */
@@ -35,12 +57,27 @@ describe.skipIf(registryMissing)("save -> ctr images import and docker load", ()
   beforeAll(async () => {
     [reg, s3, blocks] = await Promise.all([startRegistry(), startS3(), runbookBlocks()]);
     const daemons = Promise.all([
-      containerdMissing ? undefined : startContainerd().then((c) => (containerd = c), (e: Error) => void (down.containerd = e.message)),
-      dockerdMissing ? undefined : startDockerd().then((d) => (dockerd = d), (e: Error) => void (down.dockerd = e.message)),
+      containerdMissing
+        ? undefined
+        : startContainerd().then(
+            (c) => (containerd = c),
+            (e: Error) => void (down.containerd = e.message),
+          ),
+      dockerdMissing
+        ? undefined
+        : startDockerd().then(
+            (d) => (dockerd = d),
+            (e: Error) => void (down.dockerd = e.message),
+          ),
     ]);
     img = await pushImage({ url: reg.url }, "viktor/infra-ci", "abc123", { layers: 3, layerSize: 64 * 1024, seed: "import" });
     multi = await pushIndex({ url: reg.url }, "viktor/multi", "v1", { attestations: true, seed: "import-multi", layerSize: 4096 });
-    three = await pushIndex({ url: reg.url }, "viktor/three", "v1", { platforms: ["linux/amd64", "linux/arm64", "linux/s390x"], attestations: true, seed: "import-three", layerSize: 4096 });
+    three = await pushIndex({ url: reg.url }, "viktor/three", "v1", {
+      platforms: ["linux/amd64", "linux/arm64", "linux/s390x"],
+      attestations: true,
+      seed: "import-three",
+      layerSize: 4096,
+    });
     dirs = [tempDir("vm"), tempDir("nas")];
     image = `${reg.host}/viktor/infra-ci:abc123`;
     await daemons;
@@ -50,9 +87,17 @@ describe.skipIf(registryMissing)("save -> ctr images import and docker load", ()
     await Promise.all([containerd?.stop(), dockerd?.stop(), s3?.stop(), reg?.stop()]);
   });
 
-  const saveTo = (env: Record<string, string>) => save(saveConfig({
-    IMAGE: image, DESTINATIONS: `${dirs.join(",")},s3://${S3_BUCKET}/snapshots`, S3_ENDPOINT: s3.endpoint, ...S3_KEYS, ...env,
-  }), { log: testLogger() });
+  const saveTo = (env: Record<string, string>) =>
+    save(
+      saveConfig({
+        IMAGE: image,
+        DESTINATIONS: `${dirs.join(",")},s3://${S3_BUCKET}/snapshots`,
+        S3_ENDPOINT: s3.endpoint,
+        ...S3_KEYS,
+        ...env,
+      }),
+      { log: testLogger() },
+    );
   const ctrEnv = () => ({ CONTAINERD_ADDRESS: containerd?.address ?? "" });
   /** The daemon, or a skip that says why (it is installed but did not start: the reason was printed in beforeAll). */
   const need = <T>(ctx: { skip(note?: string): never }, name: "containerd" | "dockerd", daemon: T | undefined): T =>
@@ -61,7 +106,9 @@ describe.skipIf(registryMissing)("save -> ctr images import and docker load", ()
   it("writes the same verified archive, sidecar and relative latest to two directories and S3", async () => {
     const report = await saveTo({});
     expect(report.destinations.map((d) => [d.destination, d.ok, d.error])).toEqual([
-      [dirs[0], true, undefined], [dirs[1], true, undefined], [`s3://${S3_BUCKET}/snapshots`, true, undefined],
+      [dirs[0], true, undefined],
+      [dirs[1], true, undefined],
+      [`s3://${S3_BUCKET}/snapshots`, true, undefined],
     ]);
     expect(report.ok).toBe(true);
     expect(report.digest).toBe(img.digest);
@@ -101,7 +148,11 @@ describe.skipIf(registryMissing)("save -> ctr images import and docker load", ()
 
   it.skipIf(dockerdMissing)("runbook: docker load -i FILE tags the image with its full reference", async (ctx) => {
     const docker = need(ctx, "dockerd", dockerd);
-    const loaded = await sh(blocks.get("docker-load") as string, { DOCKER_HOST: `unix://${docker.socket}`, ARCHIVE: join(dirs[0] as string, "infra-ci-abc123.tar"), IMAGE: image });
+    const loaded = await sh(blocks.get("docker-load") as string, {
+      DOCKER_HOST: `unix://${docker.socket}`,
+      ARCHIVE: join(dirs[0] as string, "infra-ci-abc123.tar"),
+      IMAGE: image,
+    });
     expect(loaded.code).toBe(0);
     expect(loaded.stdout).toContain(`Loaded image: ${image}`);
     const id = await docker.docker(["image", "inspect", image, "--format", "{{.Id}}"]);
@@ -125,17 +176,20 @@ describe.skipIf(registryMissing)("save -> ctr images import and docker load", ()
     expect((await s3Object(s3, "snapshots/infra-ci-gz1.tar.gz"))?.equals(await readFile(file))).toBe(true);
   });
 
-  it.skipIf(containerdMissing)("COMPRESS=gzip: containerd 1.6 refuses the file itself; the runbook's gunzip | ctr import names it with the registry's digest", async (ctx) => {
-    need(ctx, "containerd", containerd);
-    const ref = gzRef();
-    // docs/design.md, B4: containerd 1.6 cannot read the gzipped file directly.
-    const direct = await sh(blocks.get("import-plain") as string, { ...ctrEnv(), ARCHIVE: gzFile(), IMAGE: ref });
-    expect(direct.code).not.toBe(0);
-    const imported = await sh(blocks.get("import-gzip") as string, { ...ctrEnv(), ARCHIVE: gzFile(), IMAGE: ref });
-    expect(imported.code).toBe(0);
-    const listed = await sh(blocks.get("check") as string, { ...ctrEnv(), IMAGE: ref });
-    expect(ctrImages(listed.stdout).get(ref)).toBe(gz.digest);
-  });
+  it.skipIf(containerdMissing)(
+    "COMPRESS=gzip: containerd 1.6 refuses the file itself; the runbook's gunzip | ctr import names it with the registry's digest",
+    async (ctx) => {
+      need(ctx, "containerd", containerd);
+      const ref = gzRef();
+      // docs/design.md, B4: containerd 1.6 cannot read the gzipped file directly.
+      const direct = await sh(blocks.get("import-plain") as string, { ...ctrEnv(), ARCHIVE: gzFile(), IMAGE: ref });
+      expect(direct.code).not.toBe(0);
+      const imported = await sh(blocks.get("import-gzip") as string, { ...ctrEnv(), ARCHIVE: gzFile(), IMAGE: ref });
+      expect(imported.code).toBe(0);
+      const listed = await sh(blocks.get("check") as string, { ...ctrEnv(), IMAGE: ref });
+      expect(ctrImages(listed.stdout).get(ref)).toBe(gz.digest);
+    },
+  );
 
   it.skipIf(dockerdMissing)("COMPRESS=gzip: the runbook's docker load reads the .tar.gz as it is", async (ctx) => {
     const docker = need(ctx, "dockerd", dockerd);
@@ -176,27 +230,30 @@ describe.skipIf(registryMissing)("save -> ctr images import and docker load", ()
     expect(arch.stdout.trim()).toBe("amd64");
   });
 
-  it.skipIf(containerdMissing)("a PLATFORM list trims the index to a complete one that ctr imports with --all-platforms, under the archive's digest", async (ctx) => {
-    const ctrd = need(ctx, "containerd", containerd);
-    const ref = `${reg.host}/viktor/three:v1`;
-    const report = await save(saveConfig({ IMAGE: ref, DESTINATIONS: dirs[1] as string, PLATFORM: "linux/amd64,linux/s390x" }), { log: testLogger() });
-    expect(report.ok).toBe(true);
-    expect(report.platforms).toEqual(["linux/amd64", "linux/s390x"]);
-    expect(report.sourceDigest).toBe(three.digest);
-    expect(report.digest).not.toBe(three.digest); // a trimmed index is a new document
-    const file = join(dirs[1] as string, "three-v1.tar");
-    const kept = three.children.filter((c) => c.platform?.architecture !== "arm64");
-    const summary = await verifyArchive(file);
-    expect([...summary.manifests.keys()]).toEqual(expect.arrayContaining([report.digest, ...kept.map((c) => c.digest)]));
-    expect([...summary.manifests.keys()]).not.toContain((three.children.find((c) => c.platform?.architecture === "arm64") as BuiltImage).digest);
-    // Every platform the index still lists must be in the archive, or this import fails on a missing blob.
-    const all = await ctrd.ctr(["images", "import", "--all-platforms", file]);
-    expect(all.stderr).toBe("");
-    expect(all.code).toBe(0);
-    const listed = await sh(blocks.get("check") as string, { ...ctrEnv(), IMAGE: ref });
-    expect(ctrImages(listed.stdout).get(ref)).toBe(report.digest);
-    for (const child of kept) expect((await ctrd.ctr(["content", "get", child.digest])).code, child.digest).toBe(0);
-  });
+  it.skipIf(containerdMissing)(
+    "a PLATFORM list trims the index to a complete one that ctr imports with --all-platforms, under the archive's digest",
+    async (ctx) => {
+      const ctrd = need(ctx, "containerd", containerd);
+      const ref = `${reg.host}/viktor/three:v1`;
+      const report = await save(saveConfig({ IMAGE: ref, DESTINATIONS: dirs[1] as string, PLATFORM: "linux/amd64,linux/s390x" }), { log: testLogger() });
+      expect(report.ok).toBe(true);
+      expect(report.platforms).toEqual(["linux/amd64", "linux/s390x"]);
+      expect(report.sourceDigest).toBe(three.digest);
+      expect(report.digest).not.toBe(three.digest); // a trimmed index is a new document
+      const file = join(dirs[1] as string, "three-v1.tar");
+      const kept = three.children.filter((c) => c.platform?.architecture !== "arm64");
+      const summary = await verifyArchive(file);
+      expect([...summary.manifests.keys()]).toEqual(expect.arrayContaining([report.digest, ...kept.map((c) => c.digest)]));
+      expect([...summary.manifests.keys()]).not.toContain((three.children.find((c) => c.platform?.architecture === "arm64") as BuiltImage).digest);
+      // Every platform the index still lists must be in the archive, or this import fails on a missing blob.
+      const all = await ctrd.ctr(["images", "import", "--all-platforms", file]);
+      expect(all.stderr).toBe("");
+      expect(all.code).toBe(0);
+      const listed = await sh(blocks.get("check") as string, { ...ctrEnv(), IMAGE: ref });
+      expect(ctrImages(listed.stdout).get(ref)).toBe(report.digest);
+      for (const child of kept) expect((await ctrd.ctr(["content", "get", child.digest])).code, child.digest).toBe(0);
+    },
+  );
 
   it("PLATFORM=linux/arm64 of that index: the archive's root is the registry's own arm64 manifest", async () => {
     const ref = `${reg.host}/viktor/multi:v1`;

@@ -19,14 +19,18 @@ function block(lines: string[], start: number): string[] {
   const indent = (l: string) => l.length - l.trimStart().length;
   const base = indent(lines[start] as string);
   const out: string[] = [];
-  for (let i = start + 1; i < lines.length && (lines[i]?.trim() === "" || lines[i]?.trim().startsWith("#") || indent(lines[i] as string) > base); i++) out.push(lines[i] as string);
+  for (let i = start + 1; i < lines.length && (lines[i]?.trim() === "" || lines[i]?.trim().startsWith("#") || indent(lines[i] as string) > base); i++)
+    out.push(lines[i] as string);
   return out.filter((l) => l.trim() !== "" && !l.trim().startsWith("#"));
 }
 
 describe("Woodpecker pipeline (manifests/woodpecker)", async () => {
   const text = await read("manifests/woodpecker/infra-ci.woodpecker.yaml");
   const lines = text.split("\n");
-  const step = block(lines, lines.findIndex((l) => l.trim() === "- name: breakglass"));
+  const step = block(
+    lines,
+    lines.findIndex((l) => l.trim() === "- name: breakglass"),
+  );
   const envStart = step.findIndex((l) => l.trim() === "environment:");
   const envLines = block(step, envStart);
   const envIndent = (envLines[0] ?? "").length - (envLines[0] ?? "").trimStart().length;
@@ -45,7 +49,10 @@ describe("Woodpecker pipeline (manifests/woodpecker)", async () => {
   });
 
   it("saves exactly the tag the build step pushed to Forgejo, and fails loudly", () => {
-    const tags = block(lines, lines.findIndex((l) => l.trim() === "tags:")).map((l) => l.trim().replace(/^- /, ""));
+    const tags = block(
+      lines,
+      lines.findIndex((l) => l.trim() === "tags:"),
+    ).map((l) => l.trim().replace(/^- /, ""));
     expect(env.get("IMAGE")).toBe(`forgejo.viktorbarzin.me/viktor/infra-ci:${tags[0]}`);
     expect(text).toContain("- forgejo.viktorbarzin.me/viktor/infra-ci\n");
     expect(text).toContain("- registry.viktorbarzin.me/infra-ci\n");
@@ -53,7 +60,10 @@ describe("Woodpecker pipeline (manifests/woodpecker)", async () => {
   });
 
   it("writes to the mounted PVCs, which breakglass-volumes.yaml defines", async () => {
-    const volumes = block(step, step.findIndex((l) => l.trim() === "volumes:")).map((l) => l.trim().replace(/^- /, "").split(":"));
+    const volumes = block(
+      step,
+      step.findIndex((l) => l.trim() === "volumes:"),
+    ).map((l) => l.trim().replace(/^- /, "").split(":"));
     expect(volumes.map((v) => v[1]).join(",")).toBe(env.get("DESTINATIONS"));
     const pvcs = await read("manifests/woodpecker/breakglass-volumes.yaml");
     for (const [claim] of volumes) expect(pvcs).toMatch(new RegExp(`kind: PersistentVolumeClaim\\nmetadata:\\n  name: ${claim}\\n`));
@@ -68,7 +78,10 @@ describe("Woodpecker pipeline (manifests/woodpecker)", async () => {
 describe("CronJob (manifests/breakglass)", async () => {
   const text = await read("manifests/breakglass/cronjob.yaml");
   const lines = text.split("\n");
-  const envLines = block(lines, lines.findIndex((l) => l.trim() === "env:"));
+  const envLines = block(
+    lines,
+    lines.findIndex((l) => l.trim() === "env:"),
+  );
   const env = new Map<string, string>();
   envLines.forEach((l, i) => {
     const m = /^- name: (\S+)$/.exec(l.trim());
@@ -103,6 +116,10 @@ describe("runbook (docs/runbooks/breakglass.md)", () => {
     const sources = await Promise.all(files.map((f) => read(f)));
     const tested = [...runbook.matchAll(/<!-- tested: ([a-z-]+) -->/g)].map((m) => m[1] as string);
     expect(tested.length).toBeGreaterThan(0);
-    for (const name of tested) expect(sources.some((src) => src.includes(`.get("${name}")`)), name).toBe(true);
+    for (const name of tested)
+      expect(
+        sources.some((src) => src.includes(`.get("${name}")`)),
+        name,
+      ).toBe(true);
   });
 });

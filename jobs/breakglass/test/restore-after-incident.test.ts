@@ -70,7 +70,10 @@ describe.skipIf(registryMissing)("restore after an incident", () => {
   it("wrong credentials are reported as the registry's 401, never as a damaged archive", async () => {
     const c = client("not-the-pat");
     try {
-      const e = await restoreArchive(archive, c, parseReference(`${target.host}/viktor/big:denied`), memoryLogger()).then(() => undefined, (err: unknown) => err);
+      const e = await restoreArchive(archive, c, parseReference(`${target.host}/viktor/big:denied`), memoryLogger()).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       expect(e).toBeInstanceOf(Error);
       expect(e).not.toBeInstanceOf(ArchiveInvalidError);
       expect((e as Error).message).toMatch(/401/);

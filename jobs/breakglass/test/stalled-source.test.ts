@@ -20,7 +20,8 @@ const json = (o: unknown) => Buffer.from(JSON.stringify(o));
 const layer = Buffer.alloc(4096, 7);
 const config = json({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [sha(layer)] } });
 const manifest = json({
-  schemaVersion: 2, mediaType: MEDIA_TYPE.ociManifest,
+  schemaVersion: 2,
+  mediaType: MEDIA_TYPE.ociManifest,
   config: { mediaType: MEDIA_TYPE.ociConfig, digest: sha(config), size: config.length },
   layers: [{ mediaType: MEDIA_TYPE.ociLayerGzip, digest: sha(layer), size: layer.length }],
 });

@@ -4,7 +4,12 @@ import { Readable } from "node:stream";
 import tar from "tar-stream";
 
 /** Entry positions in a plain tar: where each header and its data start. */
-export interface TarEntryAt { name: string; header: number; data: number; size: number }
+export interface TarEntryAt {
+  name: string;
+  header: number;
+  data: number;
+  size: number;
+}
 
 export function tarEntries(buf: Buffer): TarEntryAt[] {
   const out: TarEntryAt[] = [];
@@ -20,7 +25,12 @@ export function tarEntries(buf: Buffer): TarEntryAt[] {
 }
 
 /** Rewrite a tar, changing (or dropping, with null) entries; extra entries are appended. */
-export async function rewriteTar(src: string, dst: string, edit: (name: string, data: Buffer) => Buffer | null, extra: Array<{ name: string; data: Buffer }> = []): Promise<void> {
+export async function rewriteTar(
+  src: string,
+  dst: string,
+  edit: (name: string, data: Buffer) => Buffer | null,
+  extra: Array<{ name: string; data: Buffer }> = [],
+): Promise<void> {
   const extract = tar.extract();
   const pack = tar.pack();
   const chunks: Buffer[] = [];

@@ -30,7 +30,10 @@ describe.skipIf(registryMissing)("verify and restore", () => {
     img = await pushImage({ url: source.url }, "viktor/infra-ci", "abc123", { layers: 3, layerSize: 20_000, seed: "vr" });
     multi = await pushIndex({ url: source.url }, "viktor/multi", "v1", { attestations: true, seed: "vr-multi", layerSize: 2048 });
     dir = tempDir("verify");
-    for (const [ref, platform] of [[`${source.host}/viktor/infra-ci:abc123`, "linux/amd64"], [`${source.host}/viktor/multi:v1`, "all"]] as const) {
+    for (const [ref, platform] of [
+      [`${source.host}/viktor/infra-ci:abc123`, "linux/amd64"],
+      [`${source.host}/viktor/multi:v1`, "all"],
+    ] as const) {
       const report = await save(saveConfig({ IMAGE: ref, DESTINATIONS: dir, PLATFORM: platform }), { log: testLogger() });
       expect(report.ok).toBe(true);
     }
@@ -48,7 +51,10 @@ describe.skipIf(registryMissing)("verify and restore", () => {
     return copy;
   };
   const failure = async (path: string): Promise<string> => {
-    const e = await verifyArchive(path).then(() => undefined, (err: unknown) => err);
+    const e = await verifyArchive(path).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(ArchiveInvalidError);
     return (e as Error).message;
   };
@@ -110,7 +116,10 @@ describe.skipIf(registryMissing)("verify and restore", () => {
    * changed, their blobs renamed to the new digests, index.json and manifest.json pointed at them,
    * so every digest matches and only the check under test can object (issue 16).
    */
-  const resealed = async (name: string, edit: { manifest?: (m: Record<string, unknown>) => void; config?: (c: Record<string, unknown>) => void }): Promise<string> => {
+  const resealed = async (
+    name: string,
+    edit: { manifest?: (m: Record<string, unknown>) => void; config?: (c: Record<string, unknown>) => void },
+  ): Promise<string> => {
     const buf = await readFile(single);
     const entry = (n: string) => {
       const e = tarEntries(buf).find((x) => x.name === n);
@@ -132,12 +141,20 @@ describe.skipIf(registryMissing)("verify and restore", () => {
     const docker = JSON.parse(entry("manifest.json").toString()) as Array<{ Config: string }>;
     for (const d of docker) d.Config = `blobs/sha256/${sha(configBytes)}`;
     const out = join(dir, `${name}.tar`);
-    await rewriteTar(single, out, (n, d) => {
-      if (n === `blobs/sha256/${oldManifest}` || n === `blobs/sha256/${oldConfig}`) return null;
-      if (n === "index.json") return Buffer.from(JSON.stringify(index));
-      if (n === "manifest.json") return Buffer.from(JSON.stringify(docker));
-      return d;
-    }, [{ name: `blobs/sha256/${sha(configBytes)}`, data: configBytes }, { name: `blobs/sha256/${sha(manifestBytes)}`, data: manifestBytes }]);
+    await rewriteTar(
+      single,
+      out,
+      (n, d) => {
+        if (n === `blobs/sha256/${oldManifest}` || n === `blobs/sha256/${oldConfig}`) return null;
+        if (n === "index.json") return Buffer.from(JSON.stringify(index));
+        if (n === "manifest.json") return Buffer.from(JSON.stringify(docker));
+        return d;
+      },
+      [
+        { name: `blobs/sha256/${sha(configBytes)}`, data: configBytes },
+        { name: `blobs/sha256/${sha(manifestBytes)}`, data: manifestBytes },
+      ],
+    );
     return out;
   };
 
@@ -203,8 +220,14 @@ describe.skipIf(registryMissing)("verify and restore", () => {
     const client = new RegistryClient({ url: proxy.url, username: "ci-pusher", password: PAT });
     try {
       const other = `sha256:${"e".repeat(64)}`;
-      proxy.rules.failNext({ method: "HEAD", pathIncludes: "/v2/raced/app/manifests/v1" }, { status: 200, body: "", headers: { "docker-content-digest": other, "content-type": "application/vnd.oci.image.manifest.v1+json" } });
-      const e = await restoreArchive(single, client, parseReference(`${target.host}/raced/app:v1`), memoryLogger()).then(() => undefined, (err: unknown) => err as Error);
+      proxy.rules.failNext(
+        { method: "HEAD", pathIncludes: "/v2/raced/app/manifests/v1" },
+        { status: 200, body: "", headers: { "docker-content-digest": other, "content-type": "application/vnd.oci.image.manifest.v1+json" } },
+      );
+      const e = await restoreArchive(single, client, parseReference(`${target.host}/raced/app:v1`), memoryLogger()).then(
+        () => undefined,
+        (err: unknown) => err as Error,
+      );
       expect(e?.message).toMatch(new RegExp(`now resolves to ${other}, expected ${img.digest}`));
       // The PUT of the tag did reach the registry: the failure is the check after it.
       expect(proxy.requests.some((r) => r.method === "PUT" && r.path === "/v2/raced/app/manifests/v1")).toBe(true);

@@ -36,7 +36,10 @@ export interface ProbeRunFigures {
 export async function measureProbe(label: string, env: Record<string, string>, extraNodeOptions = ""): Promise<ProbeRunFigures> {
   const started = process.hrtime.bigint();
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", RSS_HOOK, MAIN], { env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: `${imageNodeOptions()} ${extraNodeOptions}`.trim(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", RSS_HOOK, MAIN], {
+      env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: `${imageNodeOptions()} ${extraNodeOptions}`.trim(), ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
@@ -45,13 +48,26 @@ export async function measureProbe(label: string, env: Record<string, string>, e
     child.on("close", (c) => resolve({ code: c, stdout: out, stderr: err }));
   });
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const summary = stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => String(l.msg).startsWith("Probe complete:"));
+  const summary = stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .find((l) => String(l.msg).startsWith("Probe complete:"));
   if (!summary) throw new Error(`${label}: no closing line (exit ${code}):\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`);
   const usage = /BENCH_USAGE (\d+) (\d+)/.exec(stderr);
   return {
-    label, exitCode: code, wallSeconds, walkSeconds: Number(summary.durationSeconds), requests: Number(summary.requests),
-    manifests: Number(summary.manifests), tags: Number(summary.tags), indexes: Number(summary.indexes),
-    failures: Number(summary.failures), requestErrors: Number(summary.requestErrors), peakRssMiB: usage ? Number(usage[1]) / 1024 : NaN, cpuSeconds: usage ? Number(usage[2]) / 1e6 : NaN,
+    label,
+    exitCode: code,
+    wallSeconds,
+    walkSeconds: Number(summary.durationSeconds),
+    requests: Number(summary.requests),
+    manifests: Number(summary.manifests),
+    tags: Number(summary.tags),
+    indexes: Number(summary.indexes),
+    failures: Number(summary.failures),
+    requestErrors: Number(summary.requestErrors),
+    peakRssMiB: usage ? Number(usage[1]) / 1024 : NaN,
+    cpuSeconds: usage ? Number(usage[2]) / 1e6 : NaN,
   };
 }
 

@@ -91,9 +91,19 @@ const CRONJOB_HEAP = "--max-old-space-size=200";
  * 2.5 GB; the issue gives those figures, this prints today's.
  */
 async function hostileCase(): Promise<void> {
-  const [registry, wider, pg] = await Promise.all([startHostileRegistry(), startHostileRegistry({ children: 100_000, tags: 10, nested: 1 }), startPushgateway()]);
+  const [registry, wider, pg] = await Promise.all([
+    startHostileRegistry(),
+    startHostileRegistry({ children: 100_000, tags: 10, nested: 1 }),
+    startPushgateway(),
+  ]);
   try {
-    const env = (url: string, prefix: string, extra: Record<string, string> = {}) => ({ REGISTRY_URL: url, PUSHGATEWAY_URL: pg.url, REPOSITORY_PREFIX: prefix, REGISTRY_INSTANCE: prefix.replace(/\W/g, "-"), ...extra });
+    const env = (url: string, prefix: string, extra: Record<string, string> = {}) => ({
+      REGISTRY_URL: url,
+      PUSHGATEWAY_URL: pg.url,
+      REPOSITORY_PREFIX: prefix,
+      REGISTRY_INSTANCE: prefix.replace(/\W/g, "-"),
+      ...extra,
+    });
     const cases: Array<[string, Record<string, string>]> = [
       ["index of 25,000 children (CHECK_BLOBS=false)", env(registry.url, "hostile/wide", { CHECK_BLOBS: "false" })],
       ["index of 100,000 children (over 4 MiB: refused)", env(wider.url, "hostile/wide", { CHECK_BLOBS: "false" })],
@@ -104,7 +114,9 @@ async function hostileCase(): Promise<void> {
     console.log("| case | exit | wall s | requests | manifests | tags | failures | peak RSS MiB |\n|---|---|---:|---:|---:|---:|---:|---:|");
     for (const [label, e] of cases) {
       const r = await measureProbe(label, e, CRONJOB_HEAP);
-      console.log(`| ${label} | ${r.exitCode} | ${fmt(r.wallSeconds, 2)} | ${r.requests} | ${r.manifests} | ${r.tags} | ${r.failures} | ${fmt(r.peakRssMiB)} |`);
+      console.log(
+        `| ${label} | ${r.exitCode} | ${fmt(r.wallSeconds, 2)} | ${r.requests} | ${r.manifests} | ${r.tags} | ${r.failures} | ${fmt(r.peakRssMiB)} |`,
+      );
       if (r.exitCode === null || r.exitCode > 3) process.exitCode = 1;
     }
   } finally {
@@ -120,8 +132,14 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     const seeded = await seedRegistry(registry.url, PLAN);
     console.log(`probe runs as a child process: node dist/main.js with NODE_OPTIONS="${imageNodeOptions()}" (the image's)`);
-    console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(" ")} on ${cpus().length} CPUs`);
-    console.log(`seeded ${seeded.repositories.length} repositories, ${seeded.tags} tags (${seeded.indexes} multi-arch indexes with attestations) with ${seeded.requests} requests in ${fmt((Date.now() - t0) / 1000, 2)} s`);
+    console.log(
+      `load average before: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")} on ${cpus().length} CPUs`,
+    );
+    console.log(
+      `seeded ${seeded.repositories.length} repositories, ${seeded.tags} tags (${seeded.indexes} multi-arch indexes with attestations) with ${seeded.requests} requests in ${fmt((Date.now() - t0) / 1000, 2)} s`,
+    );
     const env = (url: string, extra: Record<string, string> = {}) => ({ REGISTRY_URL: url, PUSHGATEWAY_URL: pg.url, REGISTRY_INSTANCE: "bench", ...extra });
 
     // Warm the registry's filesystem caches once so the runs compare like with like.
@@ -148,18 +166,26 @@ async function main(): Promise<void> {
     }
 
     const runs = [direct, delayedDefault, delayedOne];
-    console.log("\n| run | exit | wall s | walk s | requests | req/s | req/manifest | tags | indexes | failures/req errors | peak RSS MiB | CPU s: probe / registry / proxy |");
+    console.log(
+      "\n| run | exit | wall s | walk s | requests | req/s | req/manifest | tags | indexes | failures/req errors | peak RSS MiB | CPU s: probe / registry / proxy |",
+    );
     console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (const r of runs) console.log(row(r));
     const probeRate = direct.requests / direct.walkSeconds;
     const fraction = probeRate / raw;
     const speedup = delayedOne.walkSeconds / delayedDefault.walkSeconds;
     const peak = Math.max(...runs.map((r) => r.peakRssMiB));
-    console.log(`\nraw HEAD ceiling (autocannon, ${DEFAULT_CONCURRENCY} connections, ${RAW_SECONDS} s, one manifest URL, Accept set): ${fmt(rawBefore, 0)} req/s before, ${fmt(rawAfter, 0)} after the probe run; mean ${fmt(raw, 0)}`);
+    console.log(
+      `\nraw HEAD ceiling (autocannon, ${DEFAULT_CONCURRENCY} connections, ${RAW_SECONDS} s, one manifest URL, Accept set): ${fmt(rawBefore, 0)} req/s before, ${fmt(rawAfter, 0)} after the probe run; mean ${fmt(raw, 0)}`,
+    );
     console.log(`(a) probe direct: ${fmt(probeRate, 0)} req/s = ${fmt(fraction * 100)}% of raw HEAD  [target >= 60%: ${fraction >= 0.6 ? "met" : "MISSED"}]`);
     console.log(`(b) ${DELAY_MS} ms proxy: default concurrency ${fmt(speedup)}x faster than concurrency 1  [target >= 8x: ${speedup >= 8 ? "met" : "MISSED"}]`);
     console.log(`(c) peak RSS ${fmt(peak)} MiB  [target < 150 MiB: ${peak < 150 ? "met" : "MISSED"}]`);
-    console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    console.log(
+      `load average after: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}`,
+    );
     const unexpected = runs.filter((r) => r.exitCode !== 0 || r.tags !== seeded.tags);
     if (unexpected.length > 0) {
       console.error(`unexpected outcome: ${unexpected.map((r) => `${r.label}: exit ${r.exitCode}, ${r.tags} tags`).join("; ")}`);

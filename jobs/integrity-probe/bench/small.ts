@@ -9,7 +9,11 @@ import { MANIFEST_ACCEPT } from "@regguard/oci-client";
 const INDEX_TYPES = ["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"];
 
 /** What a walker did: requests sent and seconds spent walking. */
-export interface WalkFigures { requests: number; seconds: number; tags: number }
+export interface WalkFigures {
+  requests: number;
+  seconds: number;
+  tags: number;
+}
 
 /**
  * Catalog, every tags list, GET every tagged manifest, HEAD every index child: what the probe
@@ -20,7 +24,12 @@ export async function plainWalk(url: string, concurrency: number): Promise<WalkF
   let requests = 0;
   const get = async (path: string, method: "GET" | "HEAD" = "GET"): Promise<{ body: unknown; type: string }> => {
     requests++;
-    const res = await request(new URL(path, url), { method, dispatcher: agent, headers: { accept: MANIFEST_ACCEPT }, ...(method === "HEAD" ? { reset: false } : {}) });
+    const res = await request(new URL(path, url), {
+      method,
+      dispatcher: agent,
+      headers: { accept: MANIFEST_ACCEPT },
+      ...(method === "HEAD" ? { reset: false } : {}),
+    });
     const text = await res.body.text();
     return { body: method === "GET" ? (JSON.parse(text) as unknown) : undefined, type: String(res.headers["content-type"] ?? "") };
   };
@@ -32,13 +41,19 @@ export async function plainWalk(url: string, concurrency: number): Promise<WalkF
     jobs.push(async () => {
       const list = ((await get(`/v2/${repo}/tags/list?n=1000`)).body as { tags: string[] }).tags;
       tags += list.length;
-      await pool(list.map((tag) => async () => {
-        const m = await get(`/v2/${repo}/manifests/${tag}`);
-        const manifests = (m.body as { manifests?: Array<{ digest: string }> }).manifests;
-        if (INDEX_TYPES.some((t) => m.type.startsWith(t)) && manifests) {
-          await pool(manifests.map((c) => async () => void (await get(`/v2/${repo}/manifests/${c.digest}`, "HEAD"))), concurrency);
-        }
-      }), concurrency);
+      await pool(
+        list.map((tag) => async () => {
+          const m = await get(`/v2/${repo}/manifests/${tag}`);
+          const manifests = (m.body as { manifests?: Array<{ digest: string }> }).manifests;
+          if (INDEX_TYPES.some((t) => m.type.startsWith(t)) && manifests) {
+            await pool(
+              manifests.map((c) => async () => void (await get(`/v2/${repo}/manifests/${c.digest}`, "HEAD"))),
+              concurrency,
+            );
+          }
+        }),
+        concurrency,
+      );
     });
   }
   await pool(jobs, concurrency);
@@ -49,9 +64,11 @@ export async function plainWalk(url: string, concurrency: number): Promise<WalkF
 
 async function pool(jobs: Array<() => Promise<void>>, width: number): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(width, jobs.length) }, async () => {
-    while (next < jobs.length) await (jobs[next++] as () => Promise<void>)();
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(width, jobs.length) }, async () => {
+      while (next < jobs.length) await (jobs[next++] as () => Promise<void>)();
+    }),
+  );
 }
 
 /**
@@ -61,7 +78,9 @@ async function pool(jobs: Array<() => Promise<void>>, width: number): Promise<vo
 export async function plainWalkProcess(url: string, concurrency: number, nodeOptions: string): Promise<WalkFigures> {
   const script = new URL("./plain-walker.js", import.meta.url).pathname;
   const out = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, [script, url, String(concurrency)], { env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: nodeOptions } }, (e, stdout) => (e ? reject(e) : resolve(stdout)));
+    execFile(process.execPath, [script, url, String(concurrency)], { env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: nodeOptions } }, (e, stdout) =>
+      e ? reject(e) : resolve(stdout),
+    );
   });
   return JSON.parse(out) as WalkFigures;
 }
@@ -74,20 +93,30 @@ export async function plainWalkProcess(url: string, concurrency: number, nodeOpt
  */
 export async function shellWalk(url: string): Promise<WalkFigures> {
   const script = [
-    "set -u", 'n=0', 'A="$ACCEPT"', 'U="$REG_USER:$REG_PASS"',
+    "set -u",
+    "n=0",
+    'A="$ACCEPT"',
+    'U="$REG_USER:$REG_PASS"',
     'for repo in $(curl -sf -u "$U" "$R/v2/_catalog?n=100" | jq -r ".repositories[]"); do',
-    '  n=$((n+1))',
+    "  n=$((n+1))",
     '  for tag in $(curl -sf -u "$U" "$R/v2/$repo/tags/list?n=1000" | jq -r ".tags[]"); do',
     '    n=$((n+1)); body=$(curl -sf -u "$U" -H "Accept: $A" "$R/v2/$repo/manifests/$tag")',
     '    case "$(printf "%s" "$body" | jq -r ".mediaType // empty")" in',
-    '      *index*|*manifest.list*)',
+    "      *index*|*manifest.list*)",
     '        for child in $(printf "%s" "$body" | jq -r ".manifests[]?.digest"); do n=$((n+1)); curl -sfI -u "$U" -H "Accept: $A" "$R/v2/$repo/manifests/$child" >/dev/null; done ;;',
     "    esac",
-    "  done", "done", 'echo "$((n+1))"',
+    "  done",
+    "done",
+    'echo "$((n+1))"',
   ].join("\n");
   const started = process.hrtime.bigint();
   const out = await new Promise<string>((resolve, reject) => {
-    execFile("bash", ["-c", script], { env: { PATH: process.env.PATH ?? "", R: url, ACCEPT: MANIFEST_ACCEPT, REG_USER: "probe", REG_PASS: "read-only-token" }, maxBuffer: 1 << 20 }, (e, stdout) => (e ? reject(e) : resolve(stdout)));
+    execFile(
+      "bash",
+      ["-c", script],
+      { env: { PATH: process.env.PATH ?? "", R: url, ACCEPT: MANIFEST_ACCEPT, REG_USER: "probe", REG_PASS: "read-only-token" }, maxBuffer: 1 << 20 },
+      (e, stdout) => (e ? reject(e) : resolve(stdout)),
+    );
   });
   return { requests: Number(out.trim()), seconds: Number(process.hrtime.bigint() - started) / 1e9, tags: NaN };
 }

@@ -39,8 +39,10 @@ export function loadConfig(env: Env, argv: readonly string[] = []): ProbeConfig 
   const url = resolveRegistryUrl(r);
   const username = pickSame(r, "REGISTRY_USERNAME", "REG_USER", false);
   const password = pickSame(r, "REGISTRY_PASSWORD", "REG_PASS", true);
-  if (password !== undefined && username === undefined) r.problem("a registry password is set (REGISTRY_PASSWORD or REG_PASS) but no username (REGISTRY_USERNAME or REG_USER)");
-  if (username !== undefined && password === undefined) r.problem("a registry username is set (REGISTRY_USERNAME or REG_USER) but no password (REGISTRY_PASSWORD or REG_PASS)");
+  if (password !== undefined && username === undefined)
+    r.problem("a registry password is set (REGISTRY_PASSWORD or REG_PASS) but no username (REGISTRY_USERNAME or REG_USER)");
+  if (username !== undefined && password === undefined)
+    r.problem("a registry username is set (REGISTRY_USERNAME or REG_USER) but no password (REGISTRY_PASSWORD or REG_PASS)");
 
   const pushgateway = resolvePushgateway(r);
   const instance = r.string("REGISTRY_INSTANCE") ?? url?.host;

@@ -8,7 +8,9 @@ import type { EnvReader } from "@regguard/job-config";
 export function resolveRegistryUrl(r: EnvReader): URL | undefined {
   const url = r.url("REGISTRY_URL");
   if (url && (url.pathname !== "/" || url.search || url.hash)) {
-    r.problem(`REGISTRY_URL must be the registry's root URL without a path, query or fragment (the API lives at /v2/), got ${url.pathname}${url.search ? " with a query (not shown: it may hold a token)" : ""}`);
+    r.problem(
+      `REGISTRY_URL must be the registry's root URL without a path, query or fragment (the API lives at /v2/), got ${url.pathname}${url.search ? " with a query (not shown: it may hold a token)" : ""}`,
+    );
   }
   const legacy = legacyRegistryUrl(r, url);
   if (url && legacy && url.origin !== legacy.origin) {
@@ -30,7 +32,8 @@ function legacyRegistryUrl(r: EnvReader, url: URL | undefined): URL | undefined 
   if (host === undefined) {
     if (scheme !== undefined && !r.has("REGISTRY_URL")) r.problem("REGISTRY_SCHEME is set but REGISTRY_HOST is not");
     if (scheme !== undefined && url) {
-      if (url.protocol !== `${scheme}:`) r.problem(`REGISTRY_SCHEME (${scheme}) disagrees with REGISTRY_URL (${url.protocol.slice(0, -1)}); set only REGISTRY_URL`);
+      if (url.protocol !== `${scheme}:`)
+        r.problem(`REGISTRY_SCHEME (${scheme}) disagrees with REGISTRY_URL (${url.protocol.slice(0, -1)}); set only REGISTRY_URL`);
     }
     return undefined;
   }
@@ -88,7 +91,9 @@ export function resolvePushgateway(r: EnvReader): { url: URL; job: string } | un
     return { url, job: legacyJob };
   }
   if (!r.has("PUSHGATEWAY_URL") && !r.has("PUSHGATEWAY")) {
-    r.problem("PUSHGATEWAY_URL is required (or the legacy PUSHGATEWAY=<url>/metrics/job/<job>): a probe whose results go nowhere is the failure this job replaces");
+    r.problem(
+      "PUSHGATEWAY_URL is required (or the legacy PUSHGATEWAY=<url>/metrics/job/<job>): a probe whose results go nowhere is the failure this job replaces",
+    );
   }
   return undefined;
 }

@@ -64,7 +64,11 @@ describe("tally, metrics and outcome", () => {
 
   it("writes the closing line", () => {
     const t = tallyWith(["manifest_missing", "request_error"]);
-    for (const e of [{ type: "repository", repository: "a" }, { type: "tag", repository: "a", tag: "v1" }] as const) record(t, e);
+    for (const e of [
+      { type: "repository", repository: "a" },
+      { type: "tag", repository: "a", tag: "v1" },
+    ] as const)
+      record(t, e);
     record(t, { type: "manifest", repository: "a", digest: `sha256:${"0".repeat(64)}`, kind: "index", mediaType: "x" });
     expect(summaryLine(t)).toBe("Probe complete: 1 failures across 1 repos / 1 tags / 1 indexes");
   });

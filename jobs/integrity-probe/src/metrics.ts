@@ -42,7 +42,11 @@ export function probeMetrics(f: RunFacts): MetricFamily[] {
   const t = f.tally;
   const families: MetricFamily[] = [
     gauge(METRIC.failures, "Integrity failures found by the last run (content findings; request errors excluded).", integrityFailures(t)),
-    gauge(METRIC.catalogAccessible, "1 if the last run could read /v2/_catalog (an empty catalog counts), 0 on 401/403/5xx/timeout.", t.catalogAccessible ? 1 : 0),
+    gauge(
+      METRIC.catalogAccessible,
+      "1 if the last run could read /v2/_catalog (an empty catalog counts), 0 on 401/403/5xx/timeout.",
+      t.catalogAccessible ? 1 : 0,
+    ),
     gauge(METRIC.reposChecked, "Repositories walked by the last run.", t.repositories),
     gauge(METRIC.tagsChecked, "Tags checked by the last run.", t.tags),
     gauge(METRIC.indexesChecked, "Distinct index manifests (OCI index or Docker manifest list) checked by the last run.", t.indexes),

@@ -29,14 +29,20 @@ export async function probe(client: RegistryClient, opts: ProbeOptions, log: Log
   const tally = emptyTally();
   const walk = walkRegistry(client, {
     ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
-    tagsPerRepo: opts.tagsPerRepo, checkBlobs: opts.checkBlobs, concurrency: opts.concurrency * TAGS_PER_REQUEST_SLOT,
+    tagsPerRepo: opts.tagsPerRepo,
+    checkBlobs: opts.checkBlobs,
+    concurrency: opts.concurrency * TAGS_PER_REQUEST_SLOT,
   });
   try {
     for await (const event of walk) {
       // Stopped (signal or run budget): what is in flight fails as aborted; count none of it.
       if (signal?.aborted) break;
       if (event.type === "finding" && isRepositoryWithoutTags(event.finding)) {
-        log.info("repository has no tags; nothing to check", { repository: event.finding.repository, status: event.finding.status, registryCode: event.finding.registryCode });
+        log.info("repository has no tags; nothing to check", {
+          repository: event.finding.repository,
+          status: event.finding.status,
+          registryCode: event.finding.registryCode,
+        });
         continue;
       }
       record(tally, event);
@@ -65,8 +71,14 @@ export function isRepositoryWithoutTags(f: Finding): boolean {
 
 function logFinding(log: Logger, f: Finding): void {
   const fields = {
-    kind: f.kind, repository: f.repository, tag: f.tag, digest: f.digest, parent: f.parent,
-    status: f.status, registryCode: f.registryCode, detail: f.message,
+    kind: f.kind,
+    repository: f.repository,
+    tag: f.tag,
+    digest: f.digest,
+    parent: f.parent,
+    status: f.status,
+    registryCode: f.registryCode,
+    detail: f.message,
   };
   if (f.kind === "request_error") log.warn("request error", fields);
   else log.error("integrity failure", fields);

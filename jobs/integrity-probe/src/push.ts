@@ -40,13 +40,16 @@ export async function pushResults(input: PushInput, log: Logger): Promise<boolea
   const families = [...probeMetrics({ ...input, lastSuccess }), buildInfo(group.job, VERSION)];
   let attempts = 0;
   try {
-    await retryPush(() => {
-      attempts++;
-      return client.put(group, families);
-    }, {
-      onRetry: ({ attempt, attempts: of, delayMs, error }) =>
-        log.warn("metrics push attempt failed; retrying", { pushgateway: where, attempt, of, retryInMs: delayMs, ...why(error) }),
-    });
+    await retryPush(
+      () => {
+        attempts++;
+        return client.put(group, families);
+      },
+      {
+        onRetry: ({ attempt, attempts: of, delayMs, error }) =>
+          log.warn("metrics push attempt failed; retrying", { pushgateway: where, attempt, of, retryInMs: delayMs, ...why(error) }),
+      },
+    );
     log.info("metrics pushed", { pushgateway: where, attempts });
     return true;
   } catch (error) {

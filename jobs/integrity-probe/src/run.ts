@@ -15,8 +15,13 @@ export async function run(ctx: JobContext): Promise<number> {
   const group = { job: config.pushgateway.job, labels: { instance: config.instance } };
   const pushgateway = new PushgatewayClient({ url: config.pushgateway.url });
   log.info("probe starting", {
-    registry: config.registry.url.origin, instance: config.instance, prefix: config.prefix, tagsPerRepo: config.tagsPerRepo,
-    checkBlobs: config.checkBlobs, concurrency: config.concurrency, requestTimeoutMs: config.timeoutMs,
+    registry: config.registry.url.origin,
+    instance: config.instance,
+    prefix: config.prefix,
+    tagsPerRepo: config.tagsPerRepo,
+    checkBlobs: config.checkBlobs,
+    concurrency: config.concurrency,
+    requestTimeoutMs: config.timeoutMs,
     pushgateway: stripUserinfo(pushgateway.groupUrl(group).toString()),
   });
   // One signal for the walk: a SIGTERM, or the run budget used up. A registry that serves an
@@ -29,8 +34,12 @@ export async function run(ctx: JobContext): Promise<number> {
   // Never what keeps the process alive (a bug thrown before the walk must still exit at once).
   budget.unref();
   const client = new RegistryClient({
-    url: config.registry.url, pinRealm: config.registry.pinRealm, concurrency: config.concurrency, timeoutMs: config.timeoutMs,
-    signal: walk.signal, userAgent: "regguard-integrity-probe",
+    url: config.registry.url,
+    pinRealm: config.registry.pinRealm,
+    concurrency: config.concurrency,
+    timeoutMs: config.timeoutMs,
+    signal: walk.signal,
+    userAgent: "regguard-integrity-probe",
     ...(config.registry.username !== undefined ? { username: config.registry.username, password: config.registry.password ?? "" } : {}),
   });
   const startedAt = Date.now();
@@ -54,9 +63,19 @@ export async function run(ctx: JobContext): Promise<number> {
   const pushed = await pushResults({ client: pushgateway, group, tally, startedAt, finishedAt }, log);
   const { requests, retries } = client.stats;
   log.info(summaryLine(tally), {
-    failures: integrityFailures(tally), repositories: tally.repositories, tags: tally.tags, indexes: tally.indexes,
-    manifests: tally.manifests, blobs: tally.blobs, requestErrors: tally.findings.request_error, findingsByKind: tally.findings,
-    catalogAccessible: tally.catalogAccessible, pushed, requests, retries, durationSeconds: (finishedAt - startedAt) / 1000,
+    failures: integrityFailures(tally),
+    repositories: tally.repositories,
+    tags: tally.tags,
+    indexes: tally.indexes,
+    manifests: tally.manifests,
+    blobs: tally.blobs,
+    requestErrors: tally.findings.request_error,
+    findingsByKind: tally.findings,
+    catalogAccessible: tally.catalogAccessible,
+    pushed,
+    requests,
+    retries,
+    durationSeconds: (finishedAt - startedAt) / 1000,
   });
   return exitCode(tally, pushed, stopped);
 }

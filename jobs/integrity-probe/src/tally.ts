@@ -27,15 +27,25 @@ export function emptyTally(): Tally {
 /** Count one walk event into the tally. */
 export function record(t: Tally, e: WalkEvent): void {
   switch (e.type) {
-    case "repository": t.repositories++; break;
-    case "tag": t.tags++; break;
+    case "repository":
+      t.repositories++;
+      break;
+    case "tag":
+      t.tags++;
+      break;
     case "manifest":
       t.manifests++;
       if (e.kind === "index") t.indexes++;
       break;
-    case "blob": t.blobs++; break;
-    case "finding": t.findings[e.finding.kind]++; break;
-    case "catalog_error": t.catalogAccessible = false; break;
+    case "blob":
+      t.blobs++;
+      break;
+    case "finding":
+      t.findings[e.finding.kind]++;
+      break;
+    case "catalog_error":
+      t.catalogAccessible = false;
+      break;
   }
 }
 

@@ -34,7 +34,12 @@ describe("catalog access, credentials and legacy names", () => {
   });
 
   it("a catalog 401 sets catalog_accessible 0, still pushes, exits 3, and keeps the last success time", async () => {
-    const good = await runProbe({ REGISTRY_URL: locked.url, REGISTRY_USERNAME: locked.username!, REGISTRY_PASSWORD: locked.password!, PUSHGATEWAY_URL: pg.url });
+    const good = await runProbe({
+      REGISTRY_URL: locked.url,
+      REGISTRY_USERNAME: locked.username!,
+      REGISTRY_PASSWORD: locked.password!,
+      PUSHGATEWAY_URL: pg.url,
+    });
     expect(good.code).toBe(0);
     const succeededAt = groupSeries(await pg.series(), JOB, locked.host)[METRIC.lastSuccess];
     expect(succeededAt).toBeGreaterThan(0);
@@ -56,8 +61,11 @@ describe("catalog access, credentials and legacy names", () => {
 
   it("a probe that never succeeded pushes last_success 0", async () => {
     const run = await runProbe({
-      REGISTRY_URL: locked.url, REGISTRY_INSTANCE: "never-succeeded", PUSHGATEWAY_URL: pg.url,
-      REGISTRY_USERNAME: "nobody", REGISTRY_PASSWORD: WRONG,
+      REGISTRY_URL: locked.url,
+      REGISTRY_INSTANCE: "never-succeeded",
+      PUSHGATEWAY_URL: pg.url,
+      REGISTRY_USERNAME: "nobody",
+      REGISTRY_PASSWORD: WRONG,
     });
     expect(run.code).toBe(3);
     expect(groupSeries(await pg.series(), JOB, "never-succeeded")[METRIC.lastSuccess]).toBe(0);
@@ -65,8 +73,12 @@ describe("catalog access, credentials and legacy names", () => {
 
   it("the shell CronJob's environment works unchanged", async () => {
     const run = await runProbe({
-      REGISTRY_HOST: locked.host, REGISTRY_SCHEME: "http", REGISTRY_INSTANCE: "forgejo.viktorbarzin.me",
-      REG_USER: locked.username!, REG_PASS: locked.password!, TAGS_PER_REPO: "5",
+      REGISTRY_HOST: locked.host,
+      REGISTRY_SCHEME: "http",
+      REGISTRY_INSTANCE: "forgejo.viktorbarzin.me",
+      REG_USER: locked.username!,
+      REG_PASS: locked.password!,
+      TAGS_PER_REPO: "5",
       PUSHGATEWAY: `${pg.url}/metrics/job/forgejo-integrity-probe`,
     });
     expect(run.code).toBe(0);

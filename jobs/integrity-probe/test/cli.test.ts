@@ -6,8 +6,15 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  pushImage, startDelayProxy, startPushgateway, startRegistry, startScriptedServer,
-  type StartedDelayProxy, type StartedPushgateway, type StartedRegistry, type StartedScriptedServer,
+  pushImage,
+  startDelayProxy,
+  startPushgateway,
+  startRegistry,
+  startScriptedServer,
+  type StartedDelayProxy,
+  type StartedPushgateway,
+  type StartedRegistry,
+  type StartedScriptedServer,
 } from "@regguard/testkit";
 import { PROBE_ENV } from "../src/index.js";
 
@@ -15,7 +22,11 @@ const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 const built = existsSync(MAIN);
 if (!built) console.warn(`skipping the CLI tests: ${MAIN} does not exist; run pnpm build first`);
 
-interface CliResult { code: number | null; stdout: string; stderr: string }
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Run the CLI; `stopAfterStartMs` sends SIGTERM that long after the "probe starting" line; `nodeArgs` go before the script. */
 function cli(env: Record<string, string>, args: string[] = [], stopAfterStartMs?: number, nodeArgs: string[] = []): Promise<CliResult> {
@@ -37,7 +48,12 @@ function cli(env: Record<string, string>, args: string[] = [], stopAfterStartMs?
   });
 }
 
-const jsonLines = (out: string) => out.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const jsonLines = (out: string) =>
+  out
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe.skipIf(!built)("the built CLI", () => {
   let registry: StartedRegistry;
@@ -70,7 +86,9 @@ describe.skipIf(!built)("the built CLI", () => {
     const lines = jsonLines(r.stdout);
     expect(lines.at(-1)?.msg).toBe("Probe complete: 0 failures across 2 repos / 7 tags / 0 indexes");
     expect(r.stdout).not.toContain(registry.password!);
-    expect((await pg.series()).some((s) => s.name === "registry_manifest_integrity_tags_checked" && s.labels.instance === registry.host && s.value === 7)).toBe(true);
+    expect((await pg.series()).some((s) => s.name === "registry_manifest_integrity_tags_checked" && s.labels.instance === registry.host && s.value === 7)).toBe(
+      true,
+    );
   });
 
   it("a wrong password: catalog unreadable, exit 3, the password never printed", async () => {
@@ -81,10 +99,16 @@ describe.skipIf(!built)("the built CLI", () => {
   });
 
   it("a configuration error exits 2 before any request, naming every problem", async () => {
-    const r = await cli({
-      REGISTRY_URL: counter.url, REGISTRY_HOST: "elsewhere.example", PUSHGATEWAY_URL: counter.url, REGISTRY_PASSWORD: "p4ss-never-shown",
-      CONCURRENCY: "0",
-    }, ["--tags-per-repo=-2"]);
+    const r = await cli(
+      {
+        REGISTRY_URL: counter.url,
+        REGISTRY_HOST: "elsewhere.example",
+        PUSHGATEWAY_URL: counter.url,
+        REGISTRY_PASSWORD: "p4ss-never-shown",
+        CONCURRENCY: "0",
+      },
+      ["--tags-per-repo=-2"],
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/invalid configuration/);
     for (const re of [/disagree/, /CONCURRENCY must be at least 1/, /TAGS_PER_REPO must be at least 0/, /no username/]) expect(r.stderr).toMatch(re);
@@ -98,8 +122,11 @@ describe.skipIf(!built)("the built CLI", () => {
     expect(bad.stderr).toMatch(/REGISTRY_URL must be the registry's root URL .* with a query \(not shown/);
     expect(bad.stdout + bad.stderr).not.toContain("reg-query-secret-1");
     const run = await cli({
-      REGISTRY_URL: registry.url, REGISTRY_USERNAME: registry.username!, REGISTRY_PASSWORD: registry.password!,
-      PUSHGATEWAY_URL: `${pg.url}/?auth=pgw-query-secret-2`, REGISTRY_INSTANCE: "query-secret",
+      REGISTRY_URL: registry.url,
+      REGISTRY_USERNAME: registry.username!,
+      REGISTRY_PASSWORD: registry.password!,
+      PUSHGATEWAY_URL: `${pg.url}/?auth=pgw-query-secret-2`,
+      REGISTRY_INSTANCE: "query-secret",
     });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("auth=***");
@@ -117,7 +144,9 @@ describe.skipIf(!built)("the built CLI", () => {
       // run() reads the clock outside every guard of its own.
       const r = await cli(
         { REGISTRY_URL: registry.url, REGISTRY_USERNAME: registry.username!, REGISTRY_PASSWORD: registry.password!, PUSHGATEWAY_URL: pg.url },
-        [], undefined, ["--import", `data:text/javascript,Date.now = () => { throw new Error("clock broken by the test"); };`],
+        [],
+        undefined,
+        ["--import", `data:text/javascript,Date.now = () => { throw new Error("clock broken by the test"); };`],
       );
       expect(r.code).toBe(3);
       expect(internal(r, "clock broken by the test")).toBeDefined();
@@ -133,8 +162,16 @@ describe.skipIf(!built)("the built CLI", () => {
         `};`,
       ].join("\n");
       const r = await cli(
-        { REGISTRY_URL: slow.url, REGISTRY_USERNAME: registry.username!, REGISTRY_PASSWORD: registry.password!, PUSHGATEWAY_URL: pg.url, REGISTRY_INSTANCE: "crashed" },
-        [], undefined, ["--import", `data:text/javascript,${encodeURIComponent(preload)}`],
+        {
+          REGISTRY_URL: slow.url,
+          REGISTRY_USERNAME: registry.username!,
+          REGISTRY_PASSWORD: registry.password!,
+          PUSHGATEWAY_URL: pg.url,
+          REGISTRY_INSTANCE: "crashed",
+        },
+        [],
+        undefined,
+        ["--import", `data:text/javascript,${encodeURIComponent(preload)}`],
       );
       expect(r.code).toBe(3);
       expect(internal(r, "thrown from a timer by the test")).toBeDefined();
@@ -143,9 +180,17 @@ describe.skipIf(!built)("the built CLI", () => {
   });
 
   it("SIGTERM stops the walk, still pushes, exits 130", async () => {
-    const r = await cli({
-      REGISTRY_URL: slow.url, REGISTRY_USERNAME: registry.username!, REGISTRY_PASSWORD: registry.password!, PUSHGATEWAY_URL: pg.url, REGISTRY_INSTANCE: "stopped",
-    }, [], 500);
+    const r = await cli(
+      {
+        REGISTRY_URL: slow.url,
+        REGISTRY_USERNAME: registry.username!,
+        REGISTRY_PASSWORD: registry.password!,
+        PUSHGATEWAY_URL: pg.url,
+        REGISTRY_INSTANCE: "stopped",
+      },
+      [],
+      500,
+    );
     expect(r.code).toBe(130);
     const lines = jsonLines(r.stdout);
     expect(lines.some((l) => l.msg === "received SIGTERM, stopping")).toBe(true);

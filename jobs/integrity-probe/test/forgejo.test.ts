@@ -5,8 +5,15 @@
 // hairpin incident (a public token realm the in-cluster probe must not use).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  pushImage, pushIndex, replayTargets, startForgejoFake, startPushgateway, startScriptedServer,
-  type ReplayServer, type StartedForgejoFake, type StartedPushgateway,
+  pushImage,
+  pushIndex,
+  replayTargets,
+  startForgejoFake,
+  startPushgateway,
+  startScriptedServer,
+  type ReplayServer,
+  type StartedForgejoFake,
+  type StartedPushgateway,
 } from "@regguard/testkit";
 import { METRIC } from "../src/index.js";
 import { findings, groupSeries, runProbe, summary } from "./helpers.js";
@@ -27,7 +34,8 @@ describe.each(replayTargets("the probe's walk"))("integrity probe against $name"
     // docs/design.md, R1: the untagged child version is deleted, the index that needs it is kept.
     const child = web.children[1]!.digest;
     const res = await fetch(`${fake.url}/api/v1/packages/viktor/container/web/${child}`, {
-      method: "DELETE", headers: { authorization: `token ${fake.user("viktor").token}` },
+      method: "DELETE",
+      headers: { authorization: `token ${fake.user("viktor").token}` },
     });
     if (res.status !== 204) throw new Error(`deleting ${child}: HTTP ${res.status}`);
     readToken = await fake.addToken("viktor", ["read:package"]);
@@ -38,21 +46,36 @@ describe.each(replayTargets("the probe's walk"))("integrity probe against $name"
 
   it("finds the orphaned child under the owner's prefix with a read:package PAT", async () => {
     const run = await runProbe({
-      REGISTRY_URL: fake.url, REGISTRY_USERNAME: "viktor", REGISTRY_PASSWORD: readToken, REPOSITORY_PREFIX: "viktor/",
-      PIN_TOKEN_REALM: "true", REGISTRY_INSTANCE: "forgejo.viktorbarzin.me", PUSHGATEWAY_URL: pg.url, PUSHGATEWAY_JOB: "forgejo-integrity-probe",
+      REGISTRY_URL: fake.url,
+      REGISTRY_USERNAME: "viktor",
+      REGISTRY_PASSWORD: readToken,
+      REPOSITORY_PREFIX: "viktor/",
+      PIN_TOKEN_REALM: "true",
+      REGISTRY_INSTANCE: "forgejo.viktorbarzin.me",
+      PUSHGATEWAY_URL: pg.url,
+      PUSHGATEWAY_JOB: "forgejo-integrity-probe",
     });
     expect(run.code).toBe(1);
     expect(findings(run)).toEqual(["child_missing@viktor/web"]);
     expect(run.lines.find((l) => l.msg === "integrity failure")).toMatchObject({ tag: "latest", status: 404, registryCode: "MANIFEST_UNKNOWN" });
     expect(summary(run).msg).toBe("Probe complete: 1 failures across 3 repos / 3 tags / 2 indexes");
     const series = groupSeries(await pg.series(), "forgejo-integrity-probe", "forgejo.viktorbarzin.me");
-    expect(series).toMatchObject({ [METRIC.failures]: 1, [METRIC.catalogAccessible]: 1, [METRIC.reposChecked]: 3, [`${METRIC.failuresByKind}{kind="child_missing"}`]: 1 });
+    expect(series).toMatchObject({
+      [METRIC.failures]: 1,
+      [METRIC.catalogAccessible]: 1,
+      [METRIC.reposChecked]: 3,
+      [`${METRIC.failuresByKind}{kind="child_missing"}`]: 1,
+    });
     for (const line of run.lines) expect(JSON.stringify(line)).not.toContain(readToken);
   });
 
   it("a wrong PAT makes the catalog inaccessible (exit 3), not an empty registry", async () => {
     const run = await runProbe({
-      REGISTRY_URL: fake.url, REGISTRY_USERNAME: "viktor", REGISTRY_PASSWORD: "0".repeat(40), PUSHGATEWAY_URL: pg.url, REGISTRY_INSTANCE: "forgejo-bad-pat",
+      REGISTRY_URL: fake.url,
+      REGISTRY_USERNAME: "viktor",
+      REGISTRY_PASSWORD: "0".repeat(40),
+      PUSHGATEWAY_URL: pg.url,
+      REGISTRY_INSTANCE: "forgejo-bad-pat",
     });
     expect(run.code).toBe(3);
     expect(groupSeries(await pg.series(), "registry-integrity-probe", "forgejo-bad-pat")[METRIC.catalogAccessible]).toBe(0);
@@ -92,8 +115,12 @@ describe("in-cluster URL with a public token realm (PIN_TOKEN_REALM=true)", () =
 
   it("a good PAT walks the registry with Basic alone; the public address gets no request", async () => {
     const run = await runProbe({
-      REGISTRY_URL: fake.url, REGISTRY_USERNAME: "viktor", REGISTRY_PASSWORD: fake.user("viktor").token, PIN_TOKEN_REALM: "true",
-      REGISTRY_INSTANCE: "forgejo-hairpin", PUSHGATEWAY_URL: pg.url,
+      REGISTRY_URL: fake.url,
+      REGISTRY_USERNAME: "viktor",
+      REGISTRY_PASSWORD: fake.user("viktor").token,
+      PIN_TOKEN_REALM: "true",
+      REGISTRY_INSTANCE: "forgejo-hairpin",
+      PUSHGATEWAY_URL: pg.url,
     });
     expect(run.code).toBe(0);
     expect(summary(run)).toMatchObject({ repositories: 1, tags: 1, failures: 0 });
@@ -102,8 +129,12 @@ describe("in-cluster URL with a public token realm (PIN_TOKEN_REALM=true)", () =
 
   it("a refused PAT is a catalog that cannot be read (exit 3), and the credentials still go nowhere else", async () => {
     const run = await runProbe({
-      REGISTRY_URL: fake.url, REGISTRY_USERNAME: "viktor", REGISTRY_PASSWORD: "0".repeat(40), PIN_TOKEN_REALM: "true",
-      REGISTRY_INSTANCE: "forgejo-hairpin-bad", PUSHGATEWAY_URL: pg.url,
+      REGISTRY_URL: fake.url,
+      REGISTRY_USERNAME: "viktor",
+      REGISTRY_PASSWORD: "0".repeat(40),
+      PIN_TOKEN_REALM: "true",
+      REGISTRY_INSTANCE: "forgejo-hairpin-bad",
+      PUSHGATEWAY_URL: pg.url,
     });
     expect(run.code).toBe(3);
     expect(run.lines.some((l) => /realm/i.test(JSON.stringify(l)))).toBe(true);

@@ -27,7 +27,10 @@ export function summary(r: ProbeRun): { msg: string } & Fields {
 
 /** Findings logged by a run, as kind@repository. */
 export function findings(r: ProbeRun): string[] {
-  return r.lines.filter((l) => l.msg === "integrity failure" || l.msg === "request error").map((l) => `${String(l.kind)}@${String(l.repository)}`).sort();
+  return r.lines
+    .filter((l) => l.msg === "integrity failure" || l.msg === "request error")
+    .map((l) => `${String(l.kind)}@${String(l.repository)}`)
+    .sort();
 }
 
 /** One group's series as `name{kind="x"}` -> value; push_* bookkeeping left out unless asked. */

@@ -25,7 +25,10 @@ function probe(env: Record<string, string>): Promise<{ code: number | null; sign
     child.stdout.on("data", (c: Buffer) => void (tail = (tail + c.toString()).slice(-20_000)));
     child.on("error", reject);
     child.on("close", (code, signal) => {
-      const lines = tail.trim().split("\n").filter((l) => l.startsWith("{"));
+      const lines = tail
+        .trim()
+        .split("\n")
+        .filter((l) => l.startsWith("{"));
       const last = lines.length > 0 ? (JSON.parse(lines.at(-1) as string) as Record<string, unknown>) : undefined;
       resolve({ code, signal, last });
     });
@@ -42,7 +45,11 @@ describe.skipIf(!built)("the probe against a hostile registry, in a 200 MB heap"
     await Promise.all([registry?.stop(), pg?.stop()]);
   });
   const env = (prefix: string, extra: Record<string, string> = {}) => ({
-    REGISTRY_URL: registry.url, PUSHGATEWAY_URL: pg.url, REPOSITORY_PREFIX: prefix, REGISTRY_INSTANCE: prefix.replace(/\W/g, "-"), ...extra,
+    REGISTRY_URL: registry.url,
+    PUSHGATEWAY_URL: pg.url,
+    REPOSITORY_PREFIX: prefix,
+    REGISTRY_INSTANCE: prefix.replace(/\W/g, "-"),
+    ...extra,
   });
   const series = async (prefix: string) => groupSeries(await pg.series(), "registry-integrity-probe", prefix.replace(/\W/g, "-"));
 

@@ -16,33 +16,53 @@ const json = (o: unknown) => Buffer.from(JSON.stringify(o));
 const config = json({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } });
 const layer = Buffer.from("layer bytes");
 const image = json({
-  schemaVersion: 2, mediaType: MEDIA_TYPE.ociManifest,
+  schemaVersion: 2,
+  mediaType: MEDIA_TYPE.ociManifest,
   config: { mediaType: MEDIA_TYPE.ociConfig, digest: sha(config), size: config.length },
   layers: [{ mediaType: MEDIA_TYPE.ociLayerGzip, digest: sha(layer), size: layer.length }],
 });
 const tampered = json({ ...JSON.parse(image.toString()), annotations: { tampered: "yes" } });
-const index = json({ schemaVersion: 2, mediaType: MEDIA_TYPE.ociIndex, manifests: [{ mediaType: MEDIA_TYPE.ociManifest, digest: sha(image), size: image.length, platform: { os: "linux", architecture: "amd64" } }] });
+const index = json({
+  schemaVersion: 2,
+  mediaType: MEDIA_TYPE.ociIndex,
+  manifests: [{ mediaType: MEDIA_TYPE.ociManifest, digest: sha(image), size: image.length, platform: { os: "linux", architecture: "amd64" } }],
+});
 
 /** The lying registry's answers, by path. */
 function lie(path: string, method: string): ScriptedResponse {
   const url = new URL(path, "http://x");
   const manifest = (body: Buffer, digest = sha(body)): ScriptedResponse => ({
-    status: 200, headers: { "content-type": MEDIA_TYPE.ociManifest, "docker-content-digest": digest, "content-length": String(body.length) }, body: method === "HEAD" ? "" : body,
+    status: 200,
+    headers: { "content-type": MEDIA_TYPE.ociManifest, "docker-content-digest": digest, "content-length": String(body.length) },
+    body: method === "HEAD" ? "" : body,
   });
   switch (url.pathname) {
-    case "/v2/_catalog": return { body: { repositories: ["lie/header", "lie/child", "lie/size", "lie/garbage"] } };
-    case "/v2/lie/header/tags/list": case "/v2/lie/size/tags/list": case "/v2/lie/garbage/tags/list": return { body: { tags: ["v1"] } };
-    case "/v2/lie/child/tags/list": return { body: { tags: ["latest"] } };
+    case "/v2/_catalog":
+      return { body: { repositories: ["lie/header", "lie/child", "lie/size", "lie/garbage"] } };
+    case "/v2/lie/header/tags/list":
+    case "/v2/lie/size/tags/list":
+    case "/v2/lie/garbage/tags/list":
+      return { body: { tags: ["v1"] } };
+    case "/v2/lie/child/tags/list":
+      return { body: { tags: ["latest"] } };
     // The tag's body is fine but the registry claims another digest for it.
-    case "/v2/lie/header/manifests/v1": return manifest(image, sha("something else"));
-    case "/v2/lie/child/manifests/latest": return { ...manifest(index), headers: { "content-type": MEDIA_TYPE.ociIndex, "docker-content-digest": sha(index) } };
+    case "/v2/lie/header/manifests/v1":
+      return manifest(image, sha("something else"));
+    case "/v2/lie/child/manifests/latest":
+      return { ...manifest(index), headers: { "content-type": MEDIA_TYPE.ociIndex, "docker-content-digest": sha(index) } };
     // Asked for the child by digest, serves other bytes (and no digest header).
-    case `/v2/lie/child/manifests/${sha(image)}`: return { status: 200, headers: { "content-type": MEDIA_TYPE.ociManifest }, body: tampered };
-    case "/v2/lie/size/manifests/v1": return manifest(image);
-    case `/v2/lie/size/blobs/${sha(config)}`: return { status: 200, headers: { "content-length": String(config.length) } };
-    case `/v2/lie/size/blobs/${sha(layer)}`: return { status: 200, headers: { "content-length": String(layer.length + 7) } };
-    case "/v2/lie/garbage/manifests/v1": return { status: 200, headers: { "content-type": "text/html" }, body: "<html>proxy error</html>" };
-    default: return { status: 404, body: { errors: [{ code: "NOT_FOUND", message: url.pathname }] } };
+    case `/v2/lie/child/manifests/${sha(image)}`:
+      return { status: 200, headers: { "content-type": MEDIA_TYPE.ociManifest }, body: tampered };
+    case "/v2/lie/size/manifests/v1":
+      return manifest(image);
+    case `/v2/lie/size/blobs/${sha(config)}`:
+      return { status: 200, headers: { "content-length": String(config.length) } };
+    case `/v2/lie/size/blobs/${sha(layer)}`:
+      return { status: 200, headers: { "content-length": String(layer.length + 7) } };
+    case "/v2/lie/garbage/manifests/v1":
+      return { status: 200, headers: { "content-type": "text/html" }, body: "<html>proxy error</html>" };
+    default:
+      return { status: 404, body: { errors: [{ code: "NOT_FOUND", message: url.pathname }] } };
   }
 }
 

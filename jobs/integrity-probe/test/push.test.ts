@@ -43,8 +43,11 @@ describe("pushing the results", () => {
   });
 
   const env = (pushgateway: string, instance: string) => ({
-    REGISTRY_URL: registry.url, REGISTRY_USERNAME: registry.username!, REGISTRY_PASSWORD: registry.password!,
-    PUSHGATEWAY_URL: pushgateway, REGISTRY_INSTANCE: instance,
+    REGISTRY_URL: registry.url,
+    REGISTRY_USERNAME: registry.username!,
+    REGISTRY_PASSWORD: registry.password!,
+    PUSHGATEWAY_URL: pushgateway,
+    REGISTRY_INSTANCE: instance,
   });
 
   it("a Pushgateway that only comes up after the first attempt failed gets the run's metrics, exit 0", async () => {
@@ -69,7 +72,14 @@ describe("pushing the results", () => {
     pg = await started;
     expect(r.code).toBe(0);
     expect(r.lines.filter((l) => l.msg === RETRYING)).toEqual([
-      expect.objectContaining({ level: "warn", attempt: 1, of: 3, retryInMs: 1_000, errorCode: "UNREACHABLE", pushgateway: expect.stringContaining(`:${port}/metrics/job/`) }),
+      expect.objectContaining({
+        level: "warn",
+        attempt: 1,
+        of: 3,
+        retryInMs: 1_000,
+        errorCode: "UNREACHABLE",
+        pushgateway: expect.stringContaining(`:${port}/metrics/job/`),
+      }),
     ]);
     expect(r.lines.find((l) => l.msg === "metrics pushed")).toMatchObject({ attempts: 2 });
     expect(summary(r)).toMatchObject({ pushed: true, failures: 0 });
@@ -78,7 +88,10 @@ describe("pushing the results", () => {
     expect(series.registry_manifest_integrity_tags_checked).toBe(1);
     expect(series.registry_manifest_integrity_catalog_accessible).toBe(1);
     // Every push says which build pushed it (issue 13).
-    expect((await pg!.series()).find((s) => s.name === "regguard_build_info" && s.labels.instance === "late")?.labels).toMatchObject({ job: JOB, version: "0.1.0" });
+    expect((await pg!.series()).find((s) => s.name === "regguard_build_info" && s.labels.instance === "late")?.labels).toMatchObject({
+      job: JOB,
+      version: "0.1.0",
+    });
   });
 
   it("a refused push (400) is not retried, exits 3, and sets the group's push_failure_time_seconds until a push lands", async () => {
@@ -89,7 +102,10 @@ describe("pushing the results", () => {
     // Another group holds one of the probe's names with another type; the
     // Pushgateway then refuses the probe's whole PUT.
     const other = `${conflicting.url}/metrics/job/conflicting`;
-    const planted = await fetch(other, { method: "PUT", body: "# TYPE registry_manifest_integrity_tags_checked counter\nregistry_manifest_integrity_tags_checked 1\n" });
+    const planted = await fetch(other, {
+      method: "PUT",
+      body: "# TYPE registry_manifest_integrity_tags_checked counter\nregistry_manifest_integrity_tags_checked 1\n",
+    });
     expect(planted.status).toBe(200);
     const refused = await runWith(env(conflicting.url, "refused"), () => {});
     expect(refused.code).toBe(3);

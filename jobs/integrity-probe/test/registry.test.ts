@@ -4,8 +4,15 @@
 // scenario can be read back exactly.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  freePort, pushImage, pushIndex, startDelayProxy, startPushgateway, startRegistry,
-  type StartedDelayProxy, type StartedPushgateway, type StartedRegistry,
+  freePort,
+  pushImage,
+  pushIndex,
+  startDelayProxy,
+  startPushgateway,
+  startRegistry,
+  type StartedDelayProxy,
+  type StartedPushgateway,
+  type StartedRegistry,
 } from "@regguard/testkit";
 import { FINDING_KINDS } from "@regguard/oci-client";
 import { METRIC } from "../src/index.js";
@@ -19,7 +26,11 @@ describe("integrity probe on a real registry:2 and Pushgateway", () => {
   let slowProxy: StartedDelayProxy;
   let pagingProxy: Awaited<ReturnType<typeof startPagingProxy>>;
   const env = (prefix: string, extra: Record<string, string> = {}) => ({
-    REGISTRY_URL: registry.url, PUSHGATEWAY_URL: pg.url, REPOSITORY_PREFIX: prefix, REGISTRY_INSTANCE: prefix.replace(/\/$/, ""), ...extra,
+    REGISTRY_URL: registry.url,
+    PUSHGATEWAY_URL: pg.url,
+    REPOSITORY_PREFIX: prefix,
+    REGISTRY_INSTANCE: prefix.replace(/\/$/, ""),
+    ...extra,
   });
 
   beforeAll(async () => {
@@ -131,7 +142,12 @@ describe("integrity probe on a real registry:2 and Pushgateway", () => {
     expect(run.code).toBe(1);
     expect(findings(run)).toEqual(["manifest_missing@tagless/app"]);
     expect(run.lines.find((l) => l.msg === "integrity failure")).toMatchObject({
-      level: "error", kind: "manifest_missing", repository: "tagless/app", tag: "v1", status: 404, registryCode: "MANIFEST_UNKNOWN",
+      level: "error",
+      kind: "manifest_missing",
+      repository: "tagless/app",
+      tag: "v1",
+      status: 404,
+      registryCode: "MANIFEST_UNKNOWN",
     });
     expect(summary(run)).toMatchObject({ tags: 2, failures: 1 });
     const series = groupSeries(await pg.series(), JOB, "tagless");
@@ -178,7 +194,11 @@ describe("integrity probe on a real registry:2 and Pushgateway", () => {
     const run = await runProbe({ ...env("slow/"), REGISTRY_URL: slowProxy.url, REQUEST_TIMEOUT_MS: "200" });
     expect(run.code).toBe(3);
     expect(findings(run)).toEqual(["request_error@slow/app"]);
-    expect(run.lines.find((l) => l.msg === "request error")).toMatchObject({ level: "warn", tag: "v2", detail: expect.stringMatching(/timed out after 200 ms/) });
+    expect(run.lines.find((l) => l.msg === "request error")).toMatchObject({
+      level: "warn",
+      tag: "v2",
+      detail: expect.stringMatching(/timed out after 200 ms/),
+    });
     expect(summary(run)).toMatchObject({ tags: 3, failures: 0, requestErrors: 1, pushed: true });
     const series = groupSeries(await pg.series(), JOB, "slow");
     expect(series[METRIC.requestErrors]).toBe(1);
@@ -190,8 +210,10 @@ describe("integrity probe on a real registry:2 and Pushgateway", () => {
   it("a Pushgateway that stays down is tried three times, logged, and exits 3", async () => {
     const run = await runProbe({ ...env("healthy/"), PUSHGATEWAY_URL: `http://127.0.0.1:${await freePort()}` });
     expect(run.code).toBe(3);
-    expect(run.lines.filter((l) => l.msg === "metrics push attempt failed; retrying").map((l) => [l.attempt, l.retryInMs, l.errorCode]))
-      .toEqual([[1, 1_000, "UNREACHABLE"], [2, 2_000, "UNREACHABLE"]]);
+    expect(run.lines.filter((l) => l.msg === "metrics push attempt failed; retrying").map((l) => [l.attempt, l.retryInMs, l.errorCode])).toEqual([
+      [1, 1_000, "UNREACHABLE"],
+      [2, 2_000, "UNREACHABLE"],
+    ]);
     expect(run.lines.find((l) => l.msg === "metrics push failed")).toMatchObject({ level: "error", errorCode: "UNREACHABLE", attempts: 3 });
     expect(summary(run)).toMatchObject({ pushed: false, failures: 0 });
   });

@@ -55,7 +55,15 @@ async function main(): Promise<void> {
 
     fake.requests.length = 0;
     const log = memoryLogger();
-    const env = { FORGEJO_HOST: fake.url, FORGEJO_OWNER: OWNER, FORGEJO_TOKEN: user.token, DRY_RUN: "true", KEEP_LAST_N: "10", MAX_DELETES: "100000", MAX_DELETE_PERCENT: "100" };
+    const env = {
+      FORGEJO_HOST: fake.url,
+      FORGEJO_OWNER: OWNER,
+      FORGEJO_TOKEN: user.token,
+      DRY_RUN: "true",
+      KEEP_LAST_N: "10",
+      MAX_DELETES: "100000",
+      MAX_DELETE_PERCENT: "100",
+    };
     const ctx: JobContext = { argv: [], env, signal: new AbortController().signal, log };
     const started = process.hrtime.bigint();
     const code = await run(ctx, { now: () => Date.parse("2024-06-01T04:00:00Z") });

@@ -68,7 +68,11 @@ export async function applyPlan(api: Api, owner: string, packages: readonly Pack
     }
     const unplanned = [...current].filter(([, id]) => !p.decisions.some((d) => d.id === id));
     if (unplanned.length > 0) {
-      opts.log.warn("package changed since planning: skipped, the next run plans it afresh", { package: p.name, new: unplanned.map(([v]) => v), skipped: deletes.length });
+      opts.log.warn("package changed since planning: skipped, the next run plans it afresh", {
+        package: p.name,
+        new: unplanned.map(([v]) => v),
+        skipped: deletes.length,
+      });
       count("skipped", deletes.length);
       continue;
     }
@@ -83,19 +87,26 @@ export async function applyPlan(api: Api, owner: string, packages: readonly Pack
       return outcome.kind;
     };
     // Phase 1: tags, all answered before phase 2 starts.
-    const tagOutcomes = await mapLimit(tags, opts.concurrency, async (d) => {
-      const id = current.get(norm(d.version));
-      if (id === undefined) return "already-gone" as const;
-      if (id !== d.id) return "skipped" as const; // re-pushed: not the version that was planned
-      return run(d, () => deleteOne(api, owner, p.name, d, d.id, opts));
-    }, opts.signal);
+    const tagOutcomes = await mapLimit(
+      tags,
+      opts.concurrency,
+      async (d) => {
+        const id = current.get(norm(d.version));
+        if (id === undefined) return "already-gone" as const;
+        if (id !== d.id) return "skipped" as const; // re-pushed: not the version that was planned
+        return run(d, () => deleteOne(api, owner, p.name, d, d.id, opts));
+      },
+      opts.signal,
+    );
     for (const k of tagOutcomes) count(k);
     const stuck = tags.filter((_, i) => tagOutcomes[i] !== "deleted" && tagOutcomes[i] !== "already-gone");
     if (stuck.length > 0) {
       // Any of these tags may reference any of the untagged versions: keep them all.
       if (!state.stop) {
         opts.log.warn("tag deletes did not all succeed: the package's untagged versions are kept so no remaining tag points at deleted children", {
-          package: p.name, tags: stuck.map((d) => d.version), kept: untagged.length,
+          package: p.name,
+          tags: stuck.map((d) => d.version),
+          kept: untagged.length,
         });
       }
       count(state.stop ? "not-attempted" : "skipped", untagged.length);
@@ -143,7 +154,12 @@ async function deleteUntagged(api: Api, owner: string, name: string, d: Decision
     return { kind: "already-gone" };
   }
   if (now.id !== d.id) {
-    opts.log.warn("version re-created since planning (a re-push): not deleted, the next run plans it afresh", { package: name, version: d.version, plannedId: d.id, id: now.id });
+    opts.log.warn("version re-created since planning (a re-push): not deleted, the next run plans it afresh", {
+      package: name,
+      version: d.version,
+      plannedId: d.id,
+      id: now.id,
+    });
     return { kind: "skipped" };
   }
   return deleteOne(api, owner, name, d, now.id, opts);

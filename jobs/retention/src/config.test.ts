@@ -16,7 +16,16 @@ const problems = (env: Record<string, string>, argv: string[] = []): string[] =>
 describe("loadConfig", () => {
   it("defaults: dry-run, newest 10, latest and cache tags, 24h grace, guard on, registry = Forgejo", () => {
     const c = loadConfig(base);
-    expect(c).toMatchObject({ dryRun: true, force: false, maxDeletePercent: 50, maxDeletes: 200, concurrency: 4, registryUser: undefined, planFile: undefined, pushgateway: undefined });
+    expect(c).toMatchObject({
+      dryRun: true,
+      force: false,
+      maxDeletePercent: 50,
+      maxDeletes: 200,
+      concurrency: 4,
+      registryUser: undefined,
+      planFile: undefined,
+      pushgateway: undefined,
+    });
     expect(c.rules.keepLastN).toBe(10);
     expect(c.rules.untaggedGraceMs).toBe(24 * 3_600_000);
     expect(c.registryUrl.href).toBe(c.forgejoUrl.href);
@@ -25,7 +34,8 @@ describe("loadConfig", () => {
   it("DRY_RUN takes true/false in any case and nothing else (docs/design.md, R4)", () => {
     expect(loadConfig({ ...base, DRY_RUN: "TRUE" }).dryRun).toBe(true);
     expect(loadConfig({ ...base, DRY_RUN: "False" }).dryRun).toBe(false);
-    for (const v of ["yes", "1", "on", "true!"]) expect(problems({ ...base, DRY_RUN: v })).toEqual([`DRY_RUN must be true or false (any case), got ${JSON.stringify(v)}`]);
+    for (const v of ["yes", "1", "on", "true!"])
+      expect(problems({ ...base, DRY_RUN: v })).toEqual([`DRY_RUN must be true or false (any case), got ${JSON.stringify(v)}`]);
   });
 
   it("KEEP_TAGS matches case-insensitively, whatever flags it was written with", () => {

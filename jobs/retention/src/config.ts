@@ -28,9 +28,7 @@ export interface RetentionConfig {
 }
 
 /** IN_USE=off, or kubernetes with the names that mean this registry. */
-export type InUseConfig =
-  | { mode: "off" }
-  | { mode: "kubernetes"; aliases: RegistryAlias[]; pageSize: number; env: Env };
+export type InUseConfig = { mode: "off" } | { mode: "kubernetes"; aliases: RegistryAlias[]; pageSize: number; env: Env };
 
 /** Forgejo user and organisation names (models/user: IsValidUsername, roughly). */
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
@@ -80,9 +78,10 @@ export function loadConfig(env: Env, argv: readonly string[] = []): RetentionCon
     planFile: r.string("PLAN_FILE")?.trim() || undefined,
     concurrency: r.integer("CONCURRENCY") as number,
     pushgateway: pushgatewayUrl ? { url: pushgatewayUrl, job: pushgatewayJob } : undefined,
-    inUse: inUseMode === "kubernetes"
-      ? { mode: "kubernetes" as const, aliases, pageSize, env: { ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}), ...inClusterEnv(env) } }
-      : { mode: "off" as const },
+    inUse:
+      inUseMode === "kubernetes"
+        ? { mode: "kubernetes" as const, aliases, pageSize, env: { ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}), ...inClusterEnv(env) } }
+        : { mode: "off" as const },
   };
   return r.finish(config);
 }

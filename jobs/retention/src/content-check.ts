@@ -21,17 +21,25 @@ type Api = Pick<ForgejoClient, "manifestDigest">;
 /** The plan, frozen when an untagged deletion candidate does not hold what its name says. */
 export async function checkCandidates(api: Api, owner: string, plan: PackagePlan, concurrency: number, signal?: AbortSignal): Promise<PackagePlan> {
   const candidates = plan.decisions.filter((d) => d.action === "delete" && nameKind(d.version).kind === "untagged");
-  const problems = await mapLimit(candidates, concurrency, async (d): Promise<string | undefined> => {
-    let held: string;
-    try {
-      held = await api.manifestDigest(owner, plan.name, d.version, signal);
-    } catch (e) {
-      if (signal?.aborted) throw signal.reason;
-      if (e instanceof ForgejoNotFoundError) return `cannot tell what ${d.version} holds: ${messageOf(e)} (deleted during the run?)`;
-      return `cannot tell what ${d.version} holds (files API): ${messageOf(e)}`;
-    }
-    if (held === d.version) return undefined;
-    return `version ${d.version} holds a manifest whose sha256 is ${held}: its name lies about its content, and a kept image may need it under its real digest`;
-  }, signal);
-  return freezePlan(plan, problems.filter((p): p is string => p !== undefined));
+  const problems = await mapLimit(
+    candidates,
+    concurrency,
+    async (d): Promise<string | undefined> => {
+      let held: string;
+      try {
+        held = await api.manifestDigest(owner, plan.name, d.version, signal);
+      } catch (e) {
+        if (signal?.aborted) throw signal.reason;
+        if (e instanceof ForgejoNotFoundError) return `cannot tell what ${d.version} holds: ${messageOf(e)} (deleted during the run?)`;
+        return `cannot tell what ${d.version} holds (files API): ${messageOf(e)}`;
+      }
+      if (held === d.version) return undefined;
+      return `version ${d.version} holds a manifest whose sha256 is ${held}: its name lies about its content, and a kept image may need it under its real digest`;
+    },
+    signal,
+  );
+  return freezePlan(
+    plan,
+    problems.filter((p): p is string => p !== undefined),
+  );
 }

@@ -9,7 +9,14 @@ export const RETENTION_EXIT = { ok: EXIT.ok, failed: EXIT.failed, config: EXIT.c
 
 /** Stable codes carried by retention's own errors. */
 export type RetentionErrorCode =
-  | "PREFLIGHT_IDENTITY" | "PREFLIGHT_ACCESS" | "PREFLIGHT_OWNER" | "PREFLIGHT_SCOPE" | "PREFLIGHT_PROBE" | "FORGEJO_UNAVAILABLE" | "INVENTORY" | "IN_USE_UNKNOWN";
+  | "PREFLIGHT_IDENTITY"
+  | "PREFLIGHT_ACCESS"
+  | "PREFLIGHT_OWNER"
+  | "PREFLIGHT_SCOPE"
+  | "PREFLIGHT_PROBE"
+  | "FORGEJO_UNAVAILABLE"
+  | "INVENTORY"
+  | "IN_USE_UNKNOWN";
 
 /** An ExitError with a stable code for logs and tests. */
 export class RetentionError extends ExitError {

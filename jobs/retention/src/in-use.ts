@@ -31,12 +31,21 @@ export async function readInUse(config: InUseConfig, log: Logger, signal: AbortS
     const grouped = inUseByRepository(found.uses, config.aliases);
     const byRepository = new Map<string, InUseRoot[]>();
     for (const [repository, refs] of grouped) {
-      byRepository.set(repository, refs.map((r) => ({ ...(r.tag !== undefined ? { tag: r.tag } : {}), ...(isSha256(r.digest) ? { digest: r.digest } : {}), by: r.by })));
+      byRepository.set(
+        repository,
+        refs.map((r) => ({ ...(r.tag !== undefined ? { tag: r.tag } : {}), ...(isSha256(r.digest) ? { digest: r.digest } : {}), by: r.by })),
+      );
     }
-    for (const u of found.unread) log.warn("a workload names an image no runtime can pull; it cannot be matched to a package", { by: u.by, field: u.field, image: u.text, why: u.why });
+    for (const u of found.unread)
+      log.warn("a workload names an image no runtime can pull; it cannot be matched to a package", { by: u.by, field: u.field, image: u.text, why: u.why });
     const summary: InUseState = {
-      state: "read", source: found.source, objects: found.objects, requests: found.requests, unread: found.unread.length,
-      images: [...grouped.values()].reduce((n, refs) => n + refs.length, 0), repositories: grouped.size,
+      state: "read",
+      source: found.source,
+      objects: found.objects,
+      requests: found.requests,
+      unread: found.unread.length,
+      images: [...grouped.values()].reduce((n, refs) => n + refs.length, 0),
+      repositories: grouped.size,
     };
     log.info("in use: the cluster's workloads were read", { ...summary, aliases: config.aliases.map((a) => `${a.from}=${a.to}`) });
     return { summary, byRepository };

@@ -20,7 +20,11 @@ import { isDigestText, nameKind, norm } from "./names.js";
 export const LIST_ATTEMPTS = 3;
 
 /** List every container version of `owner`, retrying a listing that moved while paging. */
-export async function listVersions(api: Pick<ForgejoClient, "listContainerVersions">, owner: string, opts: { q?: string; signal?: AbortSignal } = {}): Promise<ContainerVersion[]> {
+export async function listVersions(
+  api: Pick<ForgejoClient, "listContainerVersions">,
+  owner: string,
+  opts: { q?: string; signal?: AbortSignal } = {},
+): Promise<ContainerVersion[]> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await api.listContainerVersions(owner, opts);
@@ -34,14 +38,23 @@ export async function listVersions(api: Pick<ForgejoClient, "listContainerVersio
  * One package's versions as listed now: name (lower-cased) -> id. `q` is a substring match (with _
  * and % as wildcards), so only exact names are kept.
  */
-export async function currentVersions(api: Pick<ForgejoClient, "listContainerVersions">, owner: string, name: string, signal?: AbortSignal): Promise<Map<string, number>> {
+export async function currentVersions(
+  api: Pick<ForgejoClient, "listContainerVersions">,
+  owner: string,
+  name: string,
+  signal?: AbortSignal,
+): Promise<Map<string, number>> {
   const rows = await listVersions(api, owner, { q: name, ...(signal ? { signal } : {}) });
   return new Map(rows.filter((r) => norm(r.name) === name).map((r) => [norm(r.version), r.id]));
 }
 
 /** Everything the keep set needs to know about the owner's packages. */
 export async function takeInventory(
-  api: Pick<ForgejoClient, "listContainerVersions">, registry: RegistryClient, owner: string, concurrency: number, signal?: AbortSignal,
+  api: Pick<ForgejoClient, "listContainerVersions">,
+  registry: RegistryClient,
+  owner: string,
+  concurrency: number,
+  signal?: AbortSignal,
 ): Promise<PackageInventory[]> {
   const rows = await listVersions(api, owner, signal ? { signal } : {});
   const byPackage = new Map<string, ContainerVersion[]>();
@@ -50,21 +63,31 @@ export async function takeInventory(
     byPackage.set(name, [...(byPackage.get(name) ?? []), row]);
   }
   const names = [...byPackage.keys()].sort();
-  return mapLimit(names, concurrency, async (name): Promise<PackageInventory> => {
-    const repository = `${norm(owner)}/${name}`;
-    // NAME_UNKNOWN means "no tags here"; the keep set then sees every listed tag missing.
-    const registryTags = await registry.tags(repository).then(
-      (tags) => ({ state: "ok" as const, tags }),
-      (e: unknown) => (e instanceof NotFoundError ? { state: "ok" as const, tags: [] } : { state: "error" as const, message: messageOf(e) }),
-    );
-    const versions = await mapLimit(byPackage.get(name) ?? [], concurrency, async (row): Promise<InventoryVersion> => ({
-      id: row.id,
-      name: norm(row.version),
-      createdAt: row.createdAt.getTime(),
-      digest: await digestOf(registry, repository, norm(row.version)),
-    }), signal);
-    return { name, repository, versions, registryTags };
-  }, signal);
+  return mapLimit(
+    names,
+    concurrency,
+    async (name): Promise<PackageInventory> => {
+      const repository = `${norm(owner)}/${name}`;
+      // NAME_UNKNOWN means "no tags here"; the keep set then sees every listed tag missing.
+      const registryTags = await registry.tags(repository).then(
+        (tags) => ({ state: "ok" as const, tags }),
+        (e: unknown) => (e instanceof NotFoundError ? { state: "ok" as const, tags: [] } : { state: "error" as const, message: messageOf(e) }),
+      );
+      const versions = await mapLimit(
+        byPackage.get(name) ?? [],
+        concurrency,
+        async (row): Promise<InventoryVersion> => ({
+          id: row.id,
+          name: norm(row.version),
+          createdAt: row.createdAt.getTime(),
+          digest: await digestOf(registry, repository, norm(row.version)),
+        }),
+        signal,
+      );
+      return { name, repository, versions, registryTags };
+    },
+    signal,
+  );
 }
 
 async function digestOf(registry: RegistryClient, repository: string, name: string): Promise<DigestState> {

@@ -8,9 +8,18 @@ import { nameKind } from "./names.js";
 const d = (c: string): DigestText => `sha256:${c.repeat(64).slice(0, 64)}` as DigestText;
 const rules = { keepLastN: 1, keepTags: /^latest$|cache/, untaggedGraceMs: 3_600_000 };
 const NOW = Date.parse("2024-06-01T00:00:00Z");
-const tag = (id: number, name: string, digest: DigestText, t = "2024-05-01T00:00:00Z"): InventoryVersion => ({ id, name, createdAt: Date.parse(t), digest: { state: "known", digest } });
-const pkgOf = (versions: InventoryVersion[], tags = versions.filter((v) => !v.name.startsWith("sha256:")).map((v) => v.name)): PackageInventory =>
-  ({ name: "p", repository: "viktor/p", versions, registryTags: { state: "ok", tags } });
+const tag = (id: number, name: string, digest: DigestText, t = "2024-05-01T00:00:00Z"): InventoryVersion => ({
+  id,
+  name,
+  createdAt: Date.parse(t),
+  digest: { state: "known", digest },
+});
+const pkgOf = (versions: InventoryVersion[], tags = versions.filter((v) => !v.name.startsWith("sha256:")).map((v) => v.name)): PackageInventory => ({
+  name: "p",
+  repository: "viktor/p",
+  versions,
+  registryTags: { state: "ok", tags },
+});
 const image = (digest: DigestText): ResolvedNode => ({ state: "ok", digest, refs: [] });
 const graphOf = (pkg: PackageInventory): Map<string, ResolvedNode> =>
   new Map(pkg.versions.map((v) => [v.name, image((v.digest as { digest: DigestText }).digest)]));
@@ -25,7 +34,10 @@ describe("keepSet", () => {
   it("a same-second tie is broken by id, never by listing order", () => {
     const a = tag(7, "x", d("1"));
     const b = tag(9, "y", d("2"));
-    for (const versions of [[a, b], [b, a]]) {
+    for (const versions of [
+      [a, b],
+      [b, a],
+    ]) {
       const pkg = pkgOf(versions);
       expect(reasons(keepSet(pkg, graphOf(pkg), rules, NOW))).toEqual({ x: "delete", y: "newest" });
     }
@@ -63,12 +75,26 @@ describe("keepSet", () => {
 
   it("a kept root that answers 404 freezes the package and is named for the re-list; a child's 404 is only reported", () => {
     const missing: ResolvedNode = { state: "missing", message: "HTTP 404 MANIFEST_UNKNOWN" };
-    const pkg = pkgOf([tag(1, "old", d("1")), tag(2, "new", d("2"), "2024-05-02T00:00:00Z"), { id: 3, name: d("c"), createdAt: 0, digest: { state: "known", digest: d("c") } }]);
+    const pkg = pkgOf([
+      tag(1, "old", d("1")),
+      tag(2, "new", d("2"), "2024-05-02T00:00:00Z"),
+      { id: 3, name: d("c"), createdAt: 0, digest: { state: "known", digest: d("c") } },
+    ]);
     const root = keepSet(pkg, new Map([["new", missing]]), rules, NOW);
     expect(root.unreadable).toEqual(["new"]);
-    expect(root.frozen).toEqual(["kept new is listed but its manifest cannot be read (HTTP 404 MANIFEST_UNKNOWN); what it references is unknown, so nothing here is deleted"]);
+    expect(root.frozen).toEqual([
+      "kept new is listed but its manifest cannot be read (HTTP 404 MANIFEST_UNKNOWN); what it references is unknown, so nothing here is deleted",
+    ]);
     expect(root.decisions.every((x) => x.action === "keep")).toBe(true);
-    const child = keepSet(pkg, new Map<string, ResolvedNode>([["new", { state: "ok", digest: d("2"), refs: [d("9")] }], [d("9"), missing]]), rules, NOW);
+    const child = keepSet(
+      pkg,
+      new Map<string, ResolvedNode>([
+        ["new", { state: "ok", digest: d("2"), refs: [d("9")] }],
+        [d("9"), missing],
+      ]),
+      rules,
+      NOW,
+    );
     expect([child.unreadable, child.frozen]).toEqual([[], []]);
     expect(child.broken).toEqual([{ root: "new", target: d("9"), message: "HTTP 404 MANIFEST_UNKNOWN" }]);
     expect(reasons(child)).toMatchObject({ old: "delete", [d("c")]: "delete" });

@@ -47,7 +47,7 @@ export function keepSet(pkg: PackageInventory, graph: ManifestGraph, rules: Keep
 
   // References first, then cosign tags whose subject is now kept; a newly
   // kept signature (or referrers index) can reference more, so repeat.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const v of pkg.versions) {
       if (kept.has(v.id)) continue;
@@ -72,14 +72,25 @@ export function keepSet(pkg: PackageInventory, graph: ManifestGraph, rules: Keep
     ...inventoryProblems(pkg),
     ...walk.errors,
     ...unheld(pkg, walk),
-    ...unreadable.map((b) => `kept ${b.target} is listed but its manifest cannot be read (${b.message}); what it references is unknown, so nothing here is deleted`),
+    ...unreadable.map(
+      (b) => `kept ${b.target} is listed but its manifest cannot be read (${b.message}); what it references is unknown, so nothing here is deleted`,
+    ),
   ];
   const decisions = pkg.versions.map((v): Decision => {
     const reason: Reason = kept.get(v.id) ?? (frozen.length > 0 ? { kind: "frozen", why: frozen[0] as string } : { kind: "delete" });
     const digest = heldDigest(v);
     return { id: v.id, version: v.name, createdAt: v.createdAt, ...(digest ? { digest } : {}), action: reason.kind === "delete" ? "delete" : "keep", reason };
   });
-  return { name: pkg.name, repository: pkg.repository, decisions, frozen, broken: walk.broken, gone: [], needs: [...walk.needs], unreadable: unreadable.map((b) => b.target) };
+  return {
+    name: pkg.name,
+    repository: pkg.repository,
+    decisions,
+    frozen,
+    broken: walk.broken,
+    gone: [],
+    needs: [...walk.needs],
+    unreadable: unreadable.map((b) => b.target),
+  };
 }
 
 function heldDigest(v: InventoryVersion): DigestText | undefined {

@@ -4,7 +4,21 @@ import { metricsGroup, renderMetrics } from "./metrics.js";
 
 describe("metrics", () => {
   it("renders every family as a gauge with booleans as 0/1", () => {
-    const text = renderMetrics({ seen: 3, kept: 1, planned: 2, deleted: 0, failed: 0, skipped: 0, frozenPackages: 0, broken: 0, unverified: 0, guardTripped: true, dryRun: false, exitCode: 1, timestamp: 1717214400 });
+    const text = renderMetrics({
+      seen: 3,
+      kept: 1,
+      planned: 2,
+      deleted: 0,
+      failed: 0,
+      skipped: 0,
+      frozenPackages: 0,
+      broken: 0,
+      unverified: 0,
+      guardTripped: true,
+      dryRun: false,
+      exitCode: 1,
+      timestamp: 1717214400,
+    });
     expect(text).toContain("# TYPE forgejo_retention_versions_seen gauge\nforgejo_retention_versions_seen 3\n");
     expect(text).toContain("forgejo_retention_guard_tripped 1\n");
     expect(text).toContain("forgejo_retention_dry_run 0\n");

@@ -36,8 +36,16 @@ const FAMILIES: Array<[keyof RunMetrics, string, string]> = [
   ["failed", "forgejo_retention_versions_failed", "Deletes that failed"],
   ["skipped", "forgejo_retention_versions_skipped", "Deletes skipped because the package changed since planning"],
   ["frozenPackages", "forgejo_retention_packages_frozen", "Packages where nothing was deleted because something could not be resolved"],
-  ["broken", "forgejo_retention_broken_references", "Broken references (404, digest or size mismatch) found by the walk of the kept tags and of every other tag of a package deletes went to"],
-  ["unverified", "forgejo_retention_unverified_references", "References that walk could not read (5xx, timeout, refused): not known to be broken, not known to be whole"],
+  [
+    "broken",
+    "forgejo_retention_broken_references",
+    "Broken references (404, digest or size mismatch) found by the walk of the kept tags and of every other tag of a package deletes went to",
+  ],
+  [
+    "unverified",
+    "forgejo_retention_unverified_references",
+    "References that walk could not read (5xx, timeout, refused): not known to be broken, not known to be whole",
+  ],
   ["guardTripped", "forgejo_retention_guard_tripped", "1 when MAX_DELETES or MAX_DELETE_PERCENT tripped (or would, in dry-run)"],
   ["dryRun", "forgejo_retention_dry_run", "1 when the run only planned"],
   ["exitCode", "forgejo_retention_exit_code", "The run's exit code (0 done, 1 failures or guard, 2 configuration or preflight, Forgejo unreachable included)"],

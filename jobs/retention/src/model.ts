@@ -10,10 +10,7 @@ export type DigestText = `sha256:${string}`;
  * servable: an already-broken version); `error` is anything else and makes
  * the package fail closed.
  */
-export type DigestState =
-  | { state: "known"; digest: DigestText }
-  | { state: "missing"; message: string }
-  | { state: "error"; message: string };
+export type DigestState = { state: "known"; digest: DigestText } | { state: "missing"; message: string } | { state: "error"; message: string };
 
 /** One package version as the inventory saw it. */
 export interface InventoryVersion {
@@ -46,9 +43,7 @@ export interface PackageInventory {
  * points at (index children and `subject`; blobs are not versions).
  */
 export type ResolvedNode =
-  | { state: "ok"; digest: DigestText; refs: DigestText[] }
-  | { state: "missing"; message: string }
-  | { state: "error"; message: string };
+  { state: "ok"; digest: DigestText; refs: DigestText[] } | { state: "missing"; message: string } | { state: "error"; message: string };
 
 /** Resolved manifests of one package, keyed by tag (lower-cased) or digest. */
 export type ManifestGraph = ReadonlyMap<string, ResolvedNode>;

@@ -47,10 +47,22 @@ export function totalsOf(packages: readonly PackagePlan[]): PlanTotals {
 
 /** Assemble the run's plan from per-package plans. */
 export function assemblePlan(
-  owner: string, now: number, run: { dryRun: boolean; writeScope: WriteScope; inUse?: InUseState }, rules: KeepRules, packages: PackagePlan[], limits: GuardLimits,
+  owner: string,
+  now: number,
+  run: { dryRun: boolean; writeScope: WriteScope; inUse?: InUseState },
+  rules: KeepRules,
+  packages: PackagePlan[],
+  limits: GuardLimits,
 ): Plan {
   return {
-    owner, evaluatedAt: new Date(now).toISOString(), dryRun: run.dryRun, writeScope: run.writeScope, inUse: run.inUse ?? { state: "off" }, rules, packages,
-    guard: checkGuard(packages, limits), totals: totalsOf(packages),
+    owner,
+    evaluatedAt: new Date(now).toISOString(),
+    dryRun: run.dryRun,
+    writeScope: run.writeScope,
+    inUse: run.inUse ?? { state: "off" },
+    rules,
+    packages,
+    guard: checkGuard(packages, limits),
+    totals: totalsOf(packages),
   };
 }

@@ -12,8 +12,14 @@
 // the version (404) before it checks the user, so that still shows only as
 // 403 on the first real delete (docs/runbooks/retention.md).
 import {
-  ForgejoForbiddenError, ForgejoHttpStatusError, ForgejoNotFoundError, ForgejoTransportError, ForgejoUnauthorizedError,
-  type DeleteScopeProbe, type ForgejoClient, type WriteAccess,
+  ForgejoForbiddenError,
+  ForgejoHttpStatusError,
+  ForgejoNotFoundError,
+  ForgejoTransportError,
+  ForgejoUnauthorizedError,
+  type DeleteScopeProbe,
+  type ForgejoClient,
+  type WriteAccess,
 } from "@regguard/forgejo-client";
 import { ForgejoUnavailableError, PreflightError } from "./errors.js";
 import { messageOf } from "./inventory.js";
@@ -55,7 +61,11 @@ async function identity(api: Api, owner: string, signal?: AbortSignal): Promise<
       throw new PreflightError("PREFLIGHT_IDENTITY", `FORGEJO_TOKEN is not accepted by Forgejo (401): ${messageOf(e)}`, e);
     }
     if (e instanceof ForgejoForbiddenError) {
-      throw new PreflightError("PREFLIGHT_IDENTITY", `FORGEJO_TOKEN may not read its user or the owner (403; it needs read:user and read:organization besides write:package): ${messageOf(e)}`, e);
+      throw new PreflightError(
+        "PREFLIGHT_IDENTITY",
+        `FORGEJO_TOKEN may not read its user or the owner (403; it needs read:user and read:organization besides write:package): ${messageOf(e)}`,
+        e,
+      );
     }
     if (e instanceof ForgejoNotFoundError) throw new PreflightError("PREFLIGHT_OWNER", `FORGEJO_OWNER ${owner} does not exist on Forgejo: ${messageOf(e)}`, e);
     throw unavailable(e, "cannot ask Forgejo who the token is", signal);

@@ -11,21 +11,30 @@ export function logPlan(log: Logger, plan: Plan): void {
   for (const p of plan.packages) {
     for (const d of p.decisions) {
       log.info("plan", {
-        package: p.name, version: d.version, id: d.id, created: new Date(d.createdAt).toISOString(),
-        ...(d.digest ? { digest: d.digest } : {}), decision: d.action, reason: reasonText(d.reason),
+        package: p.name,
+        version: d.version,
+        id: d.id,
+        created: new Date(d.createdAt).toISOString(),
+        ...(d.digest ? { digest: d.digest } : {}),
+        decision: d.action,
+        reason: reasonText(d.reason),
       });
     }
     const deletes = p.decisions.filter((d) => d.action === "delete").length;
     log.info("package planned", { package: p.name, versions: p.decisions.length, keep: p.decisions.length - deletes, delete: deletes });
     if (p.frozen.length > 0) log.error("package frozen: nothing in it will be deleted", { package: p.name, problems: p.frozen });
-    if (p.gone.length > 0) log.warn("kept versions deleted during the run (404, and no longer listed): planned without them", { package: p.name, gone: p.gone });
-    for (const b of p.broken) log.warn("kept image is already broken (not caused by this run)", { package: p.name, root: b.root, target: b.target, error: b.message });
+    if (p.gone.length > 0)
+      log.warn("kept versions deleted during the run (404, and no longer listed): planned without them", { package: p.name, gone: p.gone });
+    for (const b of p.broken)
+      log.warn("kept image is already broken (not caused by this run)", { package: p.name, root: b.root, target: b.target, error: b.message });
   }
   log.info("plan totals", { owner: plan.owner, dryRun: plan.dryRun, writeScope: scopeText(plan), inUse: plan.inUse.state, ...plan.totals });
   if (plan.guard.tripped.length > 0) {
-    const msg = plan.guard.forced ? "guard tripped, FORCE=true: applying anyway"
-      : plan.dryRun ? "guard would trip: a live run would refuse this plan (raise the limits or set FORCE=true for one run)"
-      : "guard tripped: the plan will not be applied (set FORCE=true to override)";
+    const msg = plan.guard.forced
+      ? "guard tripped, FORCE=true: applying anyway"
+      : plan.dryRun
+        ? "guard would trip: a live run would refuse this plan (raise the limits or set FORCE=true for one run)"
+        : "guard tripped: the plan will not be applied (set FORCE=true to override)";
     log[plan.guard.forced || plan.dryRun ? "warn" : "error"](msg, { reasons: plan.guard.tripped });
   }
 }
@@ -44,7 +53,11 @@ export function planJson(plan: Plan): unknown {
       ...p,
       // Same words as the "plan" log lines: decision and reason.
       decisions: p.decisions.map(({ action, reason, createdAt, ...d }) => ({
-        ...d, createdAt: new Date(createdAt).toISOString(), decision: action, reason: reasonText(reason), reasonKind: reason.kind,
+        ...d,
+        createdAt: new Date(createdAt).toISOString(),
+        decision: action,
+        reason: reasonText(reason),
+        reasonKind: reason.kind,
       })),
     })),
   };

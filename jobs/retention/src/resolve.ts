@@ -23,7 +23,11 @@ export const MAX_REPLANS = 3;
 
 /** Plan one package, resolving its kept graph as deep as needed. */
 export async function planPackage(
-  pkg: PackageInventory, rules: KeepRules, now: number, resolve: Resolver, concurrency: number,
+  pkg: PackageInventory,
+  rules: KeepRules,
+  now: number,
+  resolve: Resolver,
+  concurrency: number,
   opts: { relist?: Relister; signal?: AbortSignal; inUse?: readonly InUseRoot[] } = {},
 ): Promise<PackagePlan> {
   const graph = new Map<string, ResolvedNode>();
@@ -39,7 +43,9 @@ export async function planPackage(
     if (result.unreadable.length === 0 || !opts.relist) return done(result, gone);
     const listed = await opts.relist(current);
     if (listed instanceof Error) {
-      return freezePlan(done(result, gone), [`cannot re-list ${pkg.name} to tell whether ${result.unreadable.join(", ")} was deleted during the run: ${listed.message}`]);
+      return freezePlan(done(result, gone), [
+        `cannot re-list ${pkg.name} to tell whether ${result.unreadable.join(", ")} was deleted during the run: ${listed.message}`,
+      ]);
     }
     const vanished = new Set(result.unreadable.filter((name) => !listed.has(name)));
     // Still listed: the freeze keepSet already put in stands.
@@ -57,8 +63,14 @@ export async function planPackage(
 }
 
 async function converge(
-  pkg: PackageInventory, rules: KeepRules, now: number, resolve: Resolver, concurrency: number, graph: Map<string, ResolvedNode>,
-  signal: AbortSignal | undefined, inUse: readonly InUseRoot[],
+  pkg: PackageInventory,
+  rules: KeepRules,
+  now: number,
+  resolve: Resolver,
+  concurrency: number,
+  graph: Map<string, ResolvedNode>,
+  signal: AbortSignal | undefined,
+  inUse: readonly InUseRoot[],
 ): Promise<KeepSetResult> {
   for (let round = 0; ; round++) {
     const result = keepSet(pkg, graph, rules, now, inUse);

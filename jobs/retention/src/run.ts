@@ -33,13 +33,32 @@ export async function run(ctx: JobContext, hooks: RunHooks = {}): Promise<number
   const config = loadConfig(ctx.env, ctx.argv);
   const { log } = ctx;
   log.info("retention starting", {
-    owner: config.owner, forgejo: config.forgejoUrl.origin, registry: config.registryUrl.origin, dryRun: config.dryRun,
-    keepLastN: config.rules.keepLastN, keepTags: config.rules.keepTags.source, untaggedGraceMs: config.rules.untaggedGraceMs,
-    maxDeletePercent: config.maxDeletePercent, maxDeletes: config.maxDeletes, force: config.force, inUse: config.inUse.mode,
+    owner: config.owner,
+    forgejo: config.forgejoUrl.origin,
+    registry: config.registryUrl.origin,
+    dryRun: config.dryRun,
+    keepLastN: config.rules.keepLastN,
+    keepTags: config.rules.keepTags.source,
+    untaggedGraceMs: config.rules.untaggedGraceMs,
+    maxDeletePercent: config.maxDeletePercent,
+    maxDeletes: config.maxDeletes,
+    force: config.force,
+    inUse: config.inUse.mode,
   });
   const m: RunMetrics = {
-    seen: 0, kept: 0, planned: 0, deleted: 0, failed: 0, skipped: 0, frozenPackages: 0, broken: 0, unverified: 0,
-    guardTripped: false, dryRun: config.dryRun, exitCode: RETENTION_EXIT.failed, timestamp: 0,
+    seen: 0,
+    kept: 0,
+    planned: 0,
+    deleted: 0,
+    failed: 0,
+    skipped: 0,
+    frozenPackages: 0,
+    broken: 0,
+    unverified: 0,
+    guardTripped: false,
+    dryRun: config.dryRun,
+    exitCode: RETENTION_EXIT.failed,
+    timestamp: 0,
   };
   try {
     m.exitCode = await runConfigured(config, ctx, hooks, m);
@@ -61,7 +80,8 @@ export async function run(ctx: JobContext, hooks: RunHooks = {}): Promise<number
 async function runConfigured(config: RetentionConfig, ctx: JobContext, hooks: RunHooks, m: RunMetrics): Promise<number> {
   const { log, signal } = ctx;
   const api = new ForgejoClient({
-    baseUrl: config.forgejoUrl.toString(), token: config.token,
+    baseUrl: config.forgejoUrl.toString(),
+    token: config.token,
     onRetry: (info) => log.warn("retrying a Forgejo request", { ...info }),
   });
   // First, before Forgejo is asked anything: a live run that cannot see the cluster stops here, having read nothing.
@@ -74,17 +94,25 @@ async function runConfigured(config: RetentionConfig, ctx: JobContext, hooks: Ru
   const identity = await preflight(api, config.owner, { probeScope: !config.dryRun, signal });
   if (identity.writeScope.verified) {
     log.info("preflight: the token's user may delete the owner's versions and the token has write:package", {
-      login: identity.login, as: identity.why, probed: identity.writeScope.probed,
+      login: identity.login,
+      as: identity.why,
+      probed: identity.writeScope.probed,
     });
   } else {
     log.info("preflight: the token's user may delete the owner's versions; write:package not verified (dry run)", {
-      login: identity.login, as: identity.why, writeScope: identity.writeScope.why,
+      login: identity.login,
+      as: identity.why,
+      writeScope: identity.writeScope.why,
     });
   }
   // Basic user:PAT on every /v2 request; a public Bearer realm is never followed from inside the cluster.
   const registry = new RegistryClient({
-    url: config.registryUrl, username: config.registryUser ?? identity.login, password: config.token,
-    pinRealm: true, concurrency: config.concurrency, signal,
+    url: config.registryUrl,
+    username: config.registryUser ?? identity.login,
+    password: config.token,
+    pinRealm: true,
+    concurrency: config.concurrency,
+    signal,
   });
   try {
     const inventory = await takeInventory(api, registry, config.owner, config.concurrency, signal).catch((e: unknown) => {
@@ -95,12 +123,34 @@ async function runConfigured(config: RetentionConfig, ctx: JobContext, hooks: Ru
     const now = hooks.now?.() ?? Date.now();
     const resolve = registryResolver(registry);
     const relist = relister(api, config.owner, signal);
-    const packages = await mapLimit(inventory, config.concurrency, async (p) => {
-      const planned = await planPackage(p, config.rules, now, resolve, config.concurrency, { relist, signal, inUse: inUse.byRepository.get(p.repository.toLowerCase()) ?? [] });
-      return checkCandidates(api, config.owner, planned, config.concurrency, signal);
-    }, signal);
-    const plan = assemblePlan(config.owner, now, { dryRun: config.dryRun, writeScope: identity.writeScope, inUse: inUse.summary }, config.rules, packages, config);
-    Object.assign(m, { seen: plan.totals.versions, kept: plan.totals.keep, planned: plan.totals.delete, frozenPackages: plan.totals.frozenPackages, guardTripped: plan.guard.tripped.length > 0 });
+    const packages = await mapLimit(
+      inventory,
+      config.concurrency,
+      async (p) => {
+        const planned = await planPackage(p, config.rules, now, resolve, config.concurrency, {
+          relist,
+          signal,
+          inUse: inUse.byRepository.get(p.repository.toLowerCase()) ?? [],
+        });
+        return checkCandidates(api, config.owner, planned, config.concurrency, signal);
+      },
+      signal,
+    );
+    const plan = assemblePlan(
+      config.owner,
+      now,
+      { dryRun: config.dryRun, writeScope: identity.writeScope, inUse: inUse.summary },
+      config.rules,
+      packages,
+      config,
+    );
+    Object.assign(m, {
+      seen: plan.totals.versions,
+      kept: plan.totals.keep,
+      planned: plan.totals.delete,
+      frozenPackages: plan.totals.frozenPackages,
+      guardTripped: plan.guard.tripped.length > 0,
+    });
     logPlan(log, plan);
     const failures: string[] = [];
     if (config.planFile) {
@@ -118,7 +168,10 @@ async function runConfigured(config: RetentionConfig, ctx: JobContext, hooks: Ru
     } else {
       await hooks.beforeApply?.(plan);
       const applied = await applyPlan(api, config.owner, plan.packages, {
-        concurrency: config.concurrency, log, signal, ...(hooks.beforeDelete ? { beforeDelete: hooks.beforeDelete } : {}),
+        concurrency: config.concurrency,
+        log,
+        signal,
+        ...(hooks.beforeDelete ? { beforeDelete: hooks.beforeDelete } : {}),
       });
       const { counts } = applied;
       Object.assign(m, { deleted: counts.deleted + counts["already-gone"], failed: counts.failed, skipped: counts.skipped + counts["not-attempted"] });
@@ -127,7 +180,8 @@ async function runConfigured(config: RetentionConfig, ctx: JobContext, hooks: Ru
       if (kept.broken > 0) failures.push(`${kept.broken} broken reference(s) in kept images`);
       const unplanned = await verifyOthers(registry, plan, applied, config, log, signal);
       if (unplanned.broken > 0) failures.push(`${unplanned.broken} broken reference(s) in tags the plan did not keep (pushed during the run, or not deleted)`);
-      if (unplanned.unlisted > 0) failures.push(`${unplanned.unlisted} package(s) could not be listed again after applying: tags pushed during the run are unverified`);
+      if (unplanned.unlisted > 0)
+        failures.push(`${unplanned.unlisted} package(s) could not be listed again after applying: tags pushed during the run are unverified`);
       const unverified = kept.unverified + unplanned.unverified;
       if (unverified > 0) failures.push(`${unverified} reference(s) could not be verified: the registry did not answer (not known to be broken)`);
       m.broken = kept.broken + unplanned.broken;
@@ -146,13 +200,20 @@ async function runConfigured(config: RetentionConfig, ctx: JobContext, hooks: Ru
 const appliedAny = (applied: ApplyResult): boolean => applied.counts.deleted > 0;
 
 async function verify(
-  registry: RegistryClient, plan: Plan, applied: ApplyResult, config: RetentionConfig, log: Logger, signal: AbortSignal,
+  registry: RegistryClient,
+  plan: Plan,
+  applied: ApplyResult,
+  config: RetentionConfig,
+  log: Logger,
+  signal: AbortSignal,
 ): Promise<{ broken: number; unverified: number }> {
   const result = await verifyKept(registry, plan.packages, config.concurrency, signal);
   for (const f of result.findings) {
-    const msg = f.preExisting ? "kept image is broken (it already was before this run)"
-      : appliedAny(applied) ? "KEPT IMAGE BROKEN AFTER APPLYING"
-      : "kept image is broken (this run deleted nothing)";
+    const msg = f.preExisting
+      ? "kept image is broken (it already was before this run)"
+      : appliedAny(applied)
+        ? "KEPT IMAGE BROKEN AFTER APPLYING"
+        : "kept image is broken (this run deleted nothing)";
     log.error(msg, { ...f });
   }
   logUnverified(log, "kept", result.unverified);
@@ -162,7 +223,12 @@ async function verify(
 
 /** Walks the tags of touched packages that the plan did not keep; see verifyUnplanned. */
 async function verifyOthers(
-  registry: RegistryClient, plan: Plan, applied: ApplyResult, config: RetentionConfig, log: Logger, signal: AbortSignal,
+  registry: RegistryClient,
+  plan: Plan,
+  applied: ApplyResult,
+  config: RetentionConfig,
+  log: Logger,
+  signal: AbortSignal,
 ): Promise<{ broken: number; unlisted: number; unverified: number }> {
   const touched = plan.packages.filter((p) => applied.touched.includes(p.name));
   const result = await verifyUnplanned(registry, touched, applied.deletedDigests, config.concurrency, signal);
@@ -172,7 +238,12 @@ async function verifyOthers(
     log.error(f.since === "new" ? `TAG PUSHED DURING THE RUN IS BROKEN${after}` : `TAG PLANNED FOR DELETION IS STILL THERE AND BROKEN${after}`, { ...f });
   }
   logUnverified(log, "not kept", result.unverified);
-  log.info("verified tags the plan did not keep", { packages: touched.length, tags: result.tagsWalked, findings: result.findings.length, unverified: result.unverified.length });
+  log.info("verified tags the plan did not keep", {
+    packages: touched.length,
+    tags: result.tagsWalked,
+    findings: result.findings.length,
+    unverified: result.unverified.length,
+  });
   return { broken: result.findings.length, unlisted: result.listErrors.length, unverified: result.unverified.length };
 }
 

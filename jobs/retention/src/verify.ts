@@ -30,24 +30,27 @@ export const isUnverified = (f: Finding): boolean => f.kind === "request_error";
 
 /** Walk every kept tag of every package. */
 export async function verifyKept(registry: RegistryClient, packages: readonly PackagePlan[], concurrency: number, signal?: AbortSignal): Promise<VerifyResult> {
-  const targets = packages.flatMap((p) =>
-    p.decisions.filter((d) => d.action === "keep" && isTagName(d.version)).map((d) => ({ p, tag: d.version })),
-  );
+  const targets = packages.flatMap((p) => p.decisions.filter((d) => d.action === "keep" && isTagName(d.version)).map((d) => ({ p, tag: d.version })));
   const unverified: Finding[] = [];
-  const perTag = await mapLimit(targets, concurrency, async ({ p, tag }) => {
-    const out: VerifyFinding[] = [];
-    const known = new Set(p.broken.map((b) => b.target));
-    for await (const event of walkImage(registry, p.repository, tag, { checkBlobs: true, concurrency })) {
-      if (event.type !== "finding") continue;
-      if (isUnverified(event.finding)) {
-        unverified.push(event.finding);
-        continue;
+  const perTag = await mapLimit(
+    targets,
+    concurrency,
+    async ({ p, tag }) => {
+      const out: VerifyFinding[] = [];
+      const known = new Set(p.broken.map((b) => b.target));
+      for await (const event of walkImage(registry, p.repository, tag, { checkBlobs: true, concurrency })) {
+        if (event.type !== "finding") continue;
+        if (isUnverified(event.finding)) {
+          unverified.push(event.finding);
+          continue;
+        }
+        const target = event.finding.digest ?? event.finding.tag ?? "";
+        out.push({ ...event.finding, preExisting: known.has(target) });
       }
-      const target = event.finding.digest ?? event.finding.tag ?? "";
-      out.push({ ...event.finding, preExisting: known.has(target) });
-    }
-    return out;
-  }, signal);
+      return out;
+    },
+    signal,
+  );
   return { tagsWalked: targets.length, findings: perTag.flat(), unverified };
 }
 
@@ -76,38 +79,53 @@ export interface UnplannedResult {
  * or that was re-pushed is walked too (its children may be gone).
  */
 export async function verifyUnplanned(
-  registry: RegistryClient, packages: readonly PackagePlan[], deletedDigests: ReadonlyMap<string, ReadonlySet<string>>,
-  concurrency: number, signal?: AbortSignal,
+  registry: RegistryClient,
+  packages: readonly PackagePlan[],
+  deletedDigests: ReadonlyMap<string, ReadonlySet<string>>,
+  concurrency: number,
+  signal?: AbortSignal,
 ): Promise<UnplannedResult> {
   const listErrors: UnplannedResult["listErrors"] = [];
-  const listed = await mapLimit(packages, concurrency, async (p) => {
-    const tags = await registry.tags(p.repository).then(
-      (t) => t.map(norm),
-      (e: unknown) => {
-        // NAME_UNKNOWN: every tag is gone, so none can be broken.
-        if (e instanceof NotFoundError) return [];
-        listErrors.push({ package: p.name, error: messageOf(e) });
-        return [];
-      },
-    );
-    const kept = new Set(p.decisions.filter((d) => d.action === "keep").map((d) => norm(d.version)));
-    const planned = new Set(p.decisions.map((d) => norm(d.version)));
-    return tags.filter((t) => isTagName(t) && !kept.has(t)).map((tag) => ({ p, tag, since: planned.has(tag) ? "planned-delete" as const : "new" as const }));
-  }, signal);
+  const listed = await mapLimit(
+    packages,
+    concurrency,
+    async (p) => {
+      const tags = await registry.tags(p.repository).then(
+        (t) => t.map(norm),
+        (e: unknown) => {
+          // NAME_UNKNOWN: every tag is gone, so none can be broken.
+          if (e instanceof NotFoundError) return [];
+          listErrors.push({ package: p.name, error: messageOf(e) });
+          return [];
+        },
+      );
+      const kept = new Set(p.decisions.filter((d) => d.action === "keep").map((d) => norm(d.version)));
+      const planned = new Set(p.decisions.map((d) => norm(d.version)));
+      return tags
+        .filter((t) => isTagName(t) && !kept.has(t))
+        .map((tag) => ({ p, tag, since: planned.has(tag) ? ("planned-delete" as const) : ("new" as const) }));
+    },
+    signal,
+  );
   const targets = listed.flat();
   const unverified: Finding[] = [];
-  const perTag = await mapLimit(targets, concurrency, async ({ p, tag, since }) => {
-    const gone = deletedDigests.get(p.name) ?? new Set<string>();
-    const out: UnplannedFinding[] = [];
-    for await (const event of walkImage(registry, p.repository, tag, { checkBlobs: true, concurrency })) {
-      if (event.type !== "finding") continue;
-      if (isUnverified(event.finding)) {
-        unverified.push(event.finding);
-        continue;
+  const perTag = await mapLimit(
+    targets,
+    concurrency,
+    async ({ p, tag, since }) => {
+      const gone = deletedDigests.get(p.name) ?? new Set<string>();
+      const out: UnplannedFinding[] = [];
+      for await (const event of walkImage(registry, p.repository, tag, { checkBlobs: true, concurrency })) {
+        if (event.type !== "finding") continue;
+        if (isUnverified(event.finding)) {
+          unverified.push(event.finding);
+          continue;
+        }
+        out.push({ ...event.finding, since, deletedByThisRun: event.finding.digest !== undefined && gone.has(event.finding.digest) });
       }
-      out.push({ ...event.finding, since, deletedByThisRun: event.finding.digest !== undefined && gone.has(event.finding.digest) });
-    }
-    return out;
-  }, signal);
+      return out;
+    },
+    signal,
+  );
   return { tagsWalked: targets.length, findings: perTag.flat(), unverified, listErrors };
 }

@@ -9,17 +9,18 @@ import { at, brokenReferences, liveEnv, names, OWNER, requests, runJob, startFak
 let fake: FakeServer;
 afterEach(async () => fake?.stop());
 
-
 const applied = (lines: Awaited<ReturnType<typeof runJob>>["lines"]) => lines.find((l) => l.msg === "applied");
 
 /** What CI does: an index tag over manifests already in the repository (Forgejo requires them to exist). */
 async function tagIndex(repo: string, tag: string, children: BuiltImage[]): Promise<void> {
   const body = JSON.stringify({
-    schemaVersion: 2, mediaType: OCI_INDEX,
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
     manifests: children.map((c) => ({ mediaType: c.mediaType, digest: c.digest, size: c.manifest.length, platform: c.platform })),
   });
   const res = await fetch(`${fake.url}/v2/${repo}/manifests/${tag}`, {
-    method: "PUT", body,
+    method: "PUT",
+    body,
     headers: { "content-type": OCI_INDEX, authorization: `Basic ${Buffer.from(`${OWNER}:${fake.user(OWNER).token}`).toString("base64")}` },
   });
   if (res.status !== 201) throw new Error(`index push ${repo}:${tag}: HTTP ${res.status} ${await res.text()}`);
@@ -73,7 +74,10 @@ describe("delete outcomes", () => {
     const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1" }), {
       // Someone else deletes b between the plan and the re-list.
       beforeApply: async () => {
-        const res = await fetch(`${fake.url}/api/v1/packages/viktor/container/svc/b`, { method: "DELETE", headers: { authorization: `token ${fake.user(OWNER).token}` } });
+        const res = await fetch(`${fake.url}/api/v1/packages/viktor/container/svc/b`, {
+          method: "DELETE",
+          headers: { authorization: `token ${fake.user(OWNER).token}` },
+        });
         expect(res.status).toBe(204);
       },
     });

@@ -10,7 +10,11 @@ import { at, liveEnv, startFake, target, versionDeletes, type FakeServer } from 
 
 const MAIN = join(import.meta.dirname, "..", "dist", "main.js");
 
-interface Result { code: number; stdout: string; stderr: string }
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 function cli(args: string[], env: Record<string, string>, nodeArgs: string[] = []): Promise<Result> {
   return new Promise((resolve) => {
@@ -22,7 +26,10 @@ function cli(args: string[], env: Record<string, string>, nodeArgs: string[] = [
 }
 
 const jsonLines = (out: string): Array<Record<string, unknown>> =>
-  out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
+  out
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe("built CLI", () => {
   let fake: FakeServer;
@@ -62,12 +69,20 @@ describe("built CLI", () => {
     expect(plan.find((l) => l.version === "latest")).toMatchObject({ decision: "keep", reason: "latest" });
     expect(plan.filter((l) => l.reason === "referenced by latest")).toHaveLength(4);
     expect(r.stdout + r.stderr).not.toContain(token);
-    type Written = { dryRun: boolean; writeScope: { verified: boolean; why: string }; totals: { delete: number }; packages: Array<{ name: string; decisions: Array<Record<string, unknown>> }> };
+    type Written = {
+      dryRun: boolean;
+      writeScope: { verified: boolean; why: string };
+      totals: { delete: number };
+      packages: Array<{ name: string; decisions: Array<Record<string, unknown>> }>;
+    };
     const written = JSON.parse(readFileSync(file, "utf8")) as Written;
     expect(written).toMatchObject({ dryRun: true, totals: { delete: 1 }, writeScope: { verified: false } });
     expect(written.writeScope.why).toMatch(/^not verified: a dry run sends no DELETE/);
     expect(written.packages[0]?.decisions.find((d) => d.version === "old")).toMatchObject({
-      decision: "delete", reason: "delete", reasonKind: "delete", createdAt: "2024-05-01T00:00:00.000Z",
+      decision: "delete",
+      reason: "delete",
+      reasonKind: "delete",
+      createdAt: "2024-05-01T00:00:00.000Z",
     });
     // Read-only: not even the preflight's probe.
     expect(fake.requests.filter((q) => q.method !== "GET" && q.method !== "HEAD")).toEqual([]);
@@ -137,7 +152,8 @@ describe("built CLI stopped mid-apply", () => {
     let r: Result;
     try {
       r = await cli([], liveEnv(own, { DRY_RUN: "true" }), [
-        "--import", `data:text/javascript,Date.now = () => { throw new Error("clock broken by the test"); };`,
+        "--import",
+        `data:text/javascript,Date.now = () => { throw new Error("clock broken by the test"); };`,
       ]);
     } finally {
       await own.stop();

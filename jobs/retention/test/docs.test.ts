@@ -49,7 +49,9 @@ describe("docs", () => {
       { level: "info", msg: "retention starting" },
       { level: "info", msg: "plan", package: "site", version: "latest", decision: "keep", reason: "latest" },
       { level: "info", msg: "plan", package: "site", version: "old", decision: "delete", reason: "delete" },
-    ].map((l) => JSON.stringify(l)).join("\n");
+    ]
+      .map((l) => JSON.stringify(l))
+      .join("\n");
     const out = await new Promise<string>((resolve, reject) => {
       const child = execFile("jq", ["-r", program as string], (e, stdout) => (e ? reject(e) : resolve(stdout)));
       child.stdin?.end(lines);

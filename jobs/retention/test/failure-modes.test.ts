@@ -7,7 +7,20 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { OCI_INDEX, OCI_MANIFEST, pushImage, pushIndex, pushManifest, type ReplayServer } from "@regguard/testkit";
 import {
-  at, brokenReferences, deleteVersion, liveEnv, mutations, names, planOf, REPLAY_TARGETS, requests, runJob, target, threeTags, versionDeletes, type LogLine,
+  at,
+  brokenReferences,
+  deleteVersion,
+  liveEnv,
+  mutations,
+  names,
+  planOf,
+  REPLAY_TARGETS,
+  requests,
+  runJob,
+  target,
+  threeTags,
+  versionDeletes,
+  type LogLine,
 } from "./harness.js";
 
 let fake: ReplayServer | undefined;
@@ -111,10 +124,13 @@ describe.each(REPLAY_TARGETS)("Forgejo's failure modes on $name", ({ start: star
     await pushManifest(target(fake), "viktor/lies", z, child.mediaType, child.manifest);
     const other = await pushImage(target(fake), "viktor/lies", "other");
     await pushManifest(target(fake), "viktor/lies", child.digest, other.mediaType, other.manifest);
-    const index = Buffer.from(JSON.stringify({
-      schemaVersion: 2, mediaType: OCI_INDEX,
-      manifests: [{ mediaType: child.mediaType, digest: child.digest, size: child.manifest.length, platform: { os: "linux", architecture: "amd64" } }],
-    }));
+    const index = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_INDEX,
+        manifests: [{ mediaType: child.mediaType, digest: child.digest, size: child.manifest.length, platform: { os: "linux", architecture: "amd64" } }],
+      }),
+    );
     await pushManifest(target(fake), "viktor/lies", "latest", OCI_INDEX, index);
     const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1" }));
     expect(code).toBe(1);
@@ -208,12 +224,16 @@ describe.each(REPLAY_TARGETS)("Forgejo's failure modes on $name", ({ start: star
     const fake = await start();
     at(fake, "2024-01-01T00:00:00Z");
     const image = await pushImage(target(fake), "viktor/sig", undefined, { seed: "subject-image" });
-    const artifact = Buffer.from(JSON.stringify({
-      schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType: "application/vnd.example.signature",
-      config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: image.config.digest, size: image.config.size },
-      layers: image.layers.map((l) => ({ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: l.digest, size: l.size })),
-      subject: { mediaType: image.mediaType, digest: image.digest, size: image.manifest.length },
-    }));
+    const artifact = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        artifactType: "application/vnd.example.signature",
+        config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: image.config.digest, size: image.config.size },
+        layers: image.layers.map((l) => ({ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: l.digest, size: l.size })),
+        subject: { mediaType: image.mediaType, digest: image.digest, size: image.manifest.length },
+      }),
+    );
     await pushManifest(target(fake), "viktor/sig", "latest", OCI_MANIFEST, artifact);
     const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "0" }));
     expect(code).toBe(0);

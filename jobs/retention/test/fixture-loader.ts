@@ -10,7 +10,12 @@ import type { DigestText, InventoryVersion, PackageInventory, ResolvedNode } fro
 
 export const FIXTURES = join(import.meta.dirname, "fixtures");
 
-interface SeedVersion { id?: number; name: string; created: string; holds?: string }
+interface SeedVersion {
+  id?: number;
+  name: string;
+  created: string;
+  holds?: string;
+}
 interface Seed {
   description: string;
   now: string;
@@ -78,10 +83,12 @@ export function loadFixture(name: string): Fixture {
     id: v.id ?? i + 1,
     name: v.name,
     createdAt: Date.parse(v.created),
-    digest: seed.headErrors?.includes(v.name) ? { state: "error", message: `HEAD ${v.name}: HTTP 500` }
-      : seed.headMissing?.includes(v.name) ? { state: "missing", message: `HEAD ${v.name}: 404` }
-      // Like the inventory: an untagged version's digest is its name, whatever it really holds.
-      : { state: "known", digest: (v.name.startsWith("sha256:") ? v.name : holdsOf(v)) as DigestText },
+    digest: seed.headErrors?.includes(v.name)
+      ? { state: "error", message: `HEAD ${v.name}: HTTP 500` }
+      : seed.headMissing?.includes(v.name)
+        ? { state: "missing", message: `HEAD ${v.name}: 404` }
+        : // Like the inventory: an untagged version's digest is its name, whatever it really holds.
+          { state: "known", digest: (v.name.startsWith("sha256:") ? v.name : holdsOf(v)) as DigestText },
   }));
   const graph = new Map<string, ResolvedNode>();
   // Forgejo serves a digest when any version holds it; a tag serves what its version holds.
@@ -106,4 +113,8 @@ export function loadFixture(name: string): Fixture {
 }
 
 /** Every fixture directory. */
-export const fixtureNames = (): string[] => readdirSync(FIXTURES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+export const fixtureNames = (): string[] =>
+  readdirSync(FIXTURES, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();

@@ -10,10 +10,16 @@ describe.each(fixtureNames())("fixture %s", (name) => {
 
   it(fx.description.slice(0, 110), async () => {
     const fetched: string[] = [];
-    const plan = await planPackage(fx.pkg, fx.rules, fx.now, async (_repo, key) => {
-      fetched.push(key);
-      return fx.graph.get(key) ?? { state: "missing", message: `404 for ${key}` };
-    }, 4);
+    const plan = await planPackage(
+      fx.pkg,
+      fx.rules,
+      fx.now,
+      async (_repo, key) => {
+        fetched.push(key);
+        return fx.graph.get(key) ?? { state: "missing", message: `404 for ${key}` };
+      },
+      4,
+    );
     const kept = Object.fromEntries(plan.decisions.filter((d) => d.action === "keep").map((d) => [d.version, reasonText(d.reason)]));
     const deleted = plan.decisions.filter((d) => d.action === "delete").map((d) => d.version);
     // "frozen" in a fixture stands for any frozen reason.

@@ -5,8 +5,13 @@ import { exitCodeFor, memoryLogger, type JobContext } from "@regguard/job-runtim
 import { RegistryClient, walkRegistry, type Finding } from "@regguard/oci-client";
 import { DELETE_PROBE_PREFIX } from "@regguard/forgejo-client";
 import {
-  pushImage, replayTargets, startFakeReplayServer,
-  type ForgejoFakeOptions, type PushTarget, type ReplayServer, type StartedForgejoFake,
+  pushImage,
+  replayTargets,
+  startFakeReplayServer,
+  type ForgejoFakeOptions,
+  type PushTarget,
+  type ReplayServer,
+  type StartedForgejoFake,
 } from "@regguard/testkit";
 import { run, type RunHooks } from "../src/run.js";
 
@@ -34,7 +39,8 @@ export const REPLAY_TARGETS = replayTargets("retention replays").map((t) => ({
 /** DELETE one version through the packages API as the owner, behind the job's back. */
 export function deleteVersion(fake: ReplayServer, pkg: string, version: string): Promise<Response> {
   return fetch(`${fake.url}/api/v1/packages/${OWNER}/container/${encodeURIComponent(pkg)}/${version}`, {
-    method: "DELETE", headers: { authorization: `token ${fake.user(OWNER).token}` },
+    method: "DELETE",
+    headers: { authorization: `token ${fake.user(OWNER).token}` },
   });
 }
 
@@ -52,8 +58,13 @@ export function at(fake: ReplayServer, iso: string): void {
 export function liveEnv(fake: ReplayServer, extra: Record<string, string> = {}): Record<string, string> {
   fake.settle?.();
   return {
-    FORGEJO_HOST: fake.url, FORGEJO_OWNER: OWNER, FORGEJO_TOKEN: fake.user(OWNER).token,
-    DRY_RUN: "false", MAX_DELETE_PERCENT: "100", MAX_DELETES: "10000", ...extra,
+    FORGEJO_HOST: fake.url,
+    FORGEJO_OWNER: OWNER,
+    FORGEJO_TOKEN: fake.user(OWNER).token,
+    DRY_RUN: "false",
+    MAX_DELETE_PERCENT: "100",
+    MAX_DELETES: "10000",
+    ...extra,
   };
 }
 
@@ -74,13 +85,18 @@ export async function runJob(env: Record<string, string>, hooks: RunHooks = {}, 
 
 /** Version names of a package, sorted. */
 export function names(fake: ReplayServer, pkg: string): string[] {
-  return fake.versions(OWNER, pkg).map((v) => v.version).sort();
+  return fake
+    .versions(OWNER, pkg)
+    .map((v) => v.version)
+    .sort();
 }
 
 /** The plan lines of a run, as `version -> "keep: reason" | "delete"`. */
 export function planOf(lines: readonly LogLine[], pkg: string): Record<string, string> {
   return Object.fromEntries(
-    lines.filter((l) => l.msg === "plan" && l.package === pkg).map((l) => [l.version as string, l.decision === "delete" ? "delete" : `keep: ${String(l.reason)}`]),
+    lines
+      .filter((l) => l.msg === "plan" && l.package === pkg)
+      .map((l) => [l.version as string, l.decision === "delete" ? "delete" : `keep: ${String(l.reason)}`]),
   );
 }
 

@@ -7,8 +7,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import {
-  kubeApiserverMissingReason, pushImage, skipReasonOutsideCI, startKubeApiserver,
-  type KubeObject, type ReplayServer, type StartedKubeApiserver,
+  kubeApiserverMissingReason,
+  pushImage,
+  skipReasonOutsideCI,
+  startKubeApiserver,
+  type KubeObject,
+  type ReplayServer,
+  type StartedKubeApiserver,
 } from "@regguard/testkit";
 import { at, liveEnv, mutations, planOf, REPLAY_TARGETS, runJob, target, versionDeletes, type LogLine } from "./harness.js";
 
@@ -27,7 +32,13 @@ const pod = (ns: string, name: string, spec: unknown): KubeObject => ({ apiVersi
 const template = (containers: unknown[], extra: Record<string, unknown> = {}) => ({ metadata: { labels: { app: "x" } }, spec: { containers, ...extra } });
 const selector = { matchLabels: { app: "x" } };
 const running = (name: string, image: string, imageID: string) => ({
-  name, image, imageID, ready: true, restartCount: 0, started: true, state: { running: { startedAt: "2024-05-20T00:00:00Z" } },
+  name,
+  image,
+  imageID,
+  ready: true,
+  restartCount: 0,
+  started: true,
+  state: { running: { startedAt: "2024-05-20T00:00:00Z" } },
 });
 
 /** Every namespace a case created is its own: cases on the fake and the real server do not see each other's workloads. */
@@ -76,10 +87,31 @@ describe.each(REPLAY_TARGETS)("IN_USE=kubernetes on $name", ({ start, skip }) =>
     const web = pod(n, "web", { containers: [{ name: "app", image: `${app}:latest` }], initContainers: [{ name: "migrate", image: `${app}:v4` }] });
     await kube!.create(web);
     await kube!.putStatus(web, { phase: "Running", containerStatuses: [running("app", `${app}:latest`, `${app}@${previous.digest}`)] });
-    await kube!.create({ apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "web-5d8f", namespace: n }, spec: { replicas: 0, selector, template: template([{ name: "app", image: `${app}:v1` }]) } });
-    await kube!.create({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "pinned", namespace: n }, spec: { replicas: 1, selector, template: template([{ name: "app", image: `${app}@${v2.digest}` }]) } });
-    await kube!.create({ apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "nightly", namespace: n }, spec: { schedule: "0 3 * * *", jobTemplate: { spec: { template: template([{ name: "job", image: `${app}:v3` }], { restartPolicy: "Never" }) } } } });
-    await kube!.create({ apiVersion: "apps/v1", kind: "ControllerRevision", metadata: { name: "db-7c9d", namespace: n }, revision: 3, data: { spec: { template: { $patch: "replace", ...template([{ name: "db", image: `${app}:v5` }]) } } } });
+    await kube!.create({
+      apiVersion: "apps/v1",
+      kind: "ReplicaSet",
+      metadata: { name: "web-5d8f", namespace: n },
+      spec: { replicas: 0, selector, template: template([{ name: "app", image: `${app}:v1` }]) },
+    });
+    await kube!.create({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "pinned", namespace: n },
+      spec: { replicas: 1, selector, template: template([{ name: "app", image: `${app}@${v2.digest}` }]) },
+    });
+    await kube!.create({
+      apiVersion: "batch/v1",
+      kind: "CronJob",
+      metadata: { name: "nightly", namespace: n },
+      spec: { schedule: "0 3 * * *", jobTemplate: { spec: { template: template([{ name: "job", image: `${app}:v3` }], { restartPolicy: "Never" }) } } },
+    });
+    await kube!.create({
+      apiVersion: "apps/v1",
+      kind: "ControllerRevision",
+      metadata: { name: "db-7c9d", namespace: n },
+      revision: 3,
+      data: { spec: { template: { $patch: "replace", ...template([{ name: "db", image: `${app}:v5` }]) } } },
+    });
 
     const { code, lines } = await runJob(env());
     expect(code).toBe(0);
@@ -96,13 +128,21 @@ describe.each(REPLAY_TARGETS)("IN_USE=kubernetes on $name", ({ start, skip }) =>
       v6: "delete",
       [orphan.digest]: "delete",
     });
-    expect(versionDeletes(fake).map((p) => p.split("/").pop()).sort()).toEqual(["v2", "v6", orphan.digest].sort());
+    expect(
+      versionDeletes(fake)
+        .map((p) => p.split("/").pop())
+        .sort(),
+    ).toEqual(["v2", "v6", orphan.digest].sort());
     expect(lines.find((l) => l.msg === "plan totals")?.inUse).toBe("read");
 
     // The same cluster with IN_USE=off: every in-use version above would have gone (the test can fail).
     const off = await runJob(env({ IN_USE: "off", DRY_RUN: "true" }));
-    expect(Object.entries(reasons(off.lines, "app")).filter(([, r]) => r === "delete").map(([v]) => v).sort())
-      .toEqual([previous.digest, "v1", "v2b", "v3", "v4", "v5"].sort());
+    expect(
+      Object.entries(reasons(off.lines, "app"))
+        .filter(([, r]) => r === "delete")
+        .map(([v]) => v)
+        .sort(),
+    ).toEqual([previous.digest, "v1", "v2b", "v3", "v4", "v5"].sort());
   });
 
   it("reads every page: with one object per page nothing is missed, and a registry alias maps registry:2's name to viktor/", async () => {
@@ -110,7 +150,12 @@ describe.each(REPLAY_TARGETS)("IN_USE=kubernetes on $name", ({ start, skip }) =>
     at(fake, "2024-05-01T00:00:00Z");
     for (const tag of ["r1", "r2", "r3", "r4", "r5"]) await pushImage(target(fake), "viktor/paged", tag);
     for (const [i, tag] of ["r1", "r2", "r3"].entries()) {
-      await kube!.create({ apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: `paged-${i}`, namespace: n }, spec: { replicas: 0, selector, template: template([{ name: "c", image: `${host}/viktor/paged:${tag}` }]) } });
+      await kube!.create({
+        apiVersion: "apps/v1",
+        kind: "ReplicaSet",
+        metadata: { name: `paged-${i}`, namespace: n },
+        spec: { replicas: 0, selector, template: template([{ name: "c", image: `${host}/viktor/paged:${tag}` }]) },
+      });
     }
     // During the bake a workload still pulls from registry:2; the sync job copied it to viktor/paged.
     // (A host of this case's own: the other server's cases run against the same API server.)
@@ -119,8 +164,11 @@ describe.each(REPLAY_TARGETS)("IN_USE=kubernetes on $name", ({ start, skip }) =>
     const { code, lines } = await runJob(env({ DRY_RUN: "true", KEEP_LAST_N: "0", IN_USE_PAGE_SIZE: "1", IN_USE_ALIASES: `${registry2}=viktor/` }));
     expect(code).toBe(0);
     expect(reasons(lines, "paged")).toEqual({
-      r1: `keep: in-use ${n}/ReplicaSet/paged-0`, r2: `keep: in-use ${n}/ReplicaSet/paged-1`, r3: `keep: in-use ${n}/ReplicaSet/paged-2`,
-      r4: `keep: in-use ${n}/Pod/old-registry`, r5: "delete",
+      r1: `keep: in-use ${n}/ReplicaSet/paged-0`,
+      r2: `keep: in-use ${n}/ReplicaSet/paged-1`,
+      r3: `keep: in-use ${n}/ReplicaSet/paged-2`,
+      r4: `keep: in-use ${n}/Pod/old-registry`,
+      r5: "delete",
     });
     const read = lines.find((l) => l.msg.startsWith("in use: the cluster"));
     // One object per page: at least one request per object listed, plus the last page of each kind.
@@ -159,7 +207,12 @@ describe.each(REPLAY_TARGETS)("IN_USE=kubernetes on $name", ({ start, skip }) =>
     // Bound under this case's names so both servers' cases can apply it.
     const roleName = `${role.metadata.name}-${n}`;
     await kube!.create({ ...role, metadata: { ...role.metadata, name: roleName } });
-    await kube!.create({ ...binding, metadata: { ...binding.metadata, name: `${binding.metadata.name}-${n}` }, roleRef: { ...(binding.roleRef as object), name: roleName }, subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace: n }] });
+    await kube!.create({
+      ...binding,
+      metadata: { ...binding.metadata, name: `${binding.metadata.name}-${n}` },
+      roleRef: { ...(binding.roleRef as object), name: roleName },
+      subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace: n }],
+    });
     const token = await kube!.serviceAccountToken(n, account.metadata.name);
     at(fake, "2024-05-01T00:00:00Z");
     for (const tag of ["b1", "b2"]) await pushImage(target(fake), "viktor/bound", tag);
@@ -173,7 +226,11 @@ describe.each(REPLAY_TARGETS)("IN_USE=kubernetes on $name", ({ start, skip }) =>
 describe("IN_USE configuration", () => {
   it("refuses an unknown mode and a malformed alias before any request (exit 2)", async () => {
     const { code, lines } = await runJob({
-      FORGEJO_HOST: "http://127.0.0.1:9", FORGEJO_OWNER: "viktor", FORGEJO_TOKEN: "t", IN_USE: "k8s", IN_USE_ALIASES: "registry.example",
+      FORGEJO_HOST: "http://127.0.0.1:9",
+      FORGEJO_OWNER: "viktor",
+      FORGEJO_TOKEN: "t",
+      IN_USE: "k8s",
+      IN_USE_ALIASES: "registry.example",
     });
     expect(code).toBe(2);
     const text = JSON.stringify(lines);
@@ -182,7 +239,13 @@ describe("IN_USE configuration", () => {
   });
 
   it("with IN_USE=kubernetes and no KUBECONFIG outside a pod, a live run stops with exit 2 and says what to set", async () => {
-    const { code, lines } = await runJob({ FORGEJO_HOST: "http://127.0.0.1:9", FORGEJO_OWNER: "viktor", FORGEJO_TOKEN: "t", IN_USE: "kubernetes", DRY_RUN: "false" });
+    const { code, lines } = await runJob({
+      FORGEJO_HOST: "http://127.0.0.1:9",
+      FORGEJO_OWNER: "viktor",
+      FORGEJO_TOKEN: "t",
+      IN_USE: "kubernetes",
+      DRY_RUN: "false",
+    });
     expect(code).toBe(2);
     expect(JSON.stringify(lines)).toContain("no Kubernetes configuration: set KUBECONFIG");
   });

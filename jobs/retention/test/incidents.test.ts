@@ -31,9 +31,7 @@ describe.each(REPLAY_TARGETS)("incident replays on $name", ({ start, skip }) => 
     const plan = planOf(lines, "kms-website");
     for (const c of children) expect(plan[c]).toBe("keep: referenced by latest");
     expect(plan["pr-1"]).toBe("delete");
-    expect(names(fake, "kms-website")).toEqual(
-      ["latest", ...Array.from({ length: 10 }, (_, i) => `pr-${i + 3}`), ...children].sort(),
-    );
+    expect(names(fake, "kms-website")).toEqual(["latest", ...Array.from({ length: 10 }, (_, i) => `pr-${i + 3}`), ...children].sort());
     expect(await brokenReferences(fake)).toEqual([]);
   });
 
@@ -77,7 +75,13 @@ describe.each(REPLAY_TARGETS)("incident replays on $name", ({ start, skip }) => 
     const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1" }));
     expect(code).toBe(0);
     const plan = planOf(lines, "tools");
-    expect(plan).toMatchObject({ v2: "keep: newest", "v2-amd64": "keep: referenced by v2", "v2-arm64": "keep: referenced by v2", v1: "delete", "v1-amd64": "delete" });
+    expect(plan).toMatchObject({
+      v2: "keep: newest",
+      "v2-amd64": "keep: referenced by v2",
+      "v2-arm64": "keep: referenced by v2",
+      v1: "delete",
+      "v1-amd64": "delete",
+    });
     expect(names(fake, "tools")).toEqual(["v2", "v2-amd64", "v2-arm64"]);
     expect(await brokenReferences(fake)).toEqual([]);
   });

@@ -28,17 +28,28 @@ describe.skipIf(missing)("Pushgateway metrics", () => {
     const env = liveEnv(fake, { KEEP_LAST_N: "1", PUSHGATEWAY_URL: gw.url });
     expect((await runJob({ ...env, DRY_RUN: "true" })).code).toBe(0);
     expect(await values()).toMatchObject({
-      forgejo_retention_versions_seen: 3, forgejo_retention_versions_kept: 1, forgejo_retention_versions_planned_delete: 2,
-      forgejo_retention_versions_deleted: 0, forgejo_retention_dry_run: 1, forgejo_retention_exit_code: 0,
+      forgejo_retention_versions_seen: 3,
+      forgejo_retention_versions_kept: 1,
+      forgejo_retention_versions_planned_delete: 2,
+      forgejo_retention_versions_deleted: 0,
+      forgejo_retention_dry_run: 1,
+      forgejo_retention_exit_code: 0,
     });
     const before = (await values()).forgejo_retention_last_run_timestamp_seconds ?? 0;
     expect(before).toBeGreaterThan(Date.now() / 1000 - 60);
     expect((await runJob(env)).code).toBe(0);
     expect(await values()).toMatchObject({
-      forgejo_retention_versions_deleted: 2, forgejo_retention_versions_failed: 0, forgejo_retention_dry_run: 0,
-      forgejo_retention_broken_references: 0, forgejo_retention_exit_code: 0, regguard_build_info: 1,
+      forgejo_retention_versions_deleted: 2,
+      forgejo_retention_versions_failed: 0,
+      forgejo_retention_dry_run: 0,
+      forgejo_retention_broken_references: 0,
+      forgejo_retention_exit_code: 0,
+      regguard_build_info: 1,
     });
-    expect((await gw.series()).find((s) => s.name === "regguard_build_info" && s.labels.owner === "viktor")?.labels).toMatchObject({ job: "forgejo-retention", version: "0.1.0" });
+    expect((await gw.series()).find((s) => s.name === "regguard_build_info" && s.labels.owner === "viktor")?.labels).toMatchObject({
+      job: "forgejo-retention",
+      version: "0.1.0",
+    });
     expect(await brokenReferences(fake)).toEqual([]);
   });
 

@@ -10,11 +10,13 @@ let fake: FakeServer;
 afterEach(async () => fake?.stop());
 
 describe("token and permissions", () => {
-
   it("a DELETE answered 403 is a counted failure: exit 1, the rest not attempted, nothing broken", async () => {
     fake = await startFake();
     await threeTags(fake);
-    fake.failNext({ method: "DELETE", pathIncludes: "/api/v1/packages/viktor/container/svc/" }, { status: 403, body: '{"message":"user should have specific permission or be a site admin"}' });
+    fake.failNext(
+      { method: "DELETE", pathIncludes: "/api/v1/packages/viktor/container/svc/" },
+      { status: 403, body: '{"message":"user should have specific permission or be a site admin"}' },
+    );
     const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1", CONCURRENCY: "1" }));
     expect(code).toBe(1);
     const failed = lines.filter((l) => l.msg === "delete failed");
@@ -27,7 +29,6 @@ describe("token and permissions", () => {
 });
 
 describe("preflight: the token's scope and Forgejo's reachability", () => {
-
   it("an org member without package write passes the preflight (the probe sees only the scope); the first live delete is refused", async () => {
     fake = await startFake({ orgs: [{ name: "infra", owners: ["root"], members: [OWNER] }] });
     const admin = target(fake, "root");
@@ -42,7 +43,12 @@ describe("preflight: the token's scope and Forgejo's reachability", () => {
     expect(live.code).toBe(1);
     expect(live.lines.find((l) => l.msg === "delete failed")).toMatchObject({ status: 403, version: "a" });
     expect(live.lines.some((l) => l.msg === "stopped deleting after an authorization failure")).toBe(true);
-    expect(fake.versions("infra", "tool").map((v) => v.version).sort()).toEqual(["a", "b"]);
+    expect(
+      fake
+        .versions("infra", "tool")
+        .map((v) => v.version)
+        .sort(),
+    ).toEqual(["a", "b"]);
   });
 
   it("Forgejo answering 5xx to the preflight after retries is exit 2, nothing listed", async () => {
@@ -104,5 +110,4 @@ describe("fail closed", () => {
       await other.stop();
     }
   });
-
 });

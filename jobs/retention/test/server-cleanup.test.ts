@@ -19,7 +19,10 @@ describe.skipIf(skip !== undefined)(`the cleanup_packages cron of real ${build.l
       const cur = await pushIndex(target(s), "viktor/site", "latest", { attestations: true, seed: "cleanup-new" });
       const signed = await pushImage(target(s), "viktor/site", `sha256-${cur.digest.slice(7)}.sig`, { seed: "cleanup-sig" });
       s.settle?.();
-      const before = s.versions(OWNER, "site").map((v) => v.version).sort();
+      const before = s
+        .versions(OWNER, "site")
+        .map((v) => v.version)
+        .sort();
       const oldChildren = [...old.children, ...old.attestations].map((c) => c.digest);
       const curChildren = [...cur.children, ...cur.attestations].map((c) => c.digest);
       expect(before).toEqual(["latest", `sha256-${cur.digest.slice(7)}.sig`, ...oldChildren, ...curChildren].sort());
@@ -38,7 +41,10 @@ describe.skipIf(skip !== undefined)(`the cleanup_packages cron of real ${build.l
       for (let i = 0; i < 100 && (await runs()) === n; i++) await new Promise((r) => setTimeout(r, 100));
       expect(await runs()).toBe(n + 1);
 
-      const after = s.versions(OWNER, "site").map((v) => v.version).sort();
+      const after = s
+        .versions(OWNER, "site")
+        .map((v) => v.version)
+        .sort();
       if (build.flavour === "gitea") {
         // Gitea 1.27's cron (services/packages/cleanup/cleanup.go, CleanupExpiredData) removes
         // expired uploads and unreferenced blobs and, without per-owner rules, no version at all.

@@ -21,13 +21,21 @@ const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const MiB = 1024 * 1024;
 
-interface Figures { seconds: number; peakRssMiB: number; code: number | null; out: string }
+interface Figures {
+  seconds: number;
+  peakRssMiB: number;
+  code: number | null;
+  out: string;
+}
 
 /** Run a command under GNU time; its last stderr line is the peak RSS in KiB. */
 async function timed(cmd: string, args: string[], env: Record<string, string>): Promise<Figures> {
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
-    const child = spawn("/usr/bin/time", ["-f", "BENCH_RSS_KIB %M", cmd, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("/usr/bin/time", ["-f", "BENCH_RSS_KIB %M", cmd, ...args], {
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
@@ -41,14 +49,24 @@ async function timed(cmd: string, args: string[], env: Record<string, string>): 
 }
 
 function syncCopy(source: string, target: string): Promise<Figures> {
-  return timed(process.execPath, [MAIN, "copy"], { SOURCE_URL: source, TARGET_URL: target, TARGET_PREFIX: "viktor/", DRY_RUN: "false", NODE_OPTIONS: "--max-semi-space-size=4" });
+  return timed(process.execPath, [MAIN, "copy"], {
+    SOURCE_URL: source,
+    TARGET_URL: target,
+    TARGET_PREFIX: "viktor/",
+    DRY_RUN: "false",
+    NODE_OPTIONS: "--max-semi-space-size=4",
+  });
 }
 
 function skopeoSync(source: StartedRegistry, repos: string[], targetHost: string, dir: string): Promise<Figures> {
   const yaml = `${source.host}:\n  tls-verify: false\n  images:\n${repos.map((r) => `    ${r}: []`).join("\n")}\n`;
   const file = join(dir, `skopeo-${Date.now()}.yaml`);
   writeFileSync(file, yaml);
-  return timed("skopeo", ["sync", "--src", "yaml", "--dest", "docker", "--all", "--preserve-digests", "--dest-tls-verify=false", file, `${targetHost}/viktor`], { HOME: dir });
+  return timed(
+    "skopeo",
+    ["sync", "--src", "yaml", "--dest", "docker", "--all", "--preserve-digests", "--dest-tls-verify=false", file, `${targetHost}/viktor`],
+    { HOME: dir },
+  );
 }
 
 /** A 256 MiB layer as a deterministic AES-CTR keystream: hashed in one pass, uploaded in a second. */
@@ -69,16 +87,25 @@ async function seedBigImage(url: string, repo: string, layers: number, layerSize
     await start.body.dump();
     const location = new URL(String(start.headers.location), url);
     location.searchParams.set("digest", digest);
-    const put = await request(location, { method: "PUT", body: Readable.from(body()), headers: { "content-length": String(size), "content-type": "application/octet-stream" } });
+    const put = await request(location, {
+      method: "PUT",
+      body: Readable.from(body()),
+      headers: { "content-length": String(size), "content-type": "application/octet-stream" },
+    });
     await put.body.dump();
     if (put.statusCode !== 201) throw new Error(`upload ${digest}: HTTP ${put.statusCode}`);
     return { mediaType, digest, size };
   };
-  for (let i = 0; i < layers; i++) refs.push(await upload(() => keystream(`${repo}-${i}`, layerSize), layerSize, "application/vnd.oci.image.layer.v1.tar+gzip"));
+  for (let i = 0; i < layers; i++)
+    refs.push(await upload(() => keystream(`${repo}-${i}`, layerSize), layerSize, "application/vnd.oci.image.layer.v1.tar+gzip"));
   const configBytes = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } }));
   const config = await upload(() => [configBytes], configBytes.length, "application/vnd.oci.image.config.v1+json");
   const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config, layers: refs }));
-  const res = await request(new URL(`/v2/${repo}/manifests/1.0`, url), { method: "PUT", body: manifest, headers: { "content-type": "application/vnd.oci.image.manifest.v1+json" } });
+  const res = await request(new URL(`/v2/${repo}/manifests/1.0`, url), {
+    method: "PUT",
+    body: manifest,
+    headers: { "content-type": "application/vnd.oci.image.manifest.v1+json" },
+  });
   await res.body.dump();
   if (res.statusCode !== 201) throw new Error(`manifest: HTTP ${res.statusCode}`);
 }
@@ -103,7 +130,9 @@ async function race(label: string, source: StartedRegistry, repos: string[], dir
   }
   const s = median(out.sync.map((f) => f.seconds));
   const k = median(out.skopeo.map((f) => f.seconds));
-  console.log(`| ${label} | ${fmt(s)} s, ${fmt(median(out.sync.map((f) => f.peakRssMiB)), 0)} MiB | ${fmt(k)} s, ${fmt(median(out.skopeo.map((f) => f.peakRssMiB)), 0)} MiB | ${fmt(k / s, 1)}x |`);
+  console.log(
+    `| ${label} | ${fmt(s)} s, ${fmt(median(out.sync.map((f) => f.peakRssMiB)), 0)} MiB | ${fmt(k)} s, ${fmt(median(out.skopeo.map((f) => f.peakRssMiB)), 0)} MiB | ${fmt(k / s, 1)}x |`,
+  );
   return out;
 }
 
@@ -115,8 +144,12 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     const seeded = await seedRegistry(many.url, { repositories: 40, tagsPerRepo: 10, multiArchEvery: 3 });
     await seedBigImage(big.url, "bench/big", 4, 256 * MiB);
-    console.log(`seeded in ${fmt((Date.now() - t0) / 1000, 1)} s: (1) ${seeded.repositories.length} repositories, ${seeded.tags} tags (${seeded.indexes} multi-arch with attestations); (2) one image of 4 x 256 MiB layers`);
-    console.log(`median of ${RUNS} alternating runs, each into a fresh empty registry:2 (node ${process.version}, ${(await timed("skopeo", ["--version"], {})).out.split("\n")[0]})\n`);
+    console.log(
+      `seeded in ${fmt((Date.now() - t0) / 1000, 1)} s: (1) ${seeded.repositories.length} repositories, ${seeded.tags} tags (${seeded.indexes} multi-arch with attestations); (2) one image of 4 x 256 MiB layers`,
+    );
+    console.log(
+      `median of ${RUNS} alternating runs, each into a fresh empty registry:2 (node ${process.version}, ${(await timed("skopeo", ["--version"], {})).out.split("\n")[0]})\n`,
+    );
     console.log("| case | sync copy | skopeo sync --all --preserve-digests | skopeo / sync |\n|---|---:|---:|---:|");
     const r1 = await race("(1) 40 x 10 tags", many, seeded.repositories, dir);
     const r2 = await race("(2) 1 GiB, 4 layers", big, ["bench/big"], dir);
@@ -132,13 +165,17 @@ async function main(): Promise<void> {
       const listingPages = srcProxy.requests.filter((q) => q.path.includes("/_catalog") || q.path.includes("/tags/list")).length;
       const total = srcProxy.requests.length + dstProxy.requests.length;
       const budget = listingPages + seeded.tags + 1;
-      console.log(`\n(3) no-op re-run: ${fmt(again.seconds)} s, peak RSS ${fmt(again.peakRssMiB, 0)} MiB; requests ${total} = ${listingPages} listing pages + ${srcProxy.requests.length - listingPages} source HEADs + ${dstProxy.requests.length} target HEADs (${seeded.tags} tags)`);
+      console.log(
+        `\n(3) no-op re-run: ${fmt(again.seconds)} s, peak RSS ${fmt(again.peakRssMiB, 0)} MiB; requests ${total} = ${listingPages} listing pages + ${srcProxy.requests.length - listingPages} source HEADs + ${dstProxy.requests.length} target HEADs (${seeded.tags} tags)`,
+      );
       const s1 = median(r1.sync.map((f) => f.seconds));
       const k1 = median(r1.skopeo.map((f) => f.seconds));
       const s2 = median(r2.sync.map((f) => f.seconds));
       const k2 = median(r2.skopeo.map((f) => f.seconds));
       const rss = Math.max(...[...r1.sync, ...r2.sync, again].map((f) => f.peakRssMiB));
-      console.log(`\ntargets: (1) skopeo/sync ${fmt(k1 / s1, 1)}x [>= 5x: ${k1 / s1 >= 5 ? "met" : "MISSED"}]; (2) ${fmt(k2 / s2, 1)}x [>= 1.5x: ${k2 / s2 >= 1.5 ? "met" : "MISSED"}]; (3) requests ${total} [<= ${budget}: ${total <= budget ? "met" : "MISSED"}]; peak RSS of every sync run ${fmt(rss, 0)} MiB [< 150: ${rss < 150 ? "met" : "MISSED"}]`);
+      console.log(
+        `\ntargets: (1) skopeo/sync ${fmt(k1 / s1, 1)}x [>= 5x: ${k1 / s1 >= 5 ? "met" : "MISSED"}]; (2) ${fmt(k2 / s2, 1)}x [>= 1.5x: ${k2 / s2 >= 1.5 ? "met" : "MISSED"}]; (3) requests ${total} [<= ${budget}: ${total <= budget ? "met" : "MISSED"}]; peak RSS of every sync run ${fmt(rss, 0)} MiB [< 150: ${rss < 150 ? "met" : "MISSED"}]`,
+      );
     } finally {
       await Promise.all([srcProxy.stop(), dstProxy.stop(), target.stop()]);
     }

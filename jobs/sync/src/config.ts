@@ -9,7 +9,11 @@ export type SyncCommand = "copy" | "check" | "repair" | "cutover";
 export const SYNC_COMMANDS: readonly SyncCommand[] = ["copy", "check", "repair", "cutover"];
 
 /** One side of the move. */
-export interface Endpoint { url: URL; username: string | undefined; password: string | undefined }
+export interface Endpoint {
+  url: URL;
+  username: string | undefined;
+  password: string | undefined;
+}
 
 /** Everything a run needs, validated. */
 export interface SyncConfig {
@@ -52,7 +56,8 @@ export function loadConfig(env: Env, argv: readonly string[] = []): SyncConfig {
     if (password !== undefined && username === undefined) r.problem(`${side}_PASSWORD is set but ${side}_USERNAME is not`);
     if (username !== undefined && password === undefined) r.problem(`${side}_USERNAME is set but ${side}_PASSWORD is not`);
     const url = r.url(`${side}_URL`);
-    if (url && (url.pathname !== "/" || url.search)) r.problem(`${side}_URL must be the registry root (no path or query), got ${url.origin}${url.pathname === "/" ? "" : url.pathname}`);
+    if (url && (url.pathname !== "/" || url.search))
+      r.problem(`${side}_URL must be the registry root (no path or query), got ${url.origin}${url.pathname === "/" ? "" : url.pathname}`);
     return { url: url as URL, username, password };
   };
   const source = endpoint("SOURCE");
@@ -62,7 +67,10 @@ export function loadConfig(env: Env, argv: readonly string[] = []): SyncConfig {
   }
   const prefix = r.string("TARGET_PREFIX") ?? "";
   const sourcePrefix = r.string("SOURCE_PREFIX") ?? "";
-  for (const [name, value] of [["TARGET_PREFIX", prefix], ["SOURCE_PREFIX", sourcePrefix]] as const) {
+  for (const [name, value] of [
+    ["TARGET_PREFIX", prefix],
+    ["SOURCE_PREFIX", sourcePrefix],
+  ] as const) {
     if (value !== "" && !PREFIX.test(value)) r.problem(`${name} must be lower-case path components ending in /, e.g. viktor/, got ${JSON.stringify(value)}`);
   }
   const pgUrl = r.url("PUSHGATEWAY_URL");
@@ -78,12 +86,18 @@ export function loadConfig(env: Env, argv: readonly string[] = []): SyncConfig {
   const cutover = {
     names: { source: names("SOURCE_ALIASES", source.url), target: names("TARGET_ALIASES", target.url), sourcePrefix, targetPrefix: prefix },
     pageSize: r.integer("KUBE_PAGE_SIZE") as number,
-    env: { ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}), ...(env.KUBERNETES_SERVICE_HOST ? { KUBERNETES_SERVICE_HOST: env.KUBERNETES_SERVICE_HOST } : {}) },
+    env: {
+      ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}),
+      ...(env.KUBERNETES_SERVICE_HOST ? { KUBERNETES_SERVICE_HOST: env.KUBERNETES_SERVICE_HOST } : {}),
+    },
   };
   const config = {
     cutover,
     command: command as SyncCommand,
-    source, target, prefix, sourcePrefix,
+    source,
+    target,
+    prefix,
+    sourcePrefix,
     repositories: whole(r.regex("REPOSITORIES")),
     tags: whole(r.regex("TAGS")),
     dryRun: r.boolean("DRY_RUN") as boolean,

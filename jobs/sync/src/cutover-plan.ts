@@ -48,8 +48,13 @@ export function cutoverImages(uses: readonly ImageUse[], names: CutoverNames): C
     if (onTarget === undefined && (onSource === undefined || !onSource.startsWith(names.sourcePrefix))) continue;
     const targetRepository = onTarget ?? `${names.targetPrefix}${onSource!.slice(names.sourcePrefix.length)}`.toLowerCase();
     candidates.push({
-      pullsFrom: onTarget !== undefined ? "target" : "source", sourceRepository: onSource, targetRepository,
-      tag: use.image.tag, digest: use.image.digest, text: use.text, by: [use.by],
+      pullsFrom: onTarget !== undefined ? "target" : "source",
+      sourceRepository: onSource,
+      targetRepository,
+      tag: use.image.tag,
+      digest: use.image.digest,
+      text: use.text,
+      by: [use.by],
     });
   }
   const withDigest = new Set(candidates.filter((c) => c.digest !== undefined).map((c) => `${c.by[0]} ${c.pullsFrom} ${c.targetRepository} ${c.tag ?? ""}`));

@@ -28,7 +28,14 @@ export const CUTOVER_METRIC = {
 } as const;
 
 export async function runCutover(config: SyncConfig, source: RegistryClient, target: RegistryClient, log: Logger, signal: AbortSignal): Promise<CutoverTally> {
-  const tally: CutoverTally = { images: 0, states: { ready: 0, missing: 0, drifted: 0, broken: 0 }, onRegistry2: 0, unverified: 0, kubeError: undefined, stopped: false };
+  const tally: CutoverTally = {
+    images: 0,
+    states: { ready: 0, missing: 0, drifted: 0, broken: 0 },
+    onRegistry2: 0,
+    unverified: 0,
+    kubeError: undefined,
+    stopped: false,
+  };
   let found;
   try {
     // Loaded only by cutover: copy and check stay as small as they were (large.test.ts measures it).
@@ -36,11 +43,20 @@ export async function runCutover(config: SyncConfig, source: RegistryClient, tar
     found = await listWorkloadImages({ env: config.cutover.env, pageSize: config.cutover.pageSize, requestTimeoutMs: config.timeoutMs, signal });
   } catch (e) {
     tally.kubeError = (e as Error).message;
-    log.error("the workloads could not all be listed; nothing was checked and no gauge is pushed", { detail: tally.kubeError, errorCode: (e as { code?: string }).code });
+    log.error("the workloads could not all be listed; nothing was checked and no gauge is pushed", {
+      detail: tally.kubeError,
+      errorCode: (e as { code?: string }).code,
+    });
     return tally;
   }
   const images = cutoverImages(found.uses, config.cutover.names);
-  log.info("cutover: workload images read", { source: found.source, objects: found.objects, requests: found.requests, ours: images.length, names: config.cutover.names });
+  log.info("cutover: workload images read", {
+    source: found.source,
+    objects: found.objects,
+    requests: found.requests,
+    ours: images.length,
+    names: config.cutover.names,
+  });
   for (const u of found.unread) log.warn("a workload names an image no runtime can pull", { by: u.by, field: u.field, image: u.text });
   const outcomes: CutoverOutcome[] = [];
   await forEachBounded(images, config.concurrency, async (image) => {
@@ -55,9 +71,16 @@ export async function runCutover(config: SyncConfig, source: RegistryClient, tar
     if (o.state === undefined) tally.unverified++;
     else tally.states[o.state]++;
     const fields = {
-      image: o.image.text, by: o.image.by, pullsFrom: o.image.pullsFrom === "source" ? "registry2" : "forgejo", forgejo: o.image.targetRepository,
-      tag: o.image.tag, digest: o.digest, digestFrom: o.digestFrom, state: o.state ?? "unverified",
-      ...(o.targetDigest ? { forgejoDigest: o.targetDigest } : {}), ...(o.detail ? { detail: o.detail } : {}),
+      image: o.image.text,
+      by: o.image.by,
+      pullsFrom: o.image.pullsFrom === "source" ? "registry2" : "forgejo",
+      forgejo: o.image.targetRepository,
+      tag: o.image.tag,
+      digest: o.digest,
+      digestFrom: o.digestFrom,
+      state: o.state ?? "unverified",
+      ...(o.targetDigest ? { forgejoDigest: o.targetDigest } : {}),
+      ...(o.detail ? { detail: o.detail } : {}),
     };
     if (o.state === "ready") log.info("cutover image", fields);
     else if (o.state === undefined) log.error("cutover image could not be checked", fields);
@@ -89,7 +112,12 @@ export function cutoverMetrics(t: CutoverTally, finishedAt: number): MetricFamil
       type: "gauge",
       samples: [...CUTOVER_STATES.map((state) => ({ labels: { state }, value: t.states[state] })), { labels: { state: "on_registry2" }, value: t.onRegistry2 }],
     },
-    { name: CUTOVER_METRIC.unverified, help: "Workload images the last cutover report could not check (a registry did not answer).", type: "gauge", samples: [{ value: t.unverified }] },
+    {
+      name: CUTOVER_METRIC.unverified,
+      help: "Workload images the last cutover report could not check (a registry did not answer).",
+      type: "gauge",
+      samples: [{ value: t.unverified }],
+    },
     { name: CUTOVER_METRIC.lastRun, help: "Unix time the last cutover report finished.", type: "gauge", samples: [{ value: Math.floor(finishedAt / 1000) }] },
   ];
 }

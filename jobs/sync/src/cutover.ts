@@ -48,7 +48,8 @@ export async function checkCutoverImage(image: CutoverImage, source: RegistryCli
     }
     if (out.digest === undefined) return { ...out, state: "missing", detail: "neither the workload nor a registry names a digest for it" };
     if ((await headDigest(target, image.targetRepository, out.digest)) === undefined) {
-      if (targetTag !== undefined && targetTag !== out.digest) return { ...out, state: "drifted", targetDigest: targetTag, detail: `Forgejo's ${image.tag} is ${targetTag}` };
+      if (targetTag !== undefined && targetTag !== out.digest)
+        return { ...out, state: "drifted", targetDigest: targetTag, detail: `Forgejo's ${image.tag} is ${targetTag}` };
       return { ...out, state: "missing", detail: `Forgejo does not serve ${image.targetRepository}@${out.digest}` };
     }
     const problems: string[] = [];

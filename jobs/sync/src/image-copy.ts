@@ -11,8 +11,14 @@
 // asked by), never re-serialised, so every digest stays the same.
 import { PassThrough, pipeline, type Readable } from "node:stream";
 import {
-  forEachBounded, NotFoundError, SizeMismatchError,
-  type Descriptor, type Digest, type Manifest, type RegistryClient, type StallLimit,
+  forEachBounded,
+  NotFoundError,
+  SizeMismatchError,
+  type Descriptor,
+  type Digest,
+  type Manifest,
+  type RegistryClient,
+  type StallLimit,
 } from "@regguard/oci-client";
 
 /** What copying (or planning to copy) one image did or would do at the target. */
@@ -29,7 +35,14 @@ export interface TreeReport {
 }
 
 export const emptyTreeReport = (): TreeReport => ({
-  manifestsPresent: 0, manifestsMissing: 0, blobsPresent: 0, blobsMissing: 0, bytesMissing: 0, blobsUploaded: 0, blobsMounted: 0, bytesUploaded: 0,
+  manifestsPresent: 0,
+  manifestsMissing: 0,
+  blobsPresent: 0,
+  blobsMissing: 0,
+  bytesMissing: 0,
+  blobsUploaded: 0,
+  blobsMounted: 0,
+  bytesUploaded: 0,
 });
 
 /** Shared by every image of one run. */
@@ -91,9 +104,14 @@ async function ensureBlob(s: CopySession, src: string, dst: string, d: Descripto
     if (!s.write) return;
     stopIfAborted(s);
     const mountFrom = s.held.get(d.digest);
-    const outcome = await s.target.pushBlobWith(dst, { digest: d.digest, size: d.size, open: () => sourceStream(s, src, d) }, {
-      knownAbsent: true, ...(mountFrom !== undefined ? { mountFrom } : {}),
-    });
+    const outcome = await s.target.pushBlobWith(
+      dst,
+      { digest: d.digest, size: d.size, open: () => sourceStream(s, src, d) },
+      {
+        knownAbsent: true,
+        ...(mountFrom !== undefined ? { mountFrom } : {}),
+      },
+    );
     if (outcome === "mounted") report.blobsMounted++;
     else {
       report.blobsUploaded++;

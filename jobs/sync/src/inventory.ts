@@ -4,12 +4,26 @@ import type { RegistryClient } from "@regguard/oci-client";
 import { cosignTagsOf, planNames, type NamePair, type NamePlan } from "./names.js";
 
 /** One tag to work on; `repoTags` is the repository's whole tag list (cosign companions are found in it). */
-export interface TagItem { pair: NamePair; tag: string; repoTags: readonly string[]; selected: ReadonlySet<string> }
+export interface TagItem {
+  pair: NamePair;
+  tag: string;
+  repoTags: readonly string[];
+  selected: ReadonlySet<string>;
+}
 
 /** The source as this run sees it. */
-export interface Inventory { names: NamePlan; items: TagItem[]; repositories: number }
+export interface Inventory {
+  names: NamePlan;
+  items: TagItem[];
+  repositories: number;
+}
 
-export interface InventoryOptions { prefix: string; sourcePrefix: string; repositories: RegExp | undefined; tags: RegExp | undefined }
+export interface InventoryOptions {
+  prefix: string;
+  sourcePrefix: string;
+  repositories: RegExp | undefined;
+  tags: RegExp | undefined;
+}
 
 export async function readInventory(source: RegistryClient, opts: InventoryOptions): Promise<Inventory> {
   const all: string[] = [];

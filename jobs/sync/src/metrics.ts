@@ -18,7 +18,17 @@ export function syncMetrics(t: SyncTally, finishedAt: number): MetricFamily[] {
       type: "gauge",
       samples: TAG_STATES.map((state) => ({ labels: { state }, value: t.states[state] })),
     },
-    { name: METRIC.bytesMissing, help: "Blob bytes the target lacks for the missing and broken tags of the last check.", type: "gauge", samples: [{ value: t.bytesMissing }] },
-    { name: METRIC.lastRun, help: "Unix time the last check finished, whatever its outcome.", type: "gauge", samples: [{ value: Math.floor(finishedAt / 1000) }] },
+    {
+      name: METRIC.bytesMissing,
+      help: "Blob bytes the target lacks for the missing and broken tags of the last check.",
+      type: "gauge",
+      samples: [{ value: t.bytesMissing }],
+    },
+    {
+      name: METRIC.lastRun,
+      help: "Unix time the last check finished, whatever its outcome.",
+      type: "gauge",
+      samples: [{ value: Math.floor(finishedAt / 1000) }],
+    },
   ];
 }

@@ -4,10 +4,16 @@
 // target name would overwrite each other's tags: both are refused, nothing copied for either.
 
 /** A source repository and where it goes. */
-export interface NamePair { source: string; target: string }
+export interface NamePair {
+  source: string;
+  target: string;
+}
 
 /** The plan for names: pairs to work on, and collisions refused with the reason. */
-export interface NamePlan { pairs: NamePair[]; collisions: Array<{ sources: string[]; target: string }> }
+export interface NamePlan {
+  pairs: NamePair[];
+  collisions: Array<{ sources: string[]; target: string }>;
+}
 
 /** `sourcePrefix` (which the source name starts with) is replaced by `prefix`; the rest lower-cased. */
 export function targetName(source: string, prefix: string, sourcePrefix = ""): string {

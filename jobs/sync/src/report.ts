@@ -27,9 +27,12 @@ export function summaryLine(command: SyncCommand, t: SyncTally, dryRun: boolean)
   const states = `${s.in_parity} of ${t.tags} tags in parity (${s.missing} missing, ${s.drifted} drifted, ${s.broken} broken)`;
   const mode = command !== "check" && dryRun ? " (dry run)" : "";
   if (command === "copy") {
-    const copied = dryRun ? `${count(t, "would_copy") + count(t, "would_overwrite")} to copy, ${t.bytesMissing} bytes to move` : `${count(t, "copied") + count(t, "overwritten")} copied, ${t.bytesUploaded} bytes moved`;
+    const copied = dryRun
+      ? `${count(t, "would_copy") + count(t, "would_overwrite")} to copy, ${t.bytesMissing} bytes to move`
+      : `${count(t, "copied") + count(t, "overwritten")} copied, ${t.bytesUploaded} bytes moved`;
     return `Sync copy complete${mode}: ${copied}; before: ${states}`;
   }
-  if (command === "repair") return `Sync repair complete${mode}: ${count(t, dryRun ? "would_repair" : "repaired")} ${dryRun ? "to repair" : "repaired"}, ${count(t, "still_broken")} still broken; before: ${states}`;
+  if (command === "repair")
+    return `Sync repair complete${mode}: ${count(t, dryRun ? "would_repair" : "repaired")} ${dryRun ? "to repair" : "repaired"}, ${count(t, "still_broken")} still broken; before: ${states}`;
   return `Sync check complete: ${states}`;
 }

@@ -22,9 +22,16 @@ export async function run(ctx: JobContext): Promise<number> {
   // check never writes, whatever DRY_RUN says; copy and repair write only with DRY_RUN=false.
   const write = config.command !== "check" && !config.dryRun;
   log.info("sync starting", {
-    command: config.command, source: config.source.url.origin, target: config.target.url.origin, sourcePrefix: config.sourcePrefix, targetPrefix: config.prefix,
-    repositories: config.repositories?.source, tags: config.tags?.source, dryRun: config.command === "check" ? true : config.dryRun,
-    overwrite: config.overwrite, concurrency: config.concurrency,
+    command: config.command,
+    source: config.source.url.origin,
+    target: config.target.url.origin,
+    sourcePrefix: config.sourcePrefix,
+    targetPrefix: config.prefix,
+    repositories: config.repositories?.source,
+    tags: config.tags?.source,
+    dryRun: config.command === "check" ? true : config.dryRun,
+    overwrite: config.overwrite,
+    concurrency: config.concurrency,
   });
   const source = client(config.source, config, signal, "source");
   const target = client(config.target, config, signal, "target");
@@ -40,22 +47,44 @@ export async function run(ctx: JobContext): Promise<number> {
   const finishedAt = Date.now();
   const pushed = config.command === "check" ? await push(config, syncMetrics(tally, finishedAt), log) : true;
   log.info(summaryLine(config.command, tally, !write), {
-    repositories: tally.repositories, tags: tally.tags, states: tally.states, actions: tally.actions, collisions: tally.collisions,
-    bytesMissing: tally.bytesMissing, bytesUploaded: tally.bytesUploaded, blobsUploaded: tally.blobsUploaded, blobsMounted: tally.blobsMounted,
-    manifestsPushed: tally.manifestsPushed, sourceRequests: source.stats.requests, targetRequests: target.stats.requests,
-    pushed, durationSeconds: (finishedAt - startedAt) / 1000,
+    repositories: tally.repositories,
+    tags: tally.tags,
+    states: tally.states,
+    actions: tally.actions,
+    collisions: tally.collisions,
+    bytesMissing: tally.bytesMissing,
+    bytesUploaded: tally.bytesUploaded,
+    blobsUploaded: tally.blobsUploaded,
+    blobsMounted: tally.blobsMounted,
+    manifestsPushed: tally.manifestsPushed,
+    sourceRequests: source.stats.requests,
+    targetRequests: target.stats.requests,
+    pushed,
+    durationSeconds: (finishedAt - startedAt) / 1000,
   });
   return exitCode(config.command, tally, pushed);
 }
 
 function client(e: Endpoint, config: SyncConfig, signal: AbortSignal, side: string): RegistryClient {
   return new RegistryClient({
-    url: e.url, concurrency: config.concurrency, timeoutMs: config.timeoutMs, signal, userAgent: `regguard-sync (${side})`,
+    url: e.url,
+    concurrency: config.concurrency,
+    timeoutMs: config.timeoutMs,
+    signal,
+    userAgent: `regguard-sync (${side})`,
     ...(e.username !== undefined ? { username: e.username, password: e.password ?? "" } : {}),
   });
 }
 
-async function syncAll(config: SyncConfig, source: RegistryClient, target: RegistryClient, write: boolean, signal: AbortSignal, tally: SyncTally, log: Logger): Promise<void> {
+async function syncAll(
+  config: SyncConfig,
+  source: RegistryClient,
+  target: RegistryClient,
+  write: boolean,
+  signal: AbortSignal,
+  tally: SyncTally,
+  log: Logger,
+): Promise<void> {
   let inventory;
   try {
     inventory = await readInventory(source, { prefix: config.prefix, sourcePrefix: config.sourcePrefix, repositories: config.repositories, tags: config.tags });
@@ -82,8 +111,16 @@ async function syncAll(config: SyncConfig, source: RegistryClient, target: Regis
 
 function logOutcome(log: Logger, o: TagOutcome): void {
   const fields = {
-    repository: o.repository, target: o.target, tag: o.tag, state: o.state, action: o.action, sourceDigest: o.sourceDigest, targetDigest: o.targetDigest,
-    ...(o.tree.blobsMissing + o.tree.manifestsMissing > 0 ? { manifestsMissing: o.tree.manifestsMissing, blobsMissing: o.tree.blobsMissing, bytesMissing: o.tree.bytesMissing } : {}),
+    repository: o.repository,
+    target: o.target,
+    tag: o.tag,
+    state: o.state,
+    action: o.action,
+    sourceDigest: o.sourceDigest,
+    targetDigest: o.targetDigest,
+    ...(o.tree.blobsMissing + o.tree.manifestsMissing > 0
+      ? { manifestsMissing: o.tree.manifestsMissing, blobsMissing: o.tree.blobsMissing, bytesMissing: o.tree.bytesMissing }
+      : {}),
     ...(o.tree.blobsMounted > 0 ? { blobsMounted: o.tree.blobsMounted } : {}),
     ...(o.findings.length > 0 ? { findings: o.findings.map((f) => ({ kind: f.kind, digest: f.digest, parent: f.parent, detail: f.message })) } : {}),
     ...(o.error ? { detail: o.error } : {}),
@@ -95,14 +132,22 @@ function logOutcome(log: Logger, o: TagOutcome): void {
 
 function messageFor(o: TagOutcome): string {
   switch (o.action) {
-    case "copied": return "tag copied";
-    case "would_copy": return "tag missing on the target; would copy (dry run)";
-    case "overwritten": return "drifted tag overwritten (OVERWRITE=true)";
-    case "would_overwrite": return "drifted tag; would overwrite (dry run, OVERWRITE=true)";
-    case "drift_kept": return "tag points at another digest on the target; not overwritten (set OVERWRITE=true to replace it)";
-    case "repaired": return "broken tag repaired";
-    case "would_repair": return "broken tag; would repair (dry run)";
-    default: return `tag ${o.state ?? "unknown"}`;
+    case "copied":
+      return "tag copied";
+    case "would_copy":
+      return "tag missing on the target; would copy (dry run)";
+    case "overwritten":
+      return "drifted tag overwritten (OVERWRITE=true)";
+    case "would_overwrite":
+      return "drifted tag; would overwrite (dry run, OVERWRITE=true)";
+    case "drift_kept":
+      return "tag points at another digest on the target; not overwritten (set OVERWRITE=true to replace it)";
+    case "repaired":
+      return "broken tag repaired";
+    case "would_repair":
+      return "broken tag; would repair (dry run)";
+    default:
+      return `tag ${o.state ?? "unknown"}`;
   }
 }
 
@@ -130,7 +175,8 @@ async function push(config: SyncConfig, metrics: MetricFamily[], log: Logger): P
   const where = stripUserinfo(pg.groupUrl(group).toString());
   try {
     await retryPush(() => pg.put(group, [...metrics, buildInfo(group.job, VERSION)]), {
-      onRetry: ({ attempt, attempts, delayMs, error }) => log.warn("metrics push attempt failed; retrying", { pushgateway: where, attempt, of: attempts, retryInMs: delayMs, detail: error.message }),
+      onRetry: ({ attempt, attempts, delayMs, error }) =>
+        log.warn("metrics push attempt failed; retrying", { pushgateway: where, attempt, of: attempts, retryInMs: delayMs, detail: error.message }),
     });
     log.info("metrics pushed", { pushgateway: where });
     return true;

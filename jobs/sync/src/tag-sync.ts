@@ -16,8 +16,7 @@ export const TAG_STATES: readonly TagState[] = ["in_parity", "missing", "drifted
 
 /** What was done about it. */
 export type TagAction =
-  | "none" | "copied" | "would_copy" | "overwritten" | "would_overwrite" | "drift_kept"
-  | "repaired" | "would_repair" | "still_broken" | "failed";
+  "none" | "copied" | "would_copy" | "overwritten" | "would_overwrite" | "drift_kept" | "repaired" | "would_repair" | "still_broken" | "failed";
 
 /** One tag's result, logged as one line and counted in the tally. */
 export interface TagOutcome {
@@ -56,7 +55,7 @@ async function oneTag(s: CopySession, command: SyncCommand, overwrite: boolean, 
     const targetDigest = await digestOf(s.target, dst, tag);
     if (targetDigest !== undefined) outcome.targetDigest = targetDigest;
     const fetched = targetDigest === undefined ? await sourceManifest(s.source, src, tag) : undefined;
-    const sourceDigest = fetched?.digest ?? await digestOf(s.source, src, tag);
+    const sourceDigest = fetched?.digest ?? (await digestOf(s.source, src, tag));
     if (sourceDigest === undefined) throw new Error(`the source lists ${src}:${tag} but does not serve it`);
     outcome.sourceDigest = sourceDigest;
     outcome.state = targetDigest === undefined ? "missing" : targetDigest === sourceDigest ? "in_parity" : "drifted";
@@ -64,7 +63,7 @@ async function oneTag(s: CopySession, command: SyncCommand, overwrite: boolean, 
 
     if (command === "copy") {
       if (outcome.state === "missing") {
-        await copyImage(s, src, dst, fetched ?? await s.source.manifest(src, sourceDigest), tag, outcome.tree);
+        await copyImage(s, src, dst, fetched ?? (await s.source.manifest(src, sourceDigest)), tag, outcome.tree);
         outcome.action = s.write ? "copied" : "would_copy";
       } else if (outcome.state === "drifted") {
         if (!overwrite) outcome.action = "drift_kept";

@@ -19,8 +19,18 @@ export interface SyncTally {
 
 export function emptyTally(): SyncTally {
   return {
-    repositories: 0, collisions: 0, tags: 0, states: { in_parity: 0, missing: 0, drifted: 0, broken: 0 }, actions: {},
-    bytesMissing: 0, bytesUploaded: 0, blobsUploaded: 0, blobsMounted: 0, manifestsPushed: 0, inventoryError: undefined, stopped: false,
+    repositories: 0,
+    collisions: 0,
+    tags: 0,
+    states: { in_parity: 0, missing: 0, drifted: 0, broken: 0 },
+    actions: {},
+    bytesMissing: 0,
+    bytesUploaded: 0,
+    blobsUploaded: 0,
+    blobsMounted: 0,
+    manifestsPushed: 0,
+    inventoryError: undefined,
+    stopped: false,
   };
 }
 

@@ -5,14 +5,26 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryLogger, type Fields, type Level } from "@regguard/job-runtime";
 import {
-  kubeApiserverMissingReason, pushImage, pushIndex, skipReasonOutsideCI, startKubeApiserver, startPushgateway, startRegistry,
-  type KubeObject, type StartedKubeApiserver, type StartedPushgateway, type StartedRegistry,
+  kubeApiserverMissingReason,
+  pushImage,
+  pushIndex,
+  skipReasonOutsideCI,
+  startKubeApiserver,
+  startPushgateway,
+  startRegistry,
+  type KubeObject,
+  type StartedKubeApiserver,
+  type StartedPushgateway,
+  type StartedRegistry,
 } from "@regguard/testkit";
 import { run } from "../src/index.js";
 
 const skip = skipReasonOutsideCI("sync cutover tests", kubeApiserverMissingReason());
 
-interface SyncRun { code: number; lines: Array<{ level: Level; msg: string } & Fields> }
+interface SyncRun {
+  code: number;
+  lines: Array<{ level: Level; msg: string } & Fields>;
+}
 async function cutover(env: Record<string, string>): Promise<SyncRun> {
   const log = memoryLogger();
   const code = await run({ argv: ["cutover"], env, signal: new AbortController().signal, log });
@@ -29,7 +41,13 @@ describe("sync cutover", () => {
   let pg: StartedPushgateway;
   let kubeconfig: string;
   const env = (extra: Record<string, string> = {}) => ({
-    SOURCE_URL: src.url, TARGET_URL: dst.url, TARGET_PREFIX: "viktor/", KUBECONFIG: kubeconfig, PUSHGATEWAY_URL: pg.url, INSTANCE: "test", ...extra,
+    SOURCE_URL: src.url,
+    TARGET_URL: dst.url,
+    TARGET_PREFIX: "viktor/",
+    KUBECONFIG: kubeconfig,
+    PUSHGATEWAY_URL: pg.url,
+    INSTANCE: "test",
+    ...extra,
   });
 
   beforeAll(async () => {
@@ -58,18 +76,66 @@ describe("sync cutover", () => {
     await dst.deleteBlobData(multi.children[1]!.layers[0]!.digest);
 
     const ns = "apps";
-    const pod: KubeObject = { apiVersion: "v1", kind: "Pod", metadata: { name: "ready-0", namespace: ns }, spec: { containers: [{ name: "c", image: `${dst.host}/viktor/ready:1` }, { name: "side", image: "nginx:1.27" }] } };
+    const pod: KubeObject = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "ready-0", namespace: ns },
+      spec: {
+        containers: [
+          { name: "c", image: `${dst.host}/viktor/ready:1` },
+          { name: "side", image: "nginx:1.27" },
+        ],
+      },
+    };
     await kube.create(pod);
-    await kube.putStatus(pod, { phase: "Running", containerStatuses: [
-      { name: "c", image: `${dst.host}/viktor/ready:1`, imageID: `${dst.host}/viktor/ready@${ready.digest}`, ready: true, restartCount: 0, started: true, state: { running: {} } },
-    ] });
-    await kube.create({ apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "web-1", namespace: ns }, spec: { replicas: 0, selector, template: template(`${src.host}/web:2`) } });
-    await kube.create({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "api", namespace: ns }, spec: { selector, template: template(`${src.host}/api:1`) } });
-    await kube.create({ apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "db", namespace: ns }, spec: { serviceName: "db", selector, template: template(`${src.host}/db:3`) } });
-    await kube.create({ apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "multi", namespace: ns }, spec: { schedule: "@daily", jobTemplate: { spec: { template: { spec: { containers: [{ name: "c", image: `${dst.host}/viktor/multi:1` }], restartPolicy: "Never" } } } } } });
+    await kube.putStatus(pod, {
+      phase: "Running",
+      containerStatuses: [
+        {
+          name: "c",
+          image: `${dst.host}/viktor/ready:1`,
+          imageID: `${dst.host}/viktor/ready@${ready.digest}`,
+          ready: true,
+          restartCount: 0,
+          started: true,
+          state: { running: {} },
+        },
+      ],
+    });
+    await kube.create({
+      apiVersion: "apps/v1",
+      kind: "ReplicaSet",
+      metadata: { name: "web-1", namespace: ns },
+      spec: { replicas: 0, selector, template: template(`${src.host}/web:2`) },
+    });
+    await kube.create({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "api", namespace: ns },
+      spec: { selector, template: template(`${src.host}/api:1`) },
+    });
+    await kube.create({
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { name: "db", namespace: ns },
+      spec: { serviceName: "db", selector, template: template(`${src.host}/db:3`) },
+    });
+    await kube.create({
+      apiVersion: "batch/v1",
+      kind: "CronJob",
+      metadata: { name: "multi", namespace: ns },
+      spec: {
+        schedule: "@daily",
+        jobTemplate: { spec: { template: { spec: { containers: [{ name: "c", image: `${dst.host}/viktor/multi:1` }], restartPolicy: "Never" } } } },
+      },
+    });
 
     const r = await cutover(env({ KUBE_PAGE_SIZE: "2" }));
-    const report = Object.fromEntries(r.lines.filter((l) => l.msg.startsWith("cutover image")).map((l) => [String(l.forgejo), `${String(l.state)} ${String(l.pullsFrom)} ${JSON.stringify(l.by)}`]));
+    const report = Object.fromEntries(
+      r.lines
+        .filter((l) => l.msg.startsWith("cutover image"))
+        .map((l) => [String(l.forgejo), `${String(l.state)} ${String(l.pullsFrom)} ${JSON.stringify(l.by)}`]),
+    );
     expect(report).toEqual({
       "viktor/ready": `ready forgejo ["${ns}/Pod/ready-0"]`,
       "viktor/web": `ready registry2 ["${ns}/ReplicaSet/web-1"]`,
@@ -82,13 +148,18 @@ describe("sync cutover", () => {
     expect(readyLine).toMatchObject({ digest: ready.digest, digestFrom: "workload" });
     expect(r.lines.find((l) => l.forgejo === "viktor/db")?.forgejoDigest).toMatch(/^sha256:/);
     expect(r.code).toBe(1);
-    expect(r.lines.find((l) => l.msg.startsWith("Cutover:"))?.msg).toBe("Cutover: 2 of 5 workload images ready on Forgejo (1 missing, 1 drifted, 1 broken); 3 still pulled from registry:2");
+    expect(r.lines.find((l) => l.msg.startsWith("Cutover:"))?.msg).toBe(
+      "Cutover: 2 of 5 workload images ready on Forgejo (1 missing, 1 drifted, 1 broken); 3 still pulled from registry:2",
+    );
 
     const gauges = Object.fromEntries((await pg.series()).filter((x) => x.name === "registry_cutover_images").map((x) => [x.labels.state, x.value]));
     expect(gauges).toEqual({ ready: 2, missing: 1, drifted: 1, broken: 1, on_registry2: 3 });
     const instance = (await pg.series()).find((x) => x.name === "registry_cutover_images")?.labels.instance;
     expect(instance).toBe("test");
-    expect((await pg.series()).find((x) => x.name === "regguard_build_info" && x.labels.instance === "test")?.labels).toMatchObject({ job: "registry-sync", version: "0.1.0" });
+    expect((await pg.series()).find((x) => x.name === "regguard_build_info" && x.labels.instance === "test")?.labels).toMatchObject({
+      job: "registry-sync",
+      version: "0.1.0",
+    });
   });
 
   it("a token without the role lists nothing: exit 3, and no gauge is pushed that could read as 'nothing left on registry:2'", async () => {

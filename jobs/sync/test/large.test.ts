@@ -12,11 +12,18 @@ const MiB = 1024 * 1024;
 // Reports the child's peak RSS (KiB on Linux) on stderr as it exits.
 const RSS_HOOK = `data:text/javascript,process.on("exit",()=>process.stderr.write("PEAK_RSS_KIB "+process.resourceUsage().maxRSS+"\\n"))`;
 
-interface Child { code: number | null; stdout: string; stderr: string }
+interface Child {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function start(env: Record<string, string>, onSpawn: (kill: () => void) => void = () => undefined): Promise<Child> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", RSS_HOOK, MAIN, "copy"], { env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: "--max-semi-space-size=4", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", RSS_HOOK, MAIN, "copy"], {
+      env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: "--max-semi-space-size=4", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));

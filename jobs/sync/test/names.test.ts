@@ -16,6 +16,10 @@ describe("target names", () => {
   it("finds cosign's signature, attestation and SBOM tags of a digest, nothing else", () => {
     const d = `sha256:${"ab".repeat(32)}`;
     const stem = `sha256-${"ab".repeat(32)}`;
-    expect(cosignTagsOf(d, ["latest", `${stem}.sig`, `${stem}.att`, `${stem}.sbom`, `${stem}.other`, `sha256-${"cd".repeat(32)}.sig`])).toEqual([`${stem}.sig`, `${stem}.att`, `${stem}.sbom`]);
+    expect(cosignTagsOf(d, ["latest", `${stem}.sig`, `${stem}.att`, `${stem}.sbom`, `${stem}.other`, `sha256-${"cd".repeat(32)}.sig`])).toEqual([
+      `${stem}.sig`,
+      `${stem}.att`,
+      `${stem}.sbom`,
+    ]);
   });
 });

@@ -6,12 +6,23 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exitCodeFor, memoryLogger, type Fields, type Level } from "@regguard/job-runtime";
 import { RegistryClient, walkImage, type Finding } from "@regguard/oci-client";
 import {
-  pushImage, pushIndex, replayTargets, startCountingProxy, startPushgateway, startRegistry,
-  type ReplayServer, type StartedCountingProxy, type StartedPushgateway, type StartedRegistry,
+  pushImage,
+  pushIndex,
+  replayTargets,
+  startCountingProxy,
+  startPushgateway,
+  startRegistry,
+  type ReplayServer,
+  type StartedCountingProxy,
+  type StartedPushgateway,
+  type StartedRegistry,
 } from "@regguard/testkit";
 import { run } from "../src/index.js";
 
-interface SyncRun { code: number; lines: Array<{ level: Level; msg: string } & Fields> }
+interface SyncRun {
+  code: number;
+  lines: Array<{ level: Level; msg: string } & Fields>;
+}
 
 async function sync(command: string, env: Record<string, string>, signal = new AbortController().signal): Promise<SyncRun> {
   const log = memoryLogger();
@@ -23,11 +34,20 @@ const summary = (r: SyncRun) => {
   if (!line) throw new Error(`no summary line: ${JSON.stringify(r.lines)}`);
   return line;
 };
-const tagLines = (r: SyncRun) => r.lines.filter((l) => typeof l.tag === "string").map((l) => `${String(l.target)}:${String(l.tag)} ${String(l.state)} ${String(l.action)}`).sort();
+const tagLines = (r: SyncRun) =>
+  r.lines
+    .filter((l) => typeof l.tag === "string")
+    .map((l) => `${String(l.target)}:${String(l.tag)} ${String(l.state)} ${String(l.action)}`)
+    .sort();
 const WRITES = new Set(["PUT", "POST", "PATCH", "DELETE"]);
 
 /** What the target serves for a tag: its digest, and the probe's findings for a walk with blobs. */
-async function served(url: string, repo: string, tag: string, auth: { username: string; password: string }): Promise<{ digest: string | undefined; findings: Finding[] }> {
+async function served(
+  url: string,
+  repo: string,
+  tag: string,
+  auth: { username: string; password: string },
+): Promise<{ digest: string | undefined; findings: Finding[] }> {
   const c = new RegistryClient({ url, ...auth });
   try {
     const head = await c.headManifest(repo, tag).catch(() => undefined);
@@ -47,14 +67,23 @@ describe("sync between two registry:2", () => {
   const digests: Record<string, string> = {};
   const secrets = () => [src.password as string, dst.password as string];
   const env = (extra: Record<string, string> = {}) => ({
-    SOURCE_URL: src.url, SOURCE_USERNAME: src.username as string, SOURCE_PASSWORD: src.password as string,
-    TARGET_URL: proxy.url, TARGET_USERNAME: dst.username as string, TARGET_PASSWORD: dst.password as string,
-    TARGET_PREFIX: "viktor/", ...extra,
+    SOURCE_URL: src.url,
+    SOURCE_USERNAME: src.username as string,
+    SOURCE_PASSWORD: src.password as string,
+    TARGET_URL: proxy.url,
+    TARGET_USERNAME: dst.username as string,
+    TARGET_PASSWORD: dst.password as string,
+    TARGET_PREFIX: "viktor/",
+    ...extra,
   });
   const targetAuth = () => ({ username: dst.username as string, password: dst.password as string });
 
   beforeAll(async () => {
-    [src, dst, pg] = await Promise.all([startRegistry({ auth: "htpasswd", password: "source-pass-123" }), startRegistry({ auth: "htpasswd", password: "target-pass-456" }), startPushgateway()]);
+    [src, dst, pg] = await Promise.all([
+      startRegistry({ auth: "htpasswd", password: "source-pass-123" }),
+      startRegistry({ auth: "htpasswd", password: "target-pass-456" }),
+      startPushgateway(),
+    ]);
     proxy = await startCountingProxy(dst.url);
     const t = { url: src.url, username: src.username as string, password: src.password as string };
     const app = await pushImage(t, "app", "v1", { layers: 2, seed: "app-v1" });
@@ -68,9 +97,17 @@ describe("sync between two registry:2", () => {
     const b = await pushImage(t, "nested", undefined, { seed: "nested-b", platform: { os: "linux", architecture: "arm64" } });
     const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
     const writer = new RegistryClient({ url: src.url, username: t.username, password: t.password });
-    const inner = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [a, b].map((m) => ({ mediaType: m.mediaType, digest: m.digest, size: m.manifest.length })) }));
+    const inner = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_INDEX,
+        manifests: [a, b].map((m) => ({ mediaType: m.mediaType, digest: m.digest, size: m.manifest.length })),
+      }),
+    );
     const innerDigest = await writer.putManifest("nested", `sha256:${createHash("sha256").update(inner).digest("hex")}`, inner, OCI_INDEX);
-    const outer = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_INDEX, digest: innerDigest, size: inner.length }] }));
+    const outer = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_INDEX, digest: innerDigest, size: inner.length }] }),
+    );
     digests["nested:2"] = await writer.putManifest("nested", "2", outer, OCI_INDEX);
     await writer.close();
     // A cosign-style signature tag of app:v1, outside TAGS below: it must come along.
@@ -137,7 +174,12 @@ describe("sync between two registry:2", () => {
     expect(checked.code).toBe(1);
     expect(tagLines(checked)).toContain("viktor/multi:latest broken none");
     const series = (await pg.series()).filter((s) => s.labels.instance === "target-under-test" && s.name === "registry_sync_tags");
-    expect(Object.fromEntries(series.map((s) => [s.labels.state, s.value]))).toEqual({ in_parity: Object.keys(digests).length - 1, missing: 0, drifted: 0, broken: 1 });
+    expect(Object.fromEntries(series.map((s) => [s.labels.state, s.value]))).toEqual({
+      in_parity: Object.keys(digests).length - 1,
+      missing: 0,
+      drifted: 0,
+      broken: 1,
+    });
 
     const dry = await sync("repair", env());
     expect([dry.code, tagLines(dry).filter((l) => !l.includes("in_parity"))]).toEqual([1, ["viktor/multi:latest broken would_repair"]]);
@@ -156,8 +198,14 @@ describe("sync between two registry:2", () => {
     if (!child) throw new Error("multi:latest has too few children");
     await src.corruptRevisionLink("multi", child);
     const reverse = {
-      SOURCE_URL: dst.url, SOURCE_USERNAME: dst.username as string, SOURCE_PASSWORD: dst.password as string, SOURCE_PREFIX: "viktor/",
-      TARGET_URL: src.url, TARGET_USERNAME: src.username as string, TARGET_PASSWORD: src.password as string, REPOSITORIES: "viktor/multi",
+      SOURCE_URL: dst.url,
+      SOURCE_USERNAME: dst.username as string,
+      SOURCE_PASSWORD: dst.password as string,
+      SOURCE_PREFIX: "viktor/",
+      TARGET_URL: src.url,
+      TARGET_USERNAME: src.username as string,
+      TARGET_PASSWORD: src.password as string,
+      REPOSITORIES: "viktor/multi",
     };
     const before = await sync("check", reverse);
     expect([before.code, tagLines(before)]).toEqual([1, ["multi:latest broken none"]]);
@@ -183,7 +231,12 @@ describe.each(replayTargets("the sync job into Forgejo"))("sync into $name", ({ 
   let index: string;
   let layer: string;
   const env = (extra: Record<string, string> = {}) => ({
-    SOURCE_URL: src.url, TARGET_URL: fake.url, TARGET_USERNAME: "viktor", TARGET_PASSWORD: fake.user("viktor").token, TARGET_PREFIX: "viktor/", ...extra,
+    SOURCE_URL: src.url,
+    TARGET_URL: fake.url,
+    TARGET_USERNAME: "viktor",
+    TARGET_PASSWORD: fake.user("viktor").token,
+    TARGET_PREFIX: "viktor/",
+    ...extra,
   });
 
   beforeAll(async () => {
@@ -212,7 +265,11 @@ describe.each(replayTargets("the sync job into Forgejo"))("sync into $name", ({ 
 
   it("a manifest the target refuses leaves no tag for a half image", async () => {
     await pushImage({ url: src.url }, "api", "1", { seed: "api-1" });
-    fake.failNext({ method: "PUT", pathIncludes: "/manifests/" }, { status: 400, body: JSON.stringify({ errors: [{ code: "MANIFEST_INVALID", message: "refused" }] }) }, 10);
+    fake.failNext(
+      { method: "PUT", pathIncludes: "/manifests/" },
+      { status: 400, body: JSON.stringify({ errors: [{ code: "MANIFEST_INVALID", message: "refused" }] }) },
+      10,
+    );
     const r = await sync("copy", env({ DRY_RUN: "false", REPOSITORIES: "api" }));
     expect(r.code).toBe(1);
     expect(tagLines(r)).toEqual(["viktor/api:1 missing failed"]);
@@ -231,7 +288,10 @@ describe("sync configuration", () => {
     [["copy"], { SOURCE_URL: "http://127.0.0.1:1", TARGET_URL: "http://127.0.0.1:2", TARGET_PREFIX: "Viktor" }, "TARGET_PREFIX"],
   ])("%j %j is a configuration error before any request: %s", async (argv, env, message) => {
     const log = memoryLogger();
-    const error: unknown = await run({ argv, env, signal: new AbortController().signal, log }).then(() => undefined, (e: unknown) => e);
+    const error: unknown = await run({ argv, env, signal: new AbortController().signal, log }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(String((error as Error | undefined)?.message)).toContain(message);
     expect(exitCodeFor(error, log)).toBe(2);
   });

@@ -13,7 +13,11 @@ export const JOB_MAIN = {
 } as const;
 
 /** A finished job run. */
-export interface JobRun { code: number; stdout: string; stderr: string }
+export interface JobRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Run a job CLI with only the given environment (plus PATH), echoing its output; `owned` stops it on Ctrl-C. */
 export function runJob(owned: Owned, main: string, args: string[], env: Record<string, string>, show: (line: string) => boolean = () => true): Promise<JobRun> {

@@ -20,7 +20,8 @@ const owned = new Owned();
 const heading = (text: string) => void (owned.isStopping || process.stdout.write(`\n== ${text}\n`));
 const say = (text: string) => process.stdout.write(`   ${text}\n`);
 
-const job = (main: string, args: string[], env: Record<string, string>, show?: (line: string) => boolean): Promise<JobRun> => runJob(owned, main, args, env, show);
+const job = (main: string, args: string[], env: Record<string, string>, show?: (line: string) => boolean): Promise<JobRun> =>
+  runJob(owned, main, args, env, show);
 
 /** Exit code of a run stopped by SIGINT/SIGTERM, as a shell reports Ctrl-C. */
 const INTERRUPTED_EXIT = 130;
@@ -82,10 +83,20 @@ async function embedded(work: string): Promise<number> {
   heading("integrity-probe against registry:2 (expect one broken reference)");
   const probeOld = await job(JOB_MAIN.probe, [], { REGISTRY_URL: registry.url, REGISTRY_INSTANCE: "registry.viktorbarzin.me:5050", ...pg }, notDebug);
   heading("integrity-probe against Forgejo (expect a clean bill)");
-  const probeNew = await job(JOB_MAIN.probe, [], {
-    REGISTRY_URL: forgejo.url, REGISTRY_INSTANCE: "forgejo.viktorbarzin.me", REGISTRY_USERNAME: OWNER, REGISTRY_PASSWORD: owner.token,
-    REPOSITORY_PREFIX: `${OWNER}/`, PUSHGATEWAY_JOB: "forgejo-integrity-probe", ...pg,
-  }, notDebug);
+  const probeNew = await job(
+    JOB_MAIN.probe,
+    [],
+    {
+      REGISTRY_URL: forgejo.url,
+      REGISTRY_INSTANCE: "forgejo.viktorbarzin.me",
+      REGISTRY_USERNAME: OWNER,
+      REGISTRY_PASSWORD: owner.token,
+      REPOSITORY_PREFIX: `${OWNER}/`,
+      PUSHGATEWAY_JOB: "forgejo-integrity-probe",
+      ...pg,
+    },
+    notDebug,
+  );
 
   heading("What Prometheus scrapes from the Pushgateway");
   const series = (await pushgateway.series()).filter((s) => /integrity_(failures|catalog_accessible|repos_checked|tags_checked|indexes_checked)$/.test(s.name));
@@ -106,24 +117,52 @@ async function embedded(work: string): Promise<number> {
   heading("sync check again (expect full parity)");
   const parityAfter = await job(JOB_MAIN.sync, ["check"], toForgejo, syncLines);
   heading("sync repair of registry:2 from Forgejo (expect chat:latest repaired)");
-  const repair = await job(JOB_MAIN.sync, ["repair"], {
-    SOURCE_URL: forgejo.url, SOURCE_USERNAME: OWNER, SOURCE_PASSWORD: owner.token, TARGET_URL: registry.url, REPOSITORIES: moved, DRY_RUN: "false",
-  }, syncLines);
+  const repair = await job(
+    JOB_MAIN.sync,
+    ["repair"],
+    {
+      SOURCE_URL: forgejo.url,
+      SOURCE_USERNAME: OWNER,
+      SOURCE_PASSWORD: owner.token,
+      TARGET_URL: registry.url,
+      REPOSITORIES: moved,
+      DRY_RUN: "false",
+    },
+    syncLines,
+  );
 
   heading("retention, dry-run, on Forgejo (children of kept indexes are protected)");
   const planFile = join(work, "plan.json");
-  const retention = await job(JOB_MAIN.retention, [], {
-    FORGEJO_HOST: forgejo.url, FORGEJO_OWNER: OWNER, FORGEJO_TOKEN: owner.token, DRY_RUN: "true", KEEP_LAST_N: "5", PLAN_FILE: planFile,
-  }, planLines);
+  const retention = await job(
+    JOB_MAIN.retention,
+    [],
+    {
+      FORGEJO_HOST: forgejo.url,
+      FORGEJO_OWNER: OWNER,
+      FORGEJO_TOKEN: owner.token,
+      DRY_RUN: "true",
+      KEEP_LAST_N: "5",
+      PLAN_FILE: planFile,
+    },
+    planLines,
+  );
   const plan = await summarizePlan(planFile);
 
   heading("breakglass save + verify of viktor/infra-ci:latest into two directories");
   const dirs = [join(work, "vm-disk"), join(work, "nas")];
   for (const d of dirs) await mkdir(d, { recursive: true });
-  const save = await job(JOB_MAIN.breakglass, ["save"], {
-    IMAGE: `${forgejo.host}/${OWNER}/infra-ci:latest`, REGISTRY_USERNAME: OWNER, REGISTRY_PASSWORD: owner.token, REGISTRY_INSECURE: "true",
-    DESTINATIONS: dirs.join(","),
-  }, notDebug);
+  const save = await job(
+    JOB_MAIN.breakglass,
+    ["save"],
+    {
+      IMAGE: `${forgejo.host}/${OWNER}/infra-ci:latest`,
+      REGISTRY_USERNAME: OWNER,
+      REGISTRY_PASSWORD: owner.token,
+      REGISTRY_INSECURE: "true",
+      DESTINATIONS: dirs.join(","),
+    },
+    notDebug,
+  );
   const verify = await job(JOB_MAIN.breakglass, ["verify", join(dirs[1] as string, "infra-ci-latest.tar")], {}, notDebug);
 
   heading("Summary");
@@ -131,7 +170,9 @@ async function embedded(work: string): Promise<number> {
   say(`probe forgejo     exit ${probeNew.code} (${probeNew.code === 0 ? "healthy" : "unexpected"})`);
   say(`retention dry-run exit ${retention.code}: ${plan}`);
   say(`breakglass        save exit ${save.code}, verify exit ${verify.code}`);
-  say(`sync              check before exit ${parityBefore.code} (missing tags), copy dry run exit ${copyDry.code}, copy exit ${copy.code}, check after exit ${parityAfter.code}, repair of registry:2 exit ${repair.code}`);
+  say(
+    `sync              check before exit ${parityBefore.code} (missing tags), copy dry run exit ${copyDry.code}, copy exit ${copy.code}, check after exit ${parityAfter.code}, repair of registry:2 exit ${repair.code}`,
+  );
   const moveOk = parityBefore.code === 1 && copyDry.code === 0 && copy.code === 0 && parityAfter.code === 0 && repair.code === 0;
   const ok = probeOld.code === 1 && probeNew.code === 0 && retention.code === 0 && save.code === 0 && verify.code === 0 && moveOk;
   say(ok ? "everything behaved as expected" : "something did not behave as expected: see the output above");
@@ -148,7 +189,12 @@ async function realRegistry(url: string, image: string | undefined, work: string
     heading(`breakglass save + verify of ${image}`);
     const dir = join(work, "archives");
     await mkdir(dir, { recursive: true });
-    const save = await job(JOB_MAIN.breakglass, ["save"], { IMAGE: image, DESTINATIONS: dir, ...pick(process.env, ["REGISTRY_USERNAME", "REGISTRY_PASSWORD", "REGISTRY_INSECURE", "PLATFORM"]) }, notDebug);
+    const save = await job(
+      JOB_MAIN.breakglass,
+      ["save"],
+      { IMAGE: image, DESTINATIONS: dir, ...pick(process.env, ["REGISTRY_USERNAME", "REGISTRY_PASSWORD", "REGISTRY_INSECURE", "PLATFORM"]) },
+      notDebug,
+    );
     const archive = (await readdir(dir)).find((f) => f.endsWith(".tar") && !f.endsWith("-latest.tar"));
     const verify = save.code === 0 && archive ? await job(JOB_MAIN.breakglass, ["verify", join(dir, archive)], {}, notDebug) : save;
     saved = verify.code;

@@ -4,11 +4,21 @@
 import { pushImage, pushIndex, type PushTarget, type StartedForgejoFake } from "@regguard/testkit";
 
 /** What was seeded, for the summary. */
-export interface Seeded { images: number; tags: number; kept: string[] }
+export interface Seeded {
+  images: number;
+  tags: number;
+  kept: string[];
+}
 
 const DAY = 86_400_000;
 
-interface ImageSpec { name: string; tags: number; multiArch?: boolean; cache?: boolean; docker?: boolean }
+interface ImageSpec {
+  name: string;
+  tags: number;
+  multiArch?: boolean;
+  cache?: boolean;
+  docker?: boolean;
+}
 
 const IMAGES: ImageSpec[] = [
   { name: "infra-ci", tags: 14, cache: true },

@@ -62,7 +62,9 @@ describe.skipIf(why !== undefined)("the demo", () => {
     expect(out).toMatch(/Sync copy complete: 2 copied, [1-9]\d* bytes moved/);
     expect(out).toContain("Sync check complete: 3 of 3 tags in parity (0 missing, 0 drifted, 0 broken)");
     expect(out).toMatch(/broken tag repaired {2}repository=viktor\/chat target=viktor\/chat tag=latest/);
-    expect(out).toContain("sync              check before exit 1 (missing tags), copy dry run exit 0, copy exit 0, check after exit 0, repair of registry:2 exit 0");
+    expect(out).toContain(
+      "sync              check before exit 1 (missing tags), copy dry run exit 0, copy exit 0, check after exit 0, repair of registry:2 exit 0",
+    );
     expect(out).toContain("everything behaved as expected");
     expect(out).toContain("stopped every server the demo started");
     expect(r.stderr).toBe("");

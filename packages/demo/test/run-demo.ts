@@ -105,7 +105,10 @@ export function filesUnder(home: string): string[] {
 export function cannotRun(binaries: (name: string) => boolean): string | undefined {
   if (!existsSync(MAIN)) return `${MAIN} does not exist (run pnpm build first; turbo's test task builds it)`;
   if (!existsSync("/proc/self/cwd")) return "no /proc: cannot look for processes the demo left behind";
-  for (const [bin, pkg] of [["docker-registry", "docker-registry"], ["prometheus-pushgateway", "prometheus-pushgateway"]] as const) {
+  for (const [bin, pkg] of [
+    ["docker-registry", "docker-registry"],
+    ["prometheus-pushgateway", "prometheus-pushgateway"],
+  ] as const) {
     if (!binaries(bin)) return `${bin} is not installed (apt-get install ${pkg})`;
   }
   return undefined;

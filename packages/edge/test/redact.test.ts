@@ -3,13 +3,15 @@ import { redactText, redactUrl } from "../src/index.js";
 
 describe("redactUrl", () => {
   it("drops userinfo and masks every query value not on the allow-list, whatever its name", () => {
-    expect(redactUrl("https://user:hunter2@registry.example/v2/_catalog?n=100&last=a%2Fb&token=abc&X-Amz-Signature=def&Sig=x"))
-      .toBe("https://registry.example/v2/_catalog?n=100&last=a%2Fb&token=***&X-Amz-Signature=***&Sig=***");
+    expect(redactUrl("https://user:hunter2@registry.example/v2/_catalog?n=100&last=a%2Fb&token=abc&X-Amz-Signature=def&Sig=x")).toBe(
+      "https://registry.example/v2/_catalog?n=100&last=a%2Fb&token=***&X-Amz-Signature=***&Sig=***",
+    );
   });
 
   it("shows the paging and upload keys the APIs use, in any case", () => {
-    expect(redactUrl("http://f.example/api/v1/packages/viktor?type=container&PAGE=2&limit=50&q=app"))
-      .toBe("http://f.example/api/v1/packages/viktor?type=container&PAGE=2&limit=50&q=app");
+    expect(redactUrl("http://f.example/api/v1/packages/viktor?type=container&PAGE=2&limit=50&q=app")).toBe(
+      "http://f.example/api/v1/packages/viktor?type=container&PAGE=2&limit=50&q=app",
+    );
     expect(redactUrl("http://r.example/v2/a/blobs/uploads/?mount=sha256%3Aab&from=b")).toBe("http://r.example/v2/a/blobs/uploads/?mount=sha256%3Aab&from=b");
   });
 

@@ -3,16 +3,7 @@
 
 /** Stable codes: callers and logs match on these, never on message text. */
 export type ForgejoErrorCode =
-  | "INVALID_OPTION"
-  | "UNAUTHORIZED"
-  | "FORBIDDEN"
-  | "NOT_FOUND"
-  | "HTTP_STATUS"
-  | "PROTOCOL"
-  | "TOTAL_COUNT_MISMATCH"
-  | "TRANSPORT"
-  | "TIMEOUT"
-  | "ABORTED";
+  "INVALID_OPTION" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "HTTP_STATUS" | "PROTOCOL" | "TOTAL_COUNT_MISMATCH" | "TRANSPORT" | "TIMEOUT" | "ABORTED";
 
 /** What every Forgejo error may carry. */
 export interface ForgejoErrorDetails {

@@ -33,12 +33,7 @@ export function backoffMs(attempt: number, opts: BackoffOptions = {}, random: ()
 }
 
 /** Whether to try again after `attempt` (0-based) failed with `status` (undefined = transport error). */
-export function decideRetry(
-  attempt: number,
-  retries: number,
-  failure: { status?: number; retryAfter?: string },
-  opts: BackoffOptions = {},
-): RetryDecision {
+export function decideRetry(attempt: number, retries: number, failure: { status?: number; retryAfter?: string }, opts: BackoffOptions = {}): RetryDecision {
   if (attempt >= retries) return { retry: false };
   if (failure.status !== undefined && !isRetryableStatus(failure.status)) return { retry: false };
   const hinted = retryAfterMs(failure.retryAfter);

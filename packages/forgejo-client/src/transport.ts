@@ -52,7 +52,6 @@ export interface SendOptions {
   signal?: AbortSignal;
 }
 
-
 export class Transport {
   constructor(private readonly opts: TransportOptions) {}
 

@@ -1,7 +1,14 @@
 // deleteVersion and listVersionFiles against the fake: outcomes, %2F names, permission errors.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StartedForgejoFake } from "@regguard/testkit";
-import { DELETE_PROBE_PREFIX, ForgejoClient, ForgejoForbiddenError, ForgejoHttpStatusError, ForgejoNotFoundError, ForgejoUnauthorizedError } from "../src/index.js";
+import {
+  DELETE_PROBE_PREFIX,
+  ForgejoClient,
+  ForgejoForbiddenError,
+  ForgejoHttpStatusError,
+  ForgejoNotFoundError,
+  ForgejoUnauthorizedError,
+} from "../src/index.js";
 import { clientFor, ORG, OTHER, OWNER, pushTags, startCast } from "./helpers.js";
 
 describe("deleteVersion", () => {
@@ -26,7 +33,9 @@ describe("deleteVersion", () => {
     const img = await pushTags(fake, OWNER, `${OWNER}/digests`, ["v1"]);
     const auth = `Basic ${Buffer.from(`${OWNER}:${fake.user(OWNER).token}`).toString("base64")}`;
     const put = await fetch(`${fake.url}/v2/${OWNER}/digests/manifests/${img.digest}`, {
-      method: "PUT", headers: { authorization: auth, "content-type": img.mediaType }, body: Buffer.from(img.manifest),
+      method: "PUT",
+      headers: { authorization: auth, "content-type": img.mediaType },
+      body: Buffer.from(img.manifest),
     });
     expect(put.status).toBe(201);
     expect(await clientFor(fake, OWNER).deleteVersion(OWNER, "digests", img.digest)).toBe("deleted");
@@ -36,7 +45,9 @@ describe("deleteVersion", () => {
 
   it("another user's token: ForgejoForbiddenError with status, method and a clean URL", async () => {
     await pushTags(fake, OWNER, `${OWNER}/guarded`, ["v1"]);
-    const err = await clientFor(fake, OTHER).deleteVersion(OWNER, "guarded", "v1").catch((e: unknown) => e);
+    const err = await clientFor(fake, OTHER)
+      .deleteVersion(OWNER, "guarded", "v1")
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ForgejoForbiddenError);
     expect(err).toMatchObject({ code: "FORBIDDEN", status: 403, method: "DELETE", url: `${fake.url}/api/v1/packages/${OWNER}/container/guarded/v1` });
     expect((err as Error).message).toContain("user should have specific permission");
@@ -74,7 +85,11 @@ describe("deleteVersion", () => {
     expect(again.name).not.toBe(owner.name);
     expect(again.name.startsWith(DELETE_PROBE_PREFIX)).toBe(true);
     const readOnly = new ForgejoClient({ baseUrl: fake.url, token: fake.addToken(OWNER, ["read:package", "read:user"]) });
-    expect(await readOnly.probeDeleteScope(OWNER)).toMatchObject({ hasWriteScope: false, status: 403, serverMessage: expect.stringContaining("write:package") });
+    expect(await readOnly.probeDeleteScope(OWNER)).toMatchObject({
+      hasWriteScope: false,
+      status: 403,
+      serverMessage: expect.stringContaining("write:package"),
+    });
     // Only the scope shows: another user's write token gets the same 404 as the owner's.
     expect(await clientFor(fake, OTHER).probeDeleteScope(OWNER)).toMatchObject({ hasWriteScope: true, status: 404 });
     await expect(new ForgejoClient({ baseUrl: fake.url, token: "0".repeat(40) }).probeDeleteScope(OWNER)).rejects.toBeInstanceOf(ForgejoUnauthorizedError);
@@ -83,7 +98,9 @@ describe("deleteVersion", () => {
 
   it("probeDeleteScope: a 5xx after retries throws", async () => {
     fake.failNext({ method: "DELETE", pathIncludes: `/container/${DELETE_PROBE_PREFIX}` }, { status: 502, body: "bad gateway" }, 2);
-    const err = await clientFor(fake, OWNER, { retries: 1 }).probeDeleteScope(OWNER).catch((e: unknown) => e);
+    const err = await clientFor(fake, OWNER, { retries: 1 })
+      .probeDeleteScope(OWNER)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ForgejoHttpStatusError);
     expect(err).toMatchObject({ status: 502 });
   });

@@ -49,14 +49,18 @@ describe("listContainerVersions", () => {
 
   it("X-Total-Count that changes between pages is a typed mismatch error", async () => {
     fake.failNext({ method: "GET", pathIncludes: "page=2" }, { status: 200, body: "[]", headers: { "X-Total-Count": "119" } });
-    const err = await clientFor(fake, OWNER).listContainerVersions(OWNER).catch((e: unknown) => e);
+    const err = await clientFor(fake, OWNER)
+      .listContainerVersions(OWNER)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ForgejoTotalCountMismatchError);
     expect(err).toMatchObject({ code: "TOTAL_COUNT_MISMATCH", expected: 121, received: 50 });
   });
 
   it("pages that stop short of X-Total-Count are a mismatch, not a shorter list", async () => {
     fake.failNext({ method: "GET", pathIncludes: "page=3" }, { status: 200, body: "[]", headers: { "X-Total-Count": "121" } });
-    const err = await clientFor(fake, OWNER).listContainerVersions(OWNER).catch((e: unknown) => e);
+    const err = await clientFor(fake, OWNER)
+      .listContainerVersions(OWNER)
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "TOTAL_COUNT_MISMATCH", expected: 121, received: 100 });
   });
 
@@ -64,7 +68,9 @@ describe("listContainerVersions", () => {
     fake.failNext({ method: "GET", pathIncludes: "page=1" }, { status: 200, body: "[]" });
     await expect(clientFor(fake, OWNER).listContainerVersions(OWNER)).rejects.toThrow(/X-Total-Count is missing/);
     fake.failNext({ method: "GET", pathIncludes: "page=1" }, { status: 200, body: "<html>", headers: { "X-Total-Count": "1" } });
-    const err = await clientFor(fake, OWNER).listContainerVersions(OWNER).catch((e: unknown) => e);
+    const err = await clientFor(fake, OWNER)
+      .listContainerVersions(OWNER)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ForgejoProtocolError);
     expect(err).toMatchObject({ code: "PROTOCOL" });
   });

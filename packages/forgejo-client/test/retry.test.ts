@@ -41,7 +41,10 @@ describe("retries", () => {
     const client = clientFor(fake, OWNER, { onRetry: (i) => retries.push(i) });
     expect(await client.deleteVersion(OWNER, "app", "v1")).toBe("deleted");
     expect(count("DELETE", "/app/v1")).toBe(3);
-    expect(retries.map((r) => [r.attempt, r.method])).toEqual([[1, "DELETE"], [2, "DELETE"]]);
+    expect(retries.map((r) => [r.attempt, r.method])).toEqual([
+      [1, "DELETE"],
+      [2, "DELETE"],
+    ]);
     expect(retries[0]!.reason).toContain("HTTP 500");
   });
 
@@ -52,7 +55,9 @@ describe("retries", () => {
 
   it("5xx until retries run out: ForgejoHttpStatusError after retries + 1 attempts", async () => {
     fake.failNext({ method: "DELETE", pathIncludes: "/app/v2" }, { status: 503, body: '{"message":"maintenance"}' }, 3);
-    const err = await clientFor(fake, OWNER, { retries: 2 }).deleteVersion(OWNER, "app", "v2").catch((e: unknown) => e);
+    const err = await clientFor(fake, OWNER, { retries: 2 })
+      .deleteVersion(OWNER, "app", "v2")
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ForgejoHttpStatusError);
     expect(err).toMatchObject({ code: "HTTP_STATUS", status: 503, serverMessage: "maintenance" });
     expect(count("DELETE", "/app/v2")).toBe(3);

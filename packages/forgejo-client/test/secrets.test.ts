@@ -16,11 +16,14 @@ describe("secrets and options", () => {
     await fake?.stop();
   });
 
-  const everything = (e: unknown) => [String(e), inspect(e, { depth: 10 }), JSON.stringify(e), JSON.stringify((e as { cause?: unknown }).cause ?? null)].join("\n");
+  const everything = (e: unknown) =>
+    [String(e), inspect(e, { depth: 10 }), JSON.stringify(e), JSON.stringify((e as { cause?: unknown }).cause ?? null)].join("\n");
 
   it("a 403 error carries no token anywhere", async () => {
     const token = fake.user(OTHER).token;
-    const err = await clientFor(fake, OTHER).deleteVersion(OWNER, "app", "v1").catch((e: unknown) => e);
+    const err = await clientFor(fake, OTHER)
+      .deleteVersion(OWNER, "app", "v1")
+      .catch((e: unknown) => e);
     expect(everything(err)).not.toContain(token);
   });
 
@@ -28,7 +31,9 @@ describe("secrets and options", () => {
     const token = fake.user(OWNER).token;
     const notices: RetryInfo[] = [];
     fake.failNext({ method: "GET", pathIncludes: "/api/v1/user" }, { status: 500, body: JSON.stringify({ message: `bad token ${token}` }) }, 3);
-    const err = await clientFor(fake, OWNER, { retries: 2, onRetry: (n) => notices.push(n) }).currentUser().catch((e: unknown) => e);
+    const err = await clientFor(fake, OWNER, { retries: 2, onRetry: (n) => notices.push(n) })
+      .currentUser()
+      .catch((e: unknown) => e);
     expect(everything(err)).not.toContain(token);
     expect((err as { serverMessage: string }).serverMessage).toBe("bad token <redacted>");
     expect(JSON.stringify(notices)).not.toContain(token);
@@ -52,7 +57,9 @@ describe("secrets and options", () => {
   });
 
   it("safeUrl strips userinfo and masks every query value but the API's own paging keys (the shared allow-list, issue 13)", () => {
-    expect(safeUrl("http://u:p@h/x?token=abc&page=2&access_token=def&X-Amz-Credential=ghi")).toBe("http://h/x?token=***&page=2&access_token=***&X-Amz-Credential=***");
+    expect(safeUrl("http://u:p@h/x?token=abc&page=2&access_token=def&X-Amz-Credential=ghi")).toBe(
+      "http://h/x?token=***&page=2&access_token=***&X-Amz-Credential=***",
+    );
   });
 
   it("a baseUrl with a sub-path keeps it", async () => {

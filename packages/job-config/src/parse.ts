@@ -82,7 +82,10 @@ export function parseRegex(name: string, raw: string): Parsed<RegExp> {
 
 /** Comma-separated, blanks dropped. */
 export function parseList(raw: string): string[] {
-  return raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  return raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 /** Hide userinfo in anything URL-shaped before it reaches a message (the shared edge/redact.ts). */

@@ -3,10 +3,7 @@
 import { ConfigError } from "./errors.js";
 import type { EnvSchema, EnvVarSpec } from "./schema.js";
 import { flagName } from "./schema.js";
-import {
-  parseBoolean, parseDuration, parseInteger, parseList, parseNumber, parseRegex, parseUrl,
-  type Parsed,
-} from "./parse.js";
+import { parseBoolean, parseDuration, parseInteger, parseList, parseNumber, parseRegex, parseUrl, type Parsed } from "./parse.js";
 
 /** Environment-like input: process.env or a test's plain object. */
 export type Env = Readonly<Record<string, string | undefined>>;

@@ -2,7 +2,6 @@
 // Values under secret-looking keys are replaced before anything is written.
 import { redactText } from "@regguard/edge";
 
-
 /** Log levels in order of severity. */
 export type Level = "debug" | "info" | "warn" | "error";
 

@@ -27,11 +27,18 @@ const TO = /^(?:[a-z0-9._-]+\/)*$/;
 /** Parses `from=to,from=to` (spaces allowed around the commas); throws InvalidAliasError. */
 export function parseAliases(text: string): RegistryAlias[] {
   const out: RegistryAlias[] = [];
-  for (const item of text.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
+  for (const item of text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "")) {
     const eq = item.indexOf("=");
-    if (eq === -1) throw new InvalidAliasError(`alias ${JSON.stringify(item)} must be name=prefix (e.g. registry.example=viktor/, or forgejo.example= for none)`);
+    if (eq === -1)
+      throw new InvalidAliasError(`alias ${JSON.stringify(item)} must be name=prefix (e.g. registry.example=viktor/, or forgejo.example= for none)`);
     const from = item.slice(0, eq).trim().toLowerCase().replace(/\/+$/, "");
-    let to = item.slice(eq + 1).trim().toLowerCase();
+    let to = item
+      .slice(eq + 1)
+      .trim()
+      .toLowerCase();
     if (to !== "" && !to.endsWith("/")) to = `${to}/`;
     if (!FROM.test(from)) throw new InvalidAliasError(`alias ${JSON.stringify(item)}: ${JSON.stringify(from)} is not host[:port][/path]`);
     if (!TO.test(to)) throw new InvalidAliasError(`alias ${JSON.stringify(item)}: ${JSON.stringify(to)} is not a repository prefix`);

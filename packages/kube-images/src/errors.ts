@@ -3,7 +3,11 @@
 export type KubeErrorCode = "KUBE_CONFIG" | "KUBE_FORBIDDEN" | "KUBE_UNAUTHORIZED" | "KUBE_LIST_FAILED" | "KUBE_TIMEOUT" | "KUBE_ABORTED";
 
 export class KubeListError extends Error {
-  constructor(readonly code: KubeErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: KubeErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = "KubeListError";
   }

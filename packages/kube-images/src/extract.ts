@@ -102,7 +102,8 @@ function podStatus(pod: unknown, add: (text: string, field: string, extra?: (ref
       }
       const sameRepository = (ref: ImageReference): boolean => asked !== undefined && asked.registry === ref.registry && asked.repository === ref.repository;
       add(id, `status.${list}[${str(at(s, "name")) ?? "?"}].imageID`, (ref) =>
-        ref.tag === undefined && asked?.tag !== undefined && sameRepository(ref) ? { ...ref, tag: asked.tag } : ref);
+        ref.tag === undefined && asked?.tag !== undefined && sameRepository(ref) ? { ...ref, tag: asked.tag } : ref,
+      );
     }
   }
 }

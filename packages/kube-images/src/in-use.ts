@@ -24,7 +24,9 @@ export function inUseByRepository(uses: readonly ImageUse[], aliases: readonly R
     const ref: InUseRef = {
       ...(use.image.tag !== undefined ? { tag: use.image.tag } : {}),
       ...(use.image.digest !== undefined ? { digest: use.image.digest } : {}),
-      by: use.by, field: use.field, text: use.text,
+      by: use.by,
+      field: use.field,
+      text: use.text,
     };
     const list = out.get(repository);
     if (list) list.push(ref);

@@ -2,7 +2,16 @@
 // (@kubernetes/client-node), page by page (`limit` + `continue`), and returns the images they name.
 // Any failure is a KubeListError, never a partial answer: a list that stopped half-way would make a
 // running image look unused.
-import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig, Observable, type ObservableMiddleware, type RequestContext, type ResponseContext } from "@kubernetes/client-node";
+import {
+  AppsV1Api,
+  BatchV1Api,
+  CoreV1Api,
+  KubeConfig,
+  Observable,
+  type ObservableMiddleware,
+  type RequestContext,
+  type ResponseContext,
+} from "@kubernetes/client-node";
 import { existsSync } from "node:fs";
 import { deadline } from "@regguard/edge";
 import { KubeListError } from "./errors.js";
@@ -53,9 +62,16 @@ export function loadKubeConfig(env: NodeJS.ProcessEnv = process.env): { config: 
       return { config, source: "in-cluster service account" };
     }
   } catch (e) {
-    throw new KubeListError("KUBE_CONFIG", `the Kubernetes configuration could not be read (${file !== undefined ? `KUBECONFIG ${file}` : "in-cluster"}): ${(e as Error).message}`, { cause: e });
+    throw new KubeListError(
+      "KUBE_CONFIG",
+      `the Kubernetes configuration could not be read (${file !== undefined ? `KUBECONFIG ${file}` : "in-cluster"}): ${(e as Error).message}`,
+      { cause: e },
+    );
   }
-  throw new KubeListError("KUBE_CONFIG", "no Kubernetes configuration: set KUBECONFIG, or run in a pod with a service account token (KUBERNETES_SERVICE_HOST and " + SERVICE_ACCOUNT_TOKEN + ")");
+  throw new KubeListError(
+    "KUBE_CONFIG",
+    "no Kubernetes configuration: set KUBECONFIG, or run in a pod with a service account token (KUBERNETES_SERVICE_HOST and " + SERVICE_ACCOUNT_TOKEN + ")",
+  );
 }
 
 /** Every workload image of the cluster; throws KubeListError when any list fails. */
@@ -77,13 +93,20 @@ export async function listWorkloadImages(opts: ListOptions = {}): Promise<Worklo
     CronJob: (p, o) => batch.listCronJobForAllNamespaces(p, o),
   };
   const server = config.getCurrentCluster()?.server ?? "?";
-  const out: WorkloadImages = { uses: [], unread: [], objects: Object.fromEntries(WORKLOAD_KINDS.map((k) => [k, 0])) as Record<WorkloadKind, number>, requests: 0, source: `${source} (${server})` };
+  const out: WorkloadImages = {
+    uses: [],
+    unread: [],
+    objects: Object.fromEntries(WORKLOAD_KINDS.map((k) => [k, 0])) as Record<WorkloadKind, number>,
+    requests: 0,
+    source: `${source} (${server})`,
+  };
   for (const kind of WORKLOAD_KINDS) {
     let next: string | undefined;
     do {
       if (opts.signal?.aborted) throw new KubeListError("KUBE_ABORTED", `listing ${kind}s was stopped`);
       const page = await withDeadline(kind, timeoutMs, opts.signal, (middleware) =>
-        lists[kind]({ limit: pageSize, ...(next !== undefined ? { _continue: next } : {}) }, { middleware: [middleware], middlewareMergeStrategy: "append" }));
+        lists[kind]({ limit: pageSize, ...(next !== undefined ? { _continue: next } : {}) }, { middleware: [middleware], middlewareMergeStrategy: "append" }),
+      );
       out.requests++;
       for (const item of page.items) {
         // The typed client turns JSON into class instances; the extractor reads plain JSON.
@@ -104,7 +127,12 @@ function plain(item: unknown): unknown {
 }
 
 /** One list request under its own deadline and the job's signal; errors become KubeListError. */
-async function withDeadline<T>(kind: WorkloadKind, timeoutMs: number, outer: AbortSignal | undefined, send: (m: ObservableMiddleware) => Promise<T>): Promise<T> {
+async function withDeadline<T>(
+  kind: WorkloadKind,
+  timeoutMs: number,
+  outer: AbortSignal | undefined,
+  send: (m: ObservableMiddleware) => Promise<T>,
+): Promise<T> {
   // One deadline per request, linked to the job's signal without AbortSignal.any (edge/deadline.ts).
   const timeout = deadline(timeoutMs, outer);
   const middleware: ObservableMiddleware = {
@@ -122,7 +150,12 @@ async function withDeadline<T>(kind: WorkloadKind, timeoutMs: number, outer: Abo
     if (outer?.aborted) throw new KubeListError("KUBE_ABORTED", `${what} was stopped`, { cause: e });
     const status = (e as { code?: unknown }).code;
     const detail = statusMessage(e);
-    if (status === 403) throw new KubeListError("KUBE_FORBIDDEN", `${what} is forbidden (403): ${detail}; the ServiceAccount needs the ClusterRole in manifests/forgejo/retention-rbac.yaml`, { cause: e });
+    if (status === 403)
+      throw new KubeListError(
+        "KUBE_FORBIDDEN",
+        `${what} is forbidden (403): ${detail}; the ServiceAccount needs the ClusterRole in manifests/forgejo/retention-rbac.yaml`,
+        { cause: e },
+      );
     if (status === 401) throw new KubeListError("KUBE_UNAUTHORIZED", `${what} was refused (401): the token is not accepted`, { cause: e });
     throw new KubeListError("KUBE_LIST_FAILED", `${what} failed: ${typeof status === "number" ? `${status} ` : ""}${detail}`, { cause: e });
   } finally {

@@ -25,7 +25,10 @@ export interface ImageReference {
 /** Text that no runtime would pull: kept with the reason so a caller can report it. */
 export class InvalidImageError extends Error {
   readonly code = "KUBE_INVALID_IMAGE";
-  constructor(readonly text: string, why: string) {
+  constructor(
+    readonly text: string,
+    why: string,
+  ) {
     super(`image ${JSON.stringify(text.slice(0, 300))} is not a reference a runtime can pull: ${why}`);
     this.name = "InvalidImageError";
   }

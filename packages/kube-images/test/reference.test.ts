@@ -29,11 +29,17 @@ describe("normalizeImage: the way a runtime reads a workload's image", () => {
     expect(normalizeImage(`forgejo.example/a@${D}`).tag).toBeUndefined();
   });
 
-  it.each(["", "a b", "https://forgejo.example/a", "forgejo.example/a@sha256:short", "forgejo.example/a:bad tag", "forgejo.example/-a", `x:${"t".repeat(200)}`])(
-    "refuses %j with a reason", (text) => {
-      expect(() => normalizeImage(text)).toThrow(InvalidImageError);
-    },
-  );
+  it.each([
+    "",
+    "a b",
+    "https://forgejo.example/a",
+    "forgejo.example/a@sha256:short",
+    "forgejo.example/a:bad tag",
+    "forgejo.example/-a",
+    `x:${"t".repeat(200)}`,
+  ])("refuses %j with a reason", (text) => {
+    expect(() => normalizeImage(text)).toThrow(InvalidImageError);
+  });
 });
 
 describe("registry aliases", () => {

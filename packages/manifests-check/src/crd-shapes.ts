@@ -36,7 +36,15 @@ export const PROMETHEUS_RULE: Shape = {
       object: {
         groups: {
           array: {
-            object: { name: "string", interval: "string", limit: "integer", query_offset: "string", labels: strings, partial_response_strategy: "string", rules: { array: rule } },
+            object: {
+              name: "string",
+              interval: "string",
+              limit: "integer",
+              query_offset: "string",
+              labels: strings,
+              partial_response_strategy: "string",
+              rules: { array: rule },
+            },
             required: ["name", "rules"],
           },
         },
@@ -50,7 +58,16 @@ export const PROMETHEUS_RULE: Shape = {
 const resourceFilter: Shape = {
   object: {
     resources: {
-      object: { kinds: { array: "string" }, names: { array: "string" }, name: "string", namespaces: { array: "string" }, operations: { array: "string" }, annotations: strings, selector: "any", namespaceSelector: "any" },
+      object: {
+        kinds: { array: "string" },
+        names: { array: "string" },
+        name: "string",
+        namespaces: { array: "string" },
+        operations: { array: "string" },
+        annotations: strings,
+        selector: "any",
+        namespaceSelector: "any",
+      },
     },
     subjects: "any",
     roles: { array: "string" },
@@ -91,7 +108,15 @@ export const CLUSTER_POLICY: Shape = {
         webhookTimeoutSeconds: "integer",
         rules: {
           array: {
-            object: { name: "string", match: matchBlock, exclude: matchBlock, preconditions: "any", context: "any", generate, skipBackgroundRequests: "boolean" },
+            object: {
+              name: "string",
+              match: matchBlock,
+              exclude: matchBlock,
+              preconditions: "any",
+              context: "any",
+              generate,
+              skipBackgroundRequests: "boolean",
+            },
             required: ["name", "match"],
           },
         },

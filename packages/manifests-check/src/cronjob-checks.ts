@@ -72,14 +72,21 @@ export function cronJobProblems(cj: K8sObject, contracts: JobContracts): string[
   if (!pod) return [...out, "jobTemplate.spec.template.spec is missing"];
   // Every job exits 2 on a configuration error (job-runtime's EXIT.config): retrying cannot help.
   for (const c of pod.containers ?? []) {
-    const failsOnConfig = (jobSpec?.podFailurePolicy?.rules ?? []).some((r) =>
-      r.action === "FailJob" && r.onExitCodes?.operator === "In" && (r.onExitCodes.values ?? []).includes(2) && (r.onExitCodes.containerName ?? c.name) === c.name);
+    const failsOnConfig = (jobSpec?.podFailurePolicy?.rules ?? []).some(
+      (r) =>
+        r.action === "FailJob" &&
+        r.onExitCodes?.operator === "In" &&
+        (r.onExitCodes.values ?? []).includes(2) &&
+        (r.onExitCodes.containerName ?? c.name) === c.name,
+    );
     if (!failsOnConfig) out.push(`podFailurePolicy must fail the Job on exit code 2 of container ${c.name ?? "?"} (a configuration error is not retried)`);
   }
   out.push(...podSecurityProblems(pod));
   if ((pod.containers ?? []).some(readsCluster)) {
-    if (pod.automountServiceAccountToken !== true) out.push("automountServiceAccountToken must be true: IN_USE=kubernetes (or cutover) lists the workloads with the pod's token");
-    if (!pod.serviceAccountName || pod.serviceAccountName === "default") out.push("serviceAccountName must name the job's own ServiceAccount (manifests/forgejo/retention-rbac.yaml), never default");
+    if (pod.automountServiceAccountToken !== true)
+      out.push("automountServiceAccountToken must be true: IN_USE=kubernetes (or cutover) lists the workloads with the pod's token");
+    if (!pod.serviceAccountName || pod.serviceAccountName === "default")
+      out.push("serviceAccountName must name the job's own ServiceAccount (manifests/forgejo/retention-rbac.yaml), never default");
   } else if (pod.automountServiceAccountToken !== false) {
     out.push("automountServiceAccountToken must be false: without IN_USE=kubernetes the job never calls the Kubernetes API");
   }

@@ -13,12 +13,23 @@ const token = { name: "FORGEJO_TOKEN", valueFrom: { secretKeyRef: { name: "t", k
 
 describe("envProblems", () => {
   it("accepts a complete, well-typed env", () => {
-    expect(envProblems({ env: [{ name: "FORGEJO_HOST", value: "http://forgejo.forgejo.svc.cluster.local" }, token, { name: "DRY_RUN", value: "TRUE" }] }, schema)).toEqual([]);
+    expect(
+      envProblems({ env: [{ name: "FORGEJO_HOST", value: "http://forgejo.forgejo.svc.cluster.local" }, token, { name: "DRY_RUN", value: "TRUE" }] }, schema),
+    ).toEqual([]);
   });
 
   it("reports unknown, duplicate, legacy, missing and mistyped variables together", () => {
     const p = envProblems(
-      { env: [{ name: "DRY_RUN", value: "yes" }, { name: "DRYRUN", value: "true" }, { name: "KEEP_LAST_N", value: "-1" }, { name: "KEEP_LAST_N", value: "3" }, { name: "OLD_NAME", value: "x" }, token] },
+      {
+        env: [
+          { name: "DRY_RUN", value: "yes" },
+          { name: "DRYRUN", value: "true" },
+          { name: "KEEP_LAST_N", value: "-1" },
+          { name: "KEEP_LAST_N", value: "3" },
+          { name: "OLD_NAME", value: "x" },
+          token,
+        ],
+      },
       schema,
     );
     expect(p).toEqual([
@@ -32,8 +43,24 @@ describe("envProblems", () => {
   });
 
   it("insists secrets come from secretKeyRef, not a value or a ConfigMap", () => {
-    const inline = envProblems({ env: [{ name: "FORGEJO_HOST", value: "http://x" }, { name: "FORGEJO_TOKEN", value: "abc" }] }, schema);
-    const cm = envProblems({ env: [{ name: "FORGEJO_HOST", value: "http://x" }, { name: "FORGEJO_TOKEN", valueFrom: { configMapKeyRef: { name: "c", key: "k" } } }] }, schema);
+    const inline = envProblems(
+      {
+        env: [
+          { name: "FORGEJO_HOST", value: "http://x" },
+          { name: "FORGEJO_TOKEN", value: "abc" },
+        ],
+      },
+      schema,
+    );
+    const cm = envProblems(
+      {
+        env: [
+          { name: "FORGEJO_HOST", value: "http://x" },
+          { name: "FORGEJO_TOKEN", valueFrom: { configMapKeyRef: { name: "c", key: "k" } } },
+        ],
+      },
+      schema,
+    );
     expect(inline).toEqual(["FORGEJO_TOKEN is a secret and must come from valueFrom.secretKeyRef, never an inline value"]);
     expect(cm).toEqual(inline);
   });
@@ -53,23 +80,29 @@ describe("readerProblems / contractProblems", () => {
     seen.push(env);
     const problems: string[] = [];
     if (!env.FORGEJO_HOST && !env.OLD_NAME) problems.push("FORGEJO_HOST is required (or OLD_NAME)");
-    if (env.DRY_RUN !== undefined && !/^(true|false)$/i.test(env.DRY_RUN)) problems.push(`DRY_RUN must be true or false (any case), got ${JSON.stringify(env.DRY_RUN)}`);
+    if (env.DRY_RUN !== undefined && !/^(true|false)$/i.test(env.DRY_RUN))
+      problems.push(`DRY_RUN must be true or false (any case), got ${JSON.stringify(env.DRY_RUN)}`);
     if (problems.length) throw new ConfigError(problems);
   };
   const lax: EnvSchema = schema.map((s) => (s.name === "FORGEJO_HOST" ? { ...s, required: false } : s));
 
   it("hands the reader inline values as written and a placeholder of the right kind for valueFrom", () => {
     seen.length = 0;
-    expect(readerProblems({ env: [{ name: "FORGEJO_HOST", valueFrom: { secretKeyRef: { name: "s", key: "h" } } }, token, { name: "DRY_RUN", value: "TRUE" }] }, { schema, readConfig })).toEqual([]);
+    expect(
+      readerProblems(
+        { env: [{ name: "FORGEJO_HOST", valueFrom: { secretKeyRef: { name: "s", key: "h" } } }, token, { name: "DRY_RUN", value: "TRUE" }] },
+        { schema, readConfig },
+      ),
+    ).toEqual([]);
     expect(seen[0]).toEqual({ FORGEJO_HOST: "https://placeholder.invalid", FORGEJO_TOKEN: "placeholder", DRY_RUN: "TRUE" });
   });
 
   it("reports what only the reader knows, and each problem once", () => {
     expect(envProblems({ env: [token] }, lax)).toEqual([]);
     expect(contractProblems({ env: [token] }, { schema: lax, readConfig })).toEqual(["FORGEJO_HOST is required (or OLD_NAME)"]);
-    expect(contractProblems({ env: [{ name: "FORGEJO_HOST", value: "http://x" }, token, { name: "DRY_RUN", value: "yes" }] }, { schema: lax, readConfig })).toEqual([
-      'DRY_RUN must be true or false (any case), got "yes"',
-    ]);
+    expect(
+      contractProblems({ env: [{ name: "FORGEJO_HOST", value: "http://x" }, token, { name: "DRY_RUN", value: "yes" }] }, { schema: lax, readConfig }),
+    ).toEqual(['DRY_RUN must be true or false (any case), got "yes"']);
   });
 
   it("turns a reader that crashes into a problem instead of a crash", () => {

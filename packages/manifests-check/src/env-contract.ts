@@ -6,8 +6,16 @@
 // only the reader knows those rules, and its messages are the ones the pod
 // would log.
 import {
-  parseBoolean, parseDuration, parseInteger, parseNumber, parseRegex, parseUrl,
-  type Env, type EnvSchema, type EnvVarSpec, type Parsed,
+  parseBoolean,
+  parseDuration,
+  parseInteger,
+  parseNumber,
+  parseRegex,
+  parseUrl,
+  type Env,
+  type EnvSchema,
+  type EnvVarSpec,
+  type Parsed,
 } from "@regguard/job-config";
 
 /** A job's environment contract: the schema it documents and the reader it runs at start-up. */

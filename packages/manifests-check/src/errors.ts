@@ -14,10 +14,7 @@ export class CheckError extends Error {
 export class ToolMissingError extends CheckError {
   readonly tool: string;
   constructor(tool: string, debianPackage: string) {
-    super(
-      "TOOL_MISSING",
-      `${tool} is not installed: apt-get install ${debianPackage} (Debian package "${debianPackage}"; scripts/setup.sh installs it)`,
-    );
+    super("TOOL_MISSING", `${tool} is not installed: apt-get install ${debianPackage} (Debian package "${debianPackage}"; scripts/setup.sh installs it)`);
     this.name = "ToolMissingError";
     this.tool = tool;
   }

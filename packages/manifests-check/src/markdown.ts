@@ -25,7 +25,5 @@ export function anchors(markdown: string): Set<string> {
 /** Relative link targets ("path#anchor" or "#anchor") outside code. */
 export function relativeLinks(markdown: string): string[] {
   const text = markdown.replace(/```[\s\S]*?```/g, "").replace(/`[^`\n]*`/g, "");
-  return [...text.matchAll(/\]\(([^)\s]+)\)/g)]
-    .map((m) => m[1] as string)
-    .filter((href) => !/^[a-z][a-z0-9+.-]*:/i.test(href));
+  return [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1] as string).filter((href) => !/^[a-z][a-z0-9+.-]*:/i.test(href));
 }

@@ -26,7 +26,5 @@ export function ruleFileFrom(rule: K8sObject): string {
 /** Alerting rules by group, in file order. */
 export function alertRules(rule: K8sObject): Array<AlertRule & { group: string }> {
   const spec = rule.spec as { groups?: Group[] } | undefined;
-  return (spec?.groups ?? []).flatMap((g) =>
-    g.rules.filter((r): r is AlertRule => typeof r.alert === "string").map((r) => ({ ...r, group: g.name })),
-  );
+  return (spec?.groups ?? []).flatMap((g) => g.rules.filter((r): r is AlertRule => typeof r.alert === "string").map((r) => ({ ...r, group: g.name })));
 }

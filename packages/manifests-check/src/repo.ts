@@ -24,8 +24,7 @@ export function listFiles(dir: string, suffixes: readonly string[]): string[] {
       const p = join(d, name);
       if (statSync(p).isDirectory()) {
         if (!SKIPPED_DIRS.has(name)) walk(p);
-      }
-      else if (suffixes.some((s) => name.endsWith(s))) out.push(p);
+      } else if (suffixes.some((s) => name.endsWith(s))) out.push(p);
     }
   };
   if (existsSync(dir)) walk(dir);

@@ -36,10 +36,18 @@ describe("unknownFields", () => {
 
   it("walks Deployment, Service, Ingress, PVC and Secret", () => {
     expect(unknownFields({ apiVersion: "apps/v1", kind: "Deployment", spec: { replica: 1 } })).toEqual([{ path: "spec.replica", type: "DeploymentSpec" }]);
-    expect(unknownFields({ apiVersion: "v1", kind: "Service", spec: { ports: [{ port: 80, target: 1 }] } })).toEqual([{ path: "spec.ports[0].target", type: "ServicePort" }]);
-    expect(unknownFields({ apiVersion: "networking.k8s.io/v1", kind: "Ingress", spec: { ingressClass: "x" } })).toEqual([{ path: "spec.ingressClass", type: "IngressSpec" }]);
-    expect(unknownFields({ apiVersion: "v1", kind: "PersistentVolumeClaim", spec: { resources: { requests: { storage: "1Gi" } }, size: 1 } })).toEqual([{ path: "spec.size", type: "PersistentVolumeClaimSpec" }]);
-    expect(unknownFields({ apiVersion: "v1", kind: "Secret", metadata: { nme: "x" }, stringData: { a: "b" } })).toEqual([{ path: "metadata.nme", type: "ObjectMeta" }]);
+    expect(unknownFields({ apiVersion: "v1", kind: "Service", spec: { ports: [{ port: 80, target: 1 }] } })).toEqual([
+      { path: "spec.ports[0].target", type: "ServicePort" },
+    ]);
+    expect(unknownFields({ apiVersion: "networking.k8s.io/v1", kind: "Ingress", spec: { ingressClass: "x" } })).toEqual([
+      { path: "spec.ingressClass", type: "IngressSpec" },
+    ]);
+    expect(unknownFields({ apiVersion: "v1", kind: "PersistentVolumeClaim", spec: { resources: { requests: { storage: "1Gi" } }, size: 1 } })).toEqual([
+      { path: "spec.size", type: "PersistentVolumeClaimSpec" },
+    ]);
+    expect(unknownFields({ apiVersion: "v1", kind: "Secret", metadata: { nme: "x" }, stringData: { a: "b" } })).toEqual([
+      { path: "metadata.nme", type: "ObjectMeta" },
+    ]);
   });
 
   it("says nothing about kinds it does not know", () => {

@@ -14,9 +14,12 @@ const tempDir = useTempDir("containerd", afterAll);
 
 const HOSTS_TOML = readFileSync(join(repoRoot(), "manifests/containerd/forgejo.viktorbarzin.me/hosts.toml"), "utf8");
 const missing = ["containerd", "ctr", "docker-registry"].filter((t) => !hasTool(t));
-const reason = missing.length > 0
-  ? `needs ${missing.join(", ")} (Debian packages containerd, docker-registry)`
-  : process.getuid?.() !== 0 ? "needs root to start a standalone containerd" : undefined;
+const reason =
+  missing.length > 0
+    ? `needs ${missing.join(", ")} (Debian packages containerd, docker-registry)`
+    : process.getuid?.() !== 0
+      ? "needs root to start a standalone containerd"
+      : undefined;
 if (reason) console.warn(`containerd-real.test.ts skipped: ${reason}`);
 
 let dir = "";
@@ -47,7 +50,11 @@ function pullWith(hostsToml: string, ns: string): string {
   const hostsDir = join(dir, `hosts-${ns}`);
   mkdirSync(join(hostsDir, `127.0.0.1:${deadPort}`), { recursive: true });
   writeFileSync(join(hostsDir, `127.0.0.1:${deadPort}`, "hosts.toml"), hostsToml);
-  const r = spawnSync("ctr", ["-a", join(dir, "containerd.sock"), "--debug", "images", "pull", "--hosts-dir", hostsDir, `127.0.0.1:${deadPort}/viktor/app:missing`], { encoding: "utf8", timeout: 30_000 });
+  const r = spawnSync(
+    "ctr",
+    ["-a", join(dir, "containerd.sock"), "--debug", "images", "pull", "--hosts-dir", hostsDir, `127.0.0.1:${deadPort}/viktor/app:missing`],
+    { encoding: "utf8", timeout: 30_000 },
+  );
   return `${r.stdout}${r.stderr}`;
 }
 
@@ -55,13 +62,19 @@ describe.skipIf(reason !== undefined)("hosts.toml in a real containerd", () => {
   beforeAll(async () => {
     dir = tempDir();
     [registryPort, deadPort] = [await freePort(), await freePort()];
-    writeFileSync(join(dir, "registry.yml"), [
-      "version: 0.1",
-      "log: {level: warn, accesslog: {disabled: true}}",
-      `storage: {filesystem: {rootdirectory: ${join(dir, "registry")}}, delete: {enabled: true}}`,
-      `http: {addr: 127.0.0.1:${registryPort}}`,
-    ].join("\n"));
-    writeFileSync(join(dir, "containerd.toml"), `version = 2\nroot = "${join(dir, "root")}"\nstate = "${join(dir, "state")}"\n[grpc]\n  address = "${join(dir, "containerd.sock")}"\n`);
+    writeFileSync(
+      join(dir, "registry.yml"),
+      [
+        "version: 0.1",
+        "log: {level: warn, accesslog: {disabled: true}}",
+        `storage: {filesystem: {rootdirectory: ${join(dir, "registry")}}, delete: {enabled: true}}`,
+        `http: {addr: 127.0.0.1:${registryPort}}`,
+      ].join("\n"),
+    );
+    writeFileSync(
+      join(dir, "containerd.toml"),
+      `version = 2\nroot = "${join(dir, "root")}"\nstate = "${join(dir, "state")}"\n[grpc]\n  address = "${join(dir, "containerd.sock")}"\n`,
+    );
     procs.push(spawn("docker-registry", ["serve", join(dir, "registry.yml")], { stdio: "ignore" }));
     procs.push(spawn("containerd", ["--config", join(dir, "containerd.toml")], { stdio: "ignore" }));
     await until("registry:2", async () => (await fetch(`http://127.0.0.1:${registryPort}/v2/`).catch(() => undefined))?.status === 200);

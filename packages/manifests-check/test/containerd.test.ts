@@ -43,7 +43,9 @@ describe("containerd configuration", () => {
   });
 
   it("cloud-init writes the same hosts.toml and the same /etc/hosts line as the setup script", () => {
-    const ci = parse(readFileSync(join(root, "manifests/containerd/cloud-init.yaml"), "utf8")) as { write_files: Array<{ path: string; content: string; append?: boolean }> };
+    const ci = parse(readFileSync(join(root, "manifests/containerd/cloud-init.yaml"), "utf8")) as {
+      write_files: Array<{ path: string; content: string; append?: boolean }>;
+    };
     const toml = ci.write_files.find((f) => f.path === "/etc/containerd/certs.d/forgejo.viktorbarzin.me/hosts.toml");
     expect(toml?.content).toBe(readFileSync(HOSTS_TOML, "utf8"));
     const hostsLine = ci.write_files.find((f) => f.path === "/etc/hosts");

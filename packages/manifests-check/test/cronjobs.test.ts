@@ -12,7 +12,16 @@ import { loadConfig as loadSyncConfig } from "@regguard/sync";
 import { SYNC_ENV } from "@regguard/sync/env-schema";
 import { describe, expect, it } from "vitest";
 import {
-  cronJobJobs, cronJobProblems, describe as describeDoc, envProblems, k8sObjects, listFiles, loadYamlTree, repoRoot, type JobContracts, type K8sObject,
+  cronJobJobs,
+  cronJobProblems,
+  describe as describeDoc,
+  envProblems,
+  k8sObjects,
+  listFiles,
+  loadYamlTree,
+  repoRoot,
+  type JobContracts,
+  type K8sObject,
 } from "../src/index.js";
 
 // breakglass's CronJob runs `save`, the subcommand that reads the whole schema.
@@ -33,7 +42,13 @@ const byName = (name: string): K8sObject => {
 
 type Env = Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
 function pod(cj: K8sObject) {
-  return (cj.spec as { jobTemplate: { spec: { activeDeadlineSeconds: number; template: { spec: { containers: Array<{ env: Env; resources: Record<string, Record<string, string>> }> } } } } }).jobTemplate.spec;
+  return (
+    cj.spec as {
+      jobTemplate: {
+        spec: { activeDeadlineSeconds: number; template: { spec: { containers: Array<{ env: Env; resources: Record<string, Record<string, string>> }> } } };
+      };
+    }
+  ).jobTemplate.spec;
 }
 function env(cj: K8sObject): Record<string, string | { secret: string; key: string }> {
   const out: Record<string, string | { secret: string; key: string }> = {};

@@ -15,15 +15,32 @@ const read = (p: string) => readFileSync(p, "utf8");
 // Written by the retention and breakglass maintainers; linked before they exist.
 const PENDING = new Set(["docs/runbooks/retention.md", "docs/runbooks/breakglass.md"]);
 const METRICS = new Set(
-  ["failures", "failures_by_kind", "catalog_accessible", "repos_checked", "tags_checked", "indexes_checked", "last_run_timestamp",
-    "request_errors", "blobs_checked", "manifests_checked", "run_duration_seconds", "last_success_timestamp"].map((m) => `registry_manifest_integrity_${m}`),
+  [
+    "failures",
+    "failures_by_kind",
+    "catalog_accessible",
+    "repos_checked",
+    "tags_checked",
+    "indexes_checked",
+    "last_run_timestamp",
+    "request_errors",
+    "blobs_checked",
+    "manifests_checked",
+    "run_duration_seconds",
+    "last_success_timestamp",
+  ].map((m) => `registry_manifest_integrity_${m}`),
 );
 
 describe("docs", () => {
-  it.each(["architecture.md", "design.md", "plan.md", "runbooks/setup.md", "runbooks/alerts.md", "runbooks/rebuild-corrupted-image.md", "runbooks/decommission-registry2.md"])(
-    "docs/%s exists",
-    (f) => expect(existsSync(join(root, "docs", f))).toBe(true),
-  );
+  it.each([
+    "architecture.md",
+    "design.md",
+    "plan.md",
+    "runbooks/setup.md",
+    "runbooks/alerts.md",
+    "runbooks/rebuild-corrupted-image.md",
+    "runbooks/decommission-registry2.md",
+  ])("docs/%s exists", (f) => expect(existsSync(join(root, "docs", f))).toBe(true));
 
   it("architecture.md has a Mermaid diagram", () => {
     expect(read(join(root, "docs/architecture.md"))).toMatch(/```mermaid\n(flowchart|graph) /);
@@ -53,7 +70,10 @@ describe("docs", () => {
   it("mentions only metrics the probe pushes", () => {
     const texts = [...docs, ...listFiles(join(root, "manifests"), [".yaml"])].map((f) => [rel(f), read(f)] as const);
     const unknown = texts.flatMap(([f, t]) =>
-      [...t.matchAll(/registry_manifest_integrity_[a-z_]+/g)].map((m) => m[0]).filter((m) => !METRICS.has(m)).map((m) => `${f}: ${m}`),
+      [...t.matchAll(/registry_manifest_integrity_[a-z_]+/g)]
+        .map((m) => m[0])
+        .filter((m) => !METRICS.has(m))
+        .map((m) => `${f}: ${m}`),
     );
     expect(unknown).toEqual([]);
   });
@@ -67,7 +87,11 @@ describe("docs", () => {
       return (s.split("What went wrong")[1]?.match(/^\d+\. /gm) ?? []).length;
     };
     const design = read(join(root, "docs/design.md"));
-    for (const [prefix, title] of [["R", "Retention"], ["P", "Integrity probe"], ["B", "Breakglass"]] as const) {
+    for (const [prefix, title] of [
+      ["R", "Retention"],
+      ["P", "Integrity probe"],
+      ["B", "Breakglass"],
+    ] as const) {
       const n = count(title);
       expect(n, title).toBeGreaterThan(0);
       for (let i = 1; i <= n; i++) expect(design, `${prefix}${i}`).toMatch(new RegExp(`^\\| ${prefix}${i} \\|`, "m"));
@@ -85,7 +109,11 @@ if (!existsSync(join(repoRoot(), "../shared/context/field-notes.md"))) {
 const noJq = !hasTool("jq");
 if (noJq) console.warn("skipping the runbooks' Secret check: jq is not installed (apt-get install jq)");
 const TOKENS = {
-  REGISTRY2_USERNAME: "viktor", REGISTRY2_TOKEN: "dummy-1", DOCKERHUB_USERNAME: "viktorbarzin", DOCKERHUB_TOKEN: "dummy-2", FORGEJO_TOKEN: "dummy-3",
+  REGISTRY2_USERNAME: "viktor",
+  REGISTRY2_TOKEN: "dummy-1",
+  DOCKERHUB_USERNAME: "viktorbarzin",
+  DOCKERHUB_TOKEN: "dummy-2",
+  FORGEJO_TOKEN: "dummy-3",
 };
 describe.skipIf(noJq)("the runbooks' pull-Secret check", () => {
   it.each([

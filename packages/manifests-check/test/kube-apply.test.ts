@@ -9,7 +9,13 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  findBinary, kubeApiserverMissingReason, makeTempDir, removeDir, runCommand, skipReasonOutsideCI, startKubeApiserver,
+  findBinary,
+  kubeApiserverMissingReason,
+  makeTempDir,
+  removeDir,
+  runCommand,
+  skipReasonOutsideCI,
+  startKubeApiserver,
   type StartedKubeApiserver,
 } from "@regguard/testkit";
 import { describe as describeDoc, k8sObjects, listFiles, loadYamlTree, rel, repoRoot, type K8sObject } from "../src/index.js";
@@ -46,7 +52,9 @@ describe("manifests/ against a real kube-apiserver (kubectl apply --dry-run=serv
       await kube.api("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
     }
     if (custom.length > 0) {
-      console.warn(`kubectl apply --dry-run=server: not applied (no CRD ships in a package this project installs; the offline shape checks cover them): ${custom.map(describeDoc).join(", ")}`);
+      console.warn(
+        `kubectl apply --dry-run=server: not applied (no CRD ships in a package this project installs; the offline shape checks cover them): ${custom.map(describeDoc).join(", ")}`,
+      );
     }
   }, 180_000);
   afterAll(async () => {
@@ -61,7 +69,10 @@ describe("manifests/ against a real kube-apiserver (kubectl apply --dry-run=serv
 
   it.each(builtin.map((d, i) => [`${describeDoc(d)} (${rel(d.file)})`, d, i] as const))("%s is accepted by the API server", async (_name, doc, i) => {
     const ns = namespaceOf(doc);
-    const obj: K8sObject = { ...doc.value, metadata: { ...doc.value.metadata, ...(ns !== undefined && !CLUSTER_SCOPED.has(doc.value.kind) ? { namespace: ns } : {}) } };
+    const obj: K8sObject = {
+      ...doc.value,
+      metadata: { ...doc.value.metadata, ...(ns !== undefined && !CLUSTER_SCOPED.has(doc.value.kind) ? { namespace: ns } : {}) },
+    };
     const file = join(dir, `object-${i}.json`);
     writeFileSync(file, JSON.stringify(obj));
     const res = await runCommand(findBinary("kubectl")!, ["--kubeconfig", kubeconfig, "apply", "--dry-run=server", "-f", file, "-o", "name"]);
@@ -72,7 +83,11 @@ describe("manifests/ against a real kube-apiserver (kubectl apply --dry-run=serv
 
   it("refuses what the offline schema cannot see: a CronJob with an invalid schedule and a Service port out of range", async () => {
     const cronJob = builtin.find((d) => d.value.kind === "CronJob")!;
-    const bad = { ...cronJob.value, metadata: { ...cronJob.value.metadata, namespace: namespaceOf(cronJob) }, spec: { ...(cronJob.value.spec as object), schedule: "61 * * * *" } };
+    const bad = {
+      ...cronJob.value,
+      metadata: { ...cronJob.value.metadata, namespace: namespaceOf(cronJob) },
+      spec: { ...(cronJob.value.spec as object), schedule: "61 * * * *" },
+    };
     const file = join(dir, "bad.json");
     writeFileSync(file, JSON.stringify(bad));
     const res = await runCommand(findBinary("kubectl")!, ["--kubeconfig", kubeconfig, "apply", "--dry-run=server", "-f", file]);

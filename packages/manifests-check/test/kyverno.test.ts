@@ -10,14 +10,19 @@ const root = repoRoot();
 const template = k8sObjects(loadYamlFile(join(root, "manifests/kyverno/registry-credentials.template.yaml")).docs)[0]?.value as K8sObject;
 const policy = k8sObjects(loadYamlFile(join(root, "manifests/kyverno/cluster-policy.yaml")).docs)[0]?.value as K8sObject;
 const DUMMY = {
-  REGISTRY2_USERNAME: "viktor", REGISTRY2_TOKEN: "dummy-1",
-  DOCKERHUB_USERNAME: "viktorbarzin", DOCKERHUB_TOKEN: "dummy-2",
+  REGISTRY2_USERNAME: "viktor",
+  REGISTRY2_TOKEN: "dummy-1",
+  DOCKERHUB_USERNAME: "viktorbarzin",
+  DOCKERHUB_TOKEN: "dummy-2",
   FORGEJO_TOKEN: "dummy-3",
 };
 
 describe("registry-credentials", () => {
   const generated = parse(renderSecret(readConfig(DUMMY))) as K8sObject & { type: string; data: Record<string, string> };
-  const templateAuths = JSON.parse((template.stringData as Record<string, string>)[".dockerconfigjson"] as string).auths as Record<string, { username: string }>;
+  const templateAuths = JSON.parse((template.stringData as Record<string, string>)[".dockerconfigjson"] as string).auths as Record<
+    string,
+    { username: string }
+  >;
 
   it("template and command agree on name, namespace, type and the auths keys in order (Forgejo 4th)", () => {
     expect(template.metadata).toEqual(generated.metadata);

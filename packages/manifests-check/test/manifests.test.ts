@@ -5,8 +5,18 @@ import { readdirSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
-  CRD_SHAPES, checkShape, describe as describeDoc, k8sObjects, listFiles, loadYamlTree, rel, repoRoot,
-  unknownFields, unknownMetadataFields, validateBuiltin, type K8sObject,
+  CRD_SHAPES,
+  checkShape,
+  describe as describeDoc,
+  k8sObjects,
+  listFiles,
+  loadYamlTree,
+  rel,
+  repoRoot,
+  unknownFields,
+  unknownMetadataFields,
+  validateBuiltin,
+  type K8sObject,
 } from "../src/index.js";
 
 const root = repoRoot();
@@ -36,7 +46,7 @@ describe("manifests/ YAML", () => {
     const builtin = await validateBuiltin(obj);
     if (builtin === undefined && shape === undefined) expect.fail(`${obj.apiVersion} ${obj.kind}: no schema and no shape; add one to src/crd-shapes.ts`);
     const problems = [...(builtin ?? []), ...(shape ? checkShape(obj, shape) : [])];
-    const unknown = builtin !== undefined ? unknownFields(obj) ?? [] : unknownMetadataFields(obj);
+    const unknown = builtin !== undefined ? (unknownFields(obj) ?? []) : unknownMetadataFields(obj);
     problems.push(...unknown.map((u) => `${u.path} is not a field of ${u.type}`));
     expect(problems).toEqual([]);
   });
@@ -58,17 +68,20 @@ describe("kustomizations", () => {
     expect([...folders].filter((f) => !withK.has(f)).map((f) => rel(f))).toEqual([]);
   });
 
-  it.each(kustomizations.map((k) => [rel(k.file), k] as const))("%s lists every object file, keeps templates out, and pins the images the files use", (_n, k) => {
-    const dir = dirname(k.file);
-    const v = k.value as { namespace?: string; resources?: string[]; images?: Array<{ name: string; newTag?: string }> };
-    const objectFiles = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && f !== basename(k.file) && objects.some((o) => o.file === join(dir, f)));
-    const expected = objectFiles.filter((f) => !f.includes(".template."));
-    expect([...(v.resources ?? [])].sort()).toEqual(expected.sort());
-    const inFolder = objects.filter((o) => dirname(o.file) === dir).map((o) => o.value);
-    if (v.namespace) expect(inFolder.filter((o) => o.metadata?.namespace && o.metadata.namespace !== v.namespace)).toEqual([]);
-    const used = new Set(inFolder.flatMap(imagesOf));
-    for (const img of v.images ?? []) expect(used).toContain(`${img.name}:${img.newTag}`);
-  });
+  it.each(kustomizations.map((k) => [rel(k.file), k] as const))(
+    "%s lists every object file, keeps templates out, and pins the images the files use",
+    (_n, k) => {
+      const dir = dirname(k.file);
+      const v = k.value as { namespace?: string; resources?: string[]; images?: Array<{ name: string; newTag?: string }> };
+      const objectFiles = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && f !== basename(k.file) && objects.some((o) => o.file === join(dir, f)));
+      const expected = objectFiles.filter((f) => !f.includes(".template."));
+      expect([...(v.resources ?? [])].sort()).toEqual(expected.sort());
+      const inFolder = objects.filter((o) => dirname(o.file) === dir).map((o) => o.value);
+      if (v.namespace) expect(inFolder.filter((o) => o.metadata?.namespace && o.metadata.namespace !== v.namespace)).toEqual([]);
+      const used = new Set(inFolder.flatMap(imagesOf));
+      for (const img of v.images ?? []) expect(used).toContain(`${img.name}:${img.newTag}`);
+    },
+  );
 });
 
 function imagesOf(obj: K8sObject): string[] {

@@ -22,9 +22,24 @@ describe("PrometheusRule registry-integrity", () => {
       const a = alerts.find((r) => r.alert === name);
       return a && { group: a.group, expr: a.expr, for: a.for, severity: a.labels?.severity };
     };
-    expect(pick("RegistryManifestIntegrityFailure")).toEqual({ group: "Cluster", expr: "registry_manifest_integrity_failures > 0", for: "30m", severity: "critical" });
-    expect(pick("RegistryIntegrityProbeStale")).toEqual({ group: "Cluster", expr: "time() - registry_manifest_integrity_last_run_timestamp > 3600", for: "15m", severity: "warning" });
-    expect(pick("RegistryCatalogInaccessible")).toEqual({ group: "Cluster", expr: "registry_manifest_integrity_catalog_accessible == 0", for: "15m", severity: "critical" });
+    expect(pick("RegistryManifestIntegrityFailure")).toEqual({
+      group: "Cluster",
+      expr: "registry_manifest_integrity_failures > 0",
+      for: "30m",
+      severity: "critical",
+    });
+    expect(pick("RegistryIntegrityProbeStale")).toEqual({
+      group: "Cluster",
+      expr: "time() - registry_manifest_integrity_last_run_timestamp > 3600",
+      for: "15m",
+      severity: "warning",
+    });
+    expect(pick("RegistryCatalogInaccessible")).toEqual({
+      group: "Cluster",
+      expr: "registry_manifest_integrity_catalog_accessible == 0",
+      for: "15m",
+      severity: "critical",
+    });
   });
 
   it("adds the request-error, last-success, refused-push and sync-drift alerts", () => {
@@ -32,7 +47,9 @@ describe("PrometheusRule registry-integrity", () => {
     expect(exprs.RegistryIntegrityProbeRequestErrors).toBe("registry_manifest_integrity_request_errors > 0 for 30m warning");
     expect(exprs.RegistryIntegrityProbeNoRecentSuccess).toBe("time() - registry_manifest_integrity_last_success_timestamp > 3600 for 15m warning");
     expect(exprs.RegistrySyncDrift).toBe('sum by (instance) (registry_sync_tags{state=~"drifted|broken"}) > 0 for 1h warning');
-    expect(exprs.RegistryIntegrityProbePushFailed).toBe('push_failure_time_seconds{job=~".+-integrity-probe"} > push_time_seconds{job=~".+-integrity-probe"} for 10m warning');
+    expect(exprs.RegistryIntegrityProbePushFailed).toBe(
+      'push_failure_time_seconds{job=~".+-integrity-probe"} > push_time_seconds{job=~".+-integrity-probe"} for 10m warning',
+    );
   });
 
   it("names the instance in every summary and description", () => {
@@ -56,8 +73,14 @@ describe("PrometheusRule registry-integrity", () => {
     const tests = (parse(readFileSync(UNIT_TESTS, "utf8")) as { tests: Array<{ alert_rule_test: Array<{ alertname: string; exp_alerts: unknown[] }> }> }).tests;
     const cases = tests.flatMap((t) => t.alert_rule_test);
     for (const a of alerts) {
-      expect(cases.some((c) => c.alertname === a.alert && c.exp_alerts.length > 0), `${a.alert} firing`).toBe(true);
-      expect(cases.some((c) => c.alertname === a.alert && c.exp_alerts.length === 0), `${a.alert} not firing`).toBe(true);
+      expect(
+        cases.some((c) => c.alertname === a.alert && c.exp_alerts.length > 0),
+        `${a.alert} firing`,
+      ).toBe(true);
+      expect(
+        cases.some((c) => c.alertname === a.alert && c.exp_alerts.length === 0),
+        `${a.alert} not firing`,
+      ).toBe(true);
     }
   });
 

@@ -32,11 +32,8 @@ function run(dir: string, ...args: string[]) {
 
 // Paths, contents and mtimes: "changes nothing" means none of these moved.
 function snapshot(dir: string): Record<string, string> {
-  return Object.fromEntries(
-    listFiles(dir, [""]).map((f) => [relative(dir, f), `${statSync(f).mtimeMs}:${readFileSync(f, "utf8")}`]),
-  );
+  return Object.fromEntries(listFiles(dir, [""]).map((f) => [relative(dir, f), `${statSync(f).mtimeMs}:${readFileSync(f, "utf8")}`]));
 }
-
 
 describe("setup-forgejo-containerd-mirror.sh", () => {
   it("installs hosts.toml and the /etc/hosts line, backing up /etc/hosts first", () => {

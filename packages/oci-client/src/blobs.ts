@@ -13,7 +13,8 @@ export async function headBlob(t: Transport, repository: string, digest: Digest)
   assertRepository(repository);
   const res = expectStatus(
     await t.send({ method: "HEAD", path: `/v2/${repository}/blobs/${digest}`, scope: `repository:${repository}:pull` }),
-    [200], `blob ${repository}@${digest}`,
+    [200],
+    `blob ${repository}@${digest}`,
   );
   const length = Number(res.headers["content-length"]);
   return { size: Number.isFinite(length) ? length : undefined };
@@ -37,7 +38,10 @@ export async function blobExists(t: Transport, repository: string, digest: Diges
 
 /** A stream of the blob's bytes that errors if they do not match the descriptor. */
 export async function openBlob(
-  t: Transport, repository: string, d: Pick<Descriptor, "digest" | "size">, stall: StallLimit = DEFAULT_STALL_LIMIT,
+  t: Transport,
+  repository: string,
+  d: Pick<Descriptor, "digest" | "size">,
+  stall: StallLimit = DEFAULT_STALL_LIMIT,
 ): Promise<Readable> {
   assertRepository(repository);
   const res = await t.open({ method: "GET", path: `/v2/${repository}/blobs/${d.digest}`, scope: `repository:${repository}:pull` });
@@ -70,7 +74,11 @@ function guardRate(stream: VerifyStream, what: string, limit: StallLimit): void 
     const moved = stream.bytesSeen - before;
     before = stream.bytesSeen;
     if (moved < floor) {
-      stream.destroy(new TimeoutError(`${what}: transfer stalled: ${moved} bytes in the last ${limit.windowMs / 1000} s, below the minimum of ${limit.bytesPerSecond} bytes/s`));
+      stream.destroy(
+        new TimeoutError(
+          `${what}: transfer stalled: ${moved} bytes in the last ${limit.windowMs / 1000} s, below the minimum of ${limit.bytesPerSecond} bytes/s`,
+        ),
+      );
     }
   }, limit.windowMs);
   timer.unref();
@@ -82,7 +90,11 @@ function guardRate(stream: VerifyStream, what: string, limit: StallLimit): void 
 export class VerifyStream extends Transform {
   private readonly hash;
   private seen = 0;
-  constructor(private readonly what: string, private readonly expected: Digest, private readonly size: number) {
+  constructor(
+    private readonly what: string,
+    private readonly expected: Digest,
+    private readonly size: number,
+  ) {
     super();
     this.hash = digester(expected);
   }
@@ -97,7 +109,8 @@ export class VerifyStream extends Transform {
     done(null, chunk);
   }
   override _flush(done: TransformCallback): void {
-    if (this.seen !== this.size) return done(new SizeMismatchError(`${this.what}: got ${this.seen} bytes, the descriptor says ${this.size} (truncated transfer?)`));
+    if (this.seen !== this.size)
+      return done(new SizeMismatchError(`${this.what}: got ${this.seen} bytes, the descriptor says ${this.size} (truncated transfer?)`));
     const actual = this.hash.digest();
     if (actual !== this.expected) return done(new DigestMismatchError(`${this.what}: content hashes to ${actual}`));
     done();

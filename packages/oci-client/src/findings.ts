@@ -1,12 +1,16 @@
 // What a walk reports. A registry that is broken (content findings) is kept
 // apart from a walker that could not ask (request_error).
-import {
-  DigestMismatchError, InvalidManifestError, NotFoundError, OciError, SizeMismatchError, TooLargeError,
-} from "./errors.js";
+import { DigestMismatchError, InvalidManifestError, NotFoundError, OciError, SizeMismatchError, TooLargeError } from "./errors.js";
 
 /** Finding kinds; bounded, so they are safe as a metric label. */
 export const FINDING_KINDS = [
-  "manifest_missing", "child_missing", "blob_missing", "digest_mismatch", "size_mismatch", "invalid_manifest", "request_error",
+  "manifest_missing",
+  "child_missing",
+  "blob_missing",
+  "digest_mismatch",
+  "size_mismatch",
+  "invalid_manifest",
+  "request_error",
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
@@ -30,11 +34,15 @@ export function classify(
   at: Omit<Finding, "kind" | "message" | "status" | "registryCode">,
 ): Finding {
   const kind: FindingKind =
-    error instanceof NotFoundError ? missing
-    : error instanceof DigestMismatchError ? "digest_mismatch"
-    : error instanceof SizeMismatchError ? "size_mismatch"
-    : error instanceof InvalidManifestError || (error instanceof TooLargeError && missing !== "blob_missing") ? "invalid_manifest"
-    : "request_error";
+    error instanceof NotFoundError
+      ? missing
+      : error instanceof DigestMismatchError
+        ? "digest_mismatch"
+        : error instanceof SizeMismatchError
+          ? "size_mismatch"
+          : error instanceof InvalidManifestError || (error instanceof TooLargeError && missing !== "blob_missing")
+            ? "invalid_manifest"
+            : "request_error";
   const finding: Finding = { kind, ...at, message: error instanceof Error ? error.message : String(error) };
   if (error instanceof OciError) {
     if (error.status !== undefined) finding.status = error.status;

@@ -99,7 +99,9 @@ export function nextLink(header: string | undefined, current: string, base: URL,
     if (!m || !/rel\s*=\s*"?next"?/i.test(m[2] as string)) continue;
     const target = new URL(m[1] as string, current);
     if (target.origin !== base.origin) {
-      throw new UntrustedLinkError(`${what}: the registry's next-page Link points to another origin (${target.origin}); refusing to follow it`, { url: current });
+      throw new UntrustedLinkError(`${what}: the registry's next-page Link points to another origin (${target.origin}); refusing to follow it`, {
+        url: current,
+      });
     }
     return target.pathname + target.search;
   }

@@ -16,7 +16,11 @@ export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 export const MAX_MANIFEST_DEPTH = 32;
 
 /** An OS/architecture pair of an index entry. */
-export interface Platform { os: string; architecture: string; variant?: string }
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
+}
 
 /** A content descriptor as it appears in a manifest. */
 export interface Descriptor {
@@ -36,9 +40,16 @@ interface ManifestBase {
   subject?: Descriptor;
 }
 /** A single-platform image manifest. */
-export interface ImageManifest extends ManifestBase { kind: "image"; config: Descriptor; layers: Descriptor[] }
+export interface ImageManifest extends ManifestBase {
+  kind: "image";
+  config: Descriptor;
+  layers: Descriptor[];
+}
 /** An OCI index or Docker manifest list. */
-export interface IndexManifest extends ManifestBase { kind: "index"; manifests: Descriptor[] }
+export interface IndexManifest extends ManifestBase {
+  kind: "index";
+  manifests: Descriptor[];
+}
 /** Either kind. */
 export type Manifest = ImageManifest | IndexManifest;
 
@@ -59,7 +70,10 @@ export function parseManifest(raw: Uint8Array, src: ManifestSource): Manifest {
     throw new InvalidManifestError(`manifest ${src.what} is invalid: ${why}`);
   };
   const digest = digestOf(raw, src.requestedDigest ?? src.headerDigest ?? "sha256:");
-  for (const [label, expected] of [["the requested digest", src.requestedDigest], ["Docker-Content-Digest", src.headerDigest]] as const) {
+  for (const [label, expected] of [
+    ["the requested digest", src.requestedDigest],
+    ["Docker-Content-Digest", src.headerDigest],
+  ] as const) {
     if (expected !== undefined && expected !== digest) {
       throw new DigestMismatchError(`manifest ${src.what}: body hashes to ${digest}, but ${label} is ${expected}`);
     }
@@ -77,8 +91,10 @@ export function parseManifest(raw: Uint8Array, src: ManifestSource): Manifest {
   const header = bareMediaType(src.contentType);
   const declared = typeof obj.mediaType === "string" ? obj.mediaType : undefined;
   const kind = decideKind(header, declared, obj, invalid);
-  const mediaType = declared ?? (header && [...INDEX_TYPES, ...IMAGE_TYPES].includes(header) ? header : undefined)
-    ?? (kind === "index" ? INDEX_TYPES[0] : IMAGE_TYPES[0]) as string;
+  const mediaType =
+    declared ??
+    (header && [...INDEX_TYPES, ...IMAGE_TYPES].includes(header) ? header : undefined) ??
+    ((kind === "index" ? INDEX_TYPES[0] : IMAGE_TYPES[0]) as string);
   const annotations = stringMap(obj.annotations);
   const subject = obj.subject === undefined ? undefined : descriptor(obj.subject, "subject", invalid);
   const base = { mediaType, digest, raw, ...(annotations ? { annotations } : {}), ...(subject ? { subject } : {}) };
@@ -99,7 +115,8 @@ function decideKind(header: string | undefined, declared: string | undefined, ob
   const fromType = (t: string | undefined) => (t && INDEX_TYPES.includes(t) ? "index" : t && IMAGE_TYPES.includes(t) ? "image" : undefined);
   const byBody = Array.isArray(obj.manifests) ? "index" : Array.isArray(obj.layers) || obj.config !== undefined ? "image" : undefined;
   const byDeclared = fromType(declared);
-  if (obj.schemaVersion === 1 || [declared, header].some((t) => t?.startsWith("application/vnd.docker.distribution.manifest.v1"))) invalid("Docker schema 1 manifests are not supported");
+  if (obj.schemaVersion === 1 || [declared, header].some((t) => t?.startsWith("application/vnd.docker.distribution.manifest.v1")))
+    invalid("Docker schema 1 manifests are not supported");
   if (byDeclared && byBody && byDeclared !== byBody) invalid(`mediaType says ${declared} but the body looks like an ${byBody}`);
   const kind = byDeclared ?? byBody ?? fromType(header);
   if (!kind) invalid(`cannot tell image from index (Content-Type ${header ?? "missing"}, no mediaType, no manifests or layers)`);
@@ -157,7 +174,8 @@ export function nestingDepth(raw: Uint8Array, limit: number): number {
   for (let i = 0; i < raw.length; i++) {
     const c = raw[i];
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped byte
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {

@@ -9,7 +9,11 @@ import { expectStatus } from "./status.js";
 import type { Transport } from "./transport.js";
 
 /** What a HEAD tells about a manifest. */
-export interface ManifestHead { digest: Digest | undefined; size: number | undefined; mediaType: string | undefined }
+export interface ManifestHead {
+  digest: Digest | undefined;
+  size: number | undefined;
+  mediaType: string | undefined;
+}
 
 /** HEAD a manifest; NotFoundError when absent. */
 export async function headManifest(t: Transport, repository: string, target: string): Promise<ManifestHead> {
@@ -17,8 +21,14 @@ export async function headManifest(t: Transport, repository: string, target: str
   assertTarget(target);
   const what = `manifest ${repository}@${target}`;
   const res = expectStatus(
-    await t.send({ method: "HEAD", path: `/v2/${repository}/manifests/${target}`, scope: `repository:${repository}:pull`, headers: { accept: MANIFEST_ACCEPT } }),
-    [200], what,
+    await t.send({
+      method: "HEAD",
+      path: `/v2/${repository}/manifests/${target}`,
+      scope: `repository:${repository}:pull`,
+      headers: { accept: MANIFEST_ACCEPT },
+    }),
+    [200],
+    what,
   );
   const header = res.headers["docker-content-digest"];
   let digest: Digest | undefined;
@@ -51,8 +61,15 @@ export async function getManifest(t: Transport, repository: string, target: stri
   assertTarget(target);
   const what = `${repository}@${target}`;
   const res = expectStatus(
-    await t.send({ method: "GET", path: `/v2/${repository}/manifests/${target}`, scope: `repository:${repository}:pull`, headers: { accept: MANIFEST_ACCEPT }, maxBytes: MAX_MANIFEST_BYTES }),
-    [200], `manifest ${what}`,
+    await t.send({
+      method: "GET",
+      path: `/v2/${repository}/manifests/${target}`,
+      scope: `repository:${repository}:pull`,
+      headers: { accept: MANIFEST_ACCEPT },
+      maxBytes: MAX_MANIFEST_BYTES,
+    }),
+    [200],
+    `manifest ${what}`,
   );
   const requested = target.includes(":") ? target : undefined;
   const header = res.headers["docker-content-digest"];

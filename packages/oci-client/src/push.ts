@@ -37,15 +37,19 @@ export async function pushBlob(t: Transport, repository: string, blob: BlobSourc
 export async function pushBlobWith(t: Transport, repository: string, blob: BlobSource, opts: PushBlobOptions): Promise<BlobPushOutcome> {
   assertRepository(repository);
   const digest = blob instanceof Uint8Array ? digestOf(blob) : blob.digest;
-  if (!opts.knownAbsent && await blobExists(t, repository, digest)) return "present";
-  const scope = opts.mountFrom !== undefined && opts.mountFrom !== repository
-    ? `repository:${repository}:pull,push repository:${opts.mountFrom}:pull`
-    : `repository:${repository}:pull,push`;
-  const mount = opts.mountFrom !== undefined && opts.mountFrom !== repository
-    ? `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(opts.mountFrom)}`
-    : "";
+  if (!opts.knownAbsent && (await blobExists(t, repository, digest))) return "present";
+  const scope =
+    opts.mountFrom !== undefined && opts.mountFrom !== repository
+      ? `repository:${repository}:pull,push repository:${opts.mountFrom}:pull`
+      : `repository:${repository}:pull,push`;
+  const mount =
+    opts.mountFrom !== undefined && opts.mountFrom !== repository ? `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(opts.mountFrom)}` : "";
   if (mount) assertRepository(opts.mountFrom as string);
-  const start = expectStatus(await t.send({ method: "POST", path: `/v2/${repository}/blobs/uploads/${mount}`, scope }), mount ? [201, 202] : [202], `upload to ${repository}`);
+  const start = expectStatus(
+    await t.send({ method: "POST", path: `/v2/${repository}/blobs/uploads/${mount}`, scope }),
+    mount ? [201, 202] : [202],
+    `upload to ${repository}`,
+  );
   if (start.status === 201) return "mounted";
   const location = start.headers.location;
   if (!location) throw new ProtocolError(`upload to ${repository}: the registry gave no Location`, { url: start.url });
@@ -60,7 +64,8 @@ export async function pushBlobWith(t: Transport, repository: string, blob: BlobS
       headers: { "content-type": "application/octet-stream", "content-length": String(size) },
       body: blob instanceof Uint8Array ? blob : blob.open,
     }),
-    [201], `upload of ${repository}@${digest}`,
+    [201],
+    `upload of ${repository}@${digest}`,
   );
   return "uploaded";
 }
@@ -74,8 +79,15 @@ export async function putManifest(t: Transport, repository: string, target: stri
     throw new DigestMismatchError(`manifest for ${repository}@${target}: the body hashes to ${digest}`);
   }
   const res = expectStatus(
-    await t.send({ method: "PUT", path: `/v2/${repository}/manifests/${target}`, scope: `repository:${repository}:pull,push`, headers: { "content-type": mediaType }, body: raw }),
-    [201, 200], `manifest ${repository}:${target}`,
+    await t.send({
+      method: "PUT",
+      path: `/v2/${repository}/manifests/${target}`,
+      scope: `repository:${repository}:pull,push`,
+      headers: { "content-type": mediaType },
+      body: raw,
+    }),
+    [201, 200],
+    `manifest ${repository}:${target}`,
   );
   const served = res.headers["docker-content-digest"];
   if (served && served !== digest) throw new DigestMismatchError(`manifest ${repository}:${target}: registry stored it as ${served}, expected ${digest}`);

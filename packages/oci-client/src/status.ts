@@ -1,8 +1,6 @@
 // Turns a non-success response into the typed error callers match on,
 // carrying the registry's own error code (MANIFEST_UNKNOWN, ...).
-import {
-  ForbiddenError, HttpStatusError, NotFoundError, OciError, UnauthorizedError,
-} from "./errors.js";
+import { ForbiddenError, HttpStatusError, NotFoundError, OciError, UnauthorizedError } from "./errors.js";
 import type { Response } from "./transport.js";
 
 /** The first OCI error code in a body, if the body is OCI error JSON. */

@@ -89,13 +89,19 @@ export class TokenSource {
       res = await this.opts.fetch(url, headers, MAX_TOKEN_BYTES);
     } catch (e) {
       if (e instanceof TooLargeError) {
-        throw new TooLargeError(`token service at ${url.origin} sent more than ${MAX_TOKEN_BYTES} bytes; refusing it as a token`, { url: url.toString(), cause: e });
+        throw new TooLargeError(`token service at ${url.origin} sent more than ${MAX_TOKEN_BYTES} bytes; refusing it as a token`, {
+          url: url.toString(),
+          cause: e,
+        });
       }
       throw e;
     }
     const text = Buffer.from(res.body).toString("utf8");
     if (res.status === 401 || res.status === 403) {
-      throw new UnauthorizedError(`the token service at ${url.origin} refused the credentials (HTTP ${res.status})`, { status: res.status, url: url.toString() });
+      throw new UnauthorizedError(`the token service at ${url.origin} refused the credentials (HTTP ${res.status})`, {
+        status: res.status,
+        url: url.toString(),
+      });
     }
     if (res.status !== 200) {
       throw new ProtocolError(`token service at ${url.origin} answered HTTP ${res.status}`, { status: res.status, url: url.toString() });
@@ -108,7 +114,7 @@ export class TokenSource {
     }
     const token = typeof body.token === "string" && body.token ? body.token : typeof body.access_token === "string" ? body.access_token : undefined;
     if (!token) throw new ProtocolError(`token service at ${url.origin} returned neither token nor access_token`, { url: url.toString() });
-    const ttl = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : jwtTtl(token) ?? DEFAULT_TOKEN_TTL_S;
+    const ttl = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : (jwtTtl(token) ?? DEFAULT_TOKEN_TTL_S);
     // Renew a little early so a token never expires mid-request.
     this.cache.set(`${realm}|${service}|${scope}`, { token, expiresAt: Date.now() + ttl * 900 });
     return token;

@@ -6,7 +6,17 @@ import { Agent, request, type Dispatcher } from "undici";
 import { RequestCancel } from "./cancel.js";
 import { parseChallenge } from "./challenge.js";
 import { Limiter } from "./limiter.js";
-import { AbortedError, ForbiddenError, ProtocolError, TimeoutError, TooLargeError, TransportError, UnauthorizedError, UntrustedLinkError, safeUrl } from "./errors.js";
+import {
+  AbortedError,
+  ForbiddenError,
+  ProtocolError,
+  TimeoutError,
+  TooLargeError,
+  TransportError,
+  UnauthorizedError,
+  UntrustedLinkError,
+  safeUrl,
+} from "./errors.js";
 import { DEFAULT_RETRIES, DEFAULT_RETRY_BASE_MS, withRetries, type RetryPolicy } from "./retry.js";
 import { TokenSource } from "./tokens.js";
 
@@ -65,7 +75,11 @@ export const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
 
 /** Counters for reports and benchmarks. */
-export interface TransportStats { requests: number; retries: number; tokenRequests: number }
+export interface TransportStats {
+  requests: number;
+  retries: number;
+  tokenRequests: number;
+}
 
 /** The request pipeline for one registry. */
 export class Transport {
@@ -93,20 +107,25 @@ export class Transport {
     this.limit = new Limiter(concurrency);
     this.ownsDispatcher = !options.dispatcher;
     this.dispatcher = options.dispatcher ?? new Agent({ connections: concurrency, keepAliveTimeout: 10_000 });
-    this.basic = options.username !== undefined && options.username !== ""
-      ? Buffer.from(`${options.username}:${options.password ?? ""}`).toString("base64")
-      : undefined;
+    this.basic =
+      options.username !== undefined && options.username !== "" ? Buffer.from(`${options.username}:${options.password ?? ""}`).toString("base64") : undefined;
     this.opts = { timeoutMs, userAgent: options.userAgent ?? "regguard", ...(options.signal ? { signal: options.signal } : {}) };
     this.policy = {
       retries: options.retries ?? DEFAULT_RETRIES,
       baseMs: options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS,
       ...(options.signal ? { signal: options.signal } : {}),
     };
-    options.signal?.addEventListener("abort", () => {
-      for (const c of this.active) c.abort(options.signal?.reason);
-    }, { once: true });
+    options.signal?.addEventListener(
+      "abort",
+      () => {
+        for (const c of this.active) c.abort(options.signal?.reason);
+      },
+      { once: true },
+    );
     this.tokens = new TokenSource({
-      registry: this.base, ...(this.basic ? { basic: this.basic } : {}), pinRealm: options.pinRealm ?? false,
+      registry: this.base,
+      ...(this.basic ? { basic: this.basic } : {}),
+      pinRealm: options.pinRealm ?? false,
       fetch: (url, headers, maxBytes) => this.fetchToken(url, headers, maxBytes),
     });
   }
@@ -124,17 +143,19 @@ export class Transport {
   /** Like send, but for streams: resolves as soon as headers arrive. */
   async open(spec: RequestSpec): Promise<Response> {
     return new Promise<Response>((resolve, reject) => {
-      this.limit.run(async () => {
-        let res: Response;
-        try {
-          res = await this.attempts({ ...spec, stream: true });
-        } catch (e) {
-          reject(e);
-          return;
-        }
-        resolve(res);
-        if (res.stream && !res.stream.destroyed) await new Promise<void>((done) => res.stream?.once("close", done));
-      }).catch(reject);
+      this.limit
+        .run(async () => {
+          let res: Response;
+          try {
+            res = await this.attempts({ ...spec, stream: true });
+          } catch (e) {
+            reject(e);
+            return;
+          }
+          resolve(res);
+          if (res.stream && !res.stream.destroyed) await new Promise<void>((done) => res.stream?.once("close", done));
+        })
+        .catch(reject);
     });
   }
 
@@ -220,7 +241,9 @@ export class Transport {
       if (hop >= MAX_REDIRECTS) throw new ProtocolError(`too many redirects (more than ${MAX_REDIRECTS}) from ${safeUrl(spec.path)}`, { url: url.toString() });
       const next = new URL(location, url);
       if (spec.sameOrigin && next.origin !== this.base.origin) {
-        throw new UntrustedLinkError(`${safeUrl(url.toString())} redirected to another origin (${next.origin}); refusing to follow it`, { url: url.toString() });
+        throw new UntrustedLinkError(`${safeUrl(url.toString())} redirected to another origin (${next.origin}); refusing to follow it`, {
+          url: url.toString(),
+        });
       }
       url = next;
       if (res.status === 303) method = "GET";
@@ -283,14 +306,18 @@ export class Transport {
     if (Number.isFinite(declared) && declared > max && method !== "HEAD") {
       res.body.destroy();
       release();
-      throw new TooLargeError(`response from ${safeUrl(url.toString())} is ${declared} bytes; the limit is ${max}`, { url: url.toString(), status: res.statusCode });
+      throw new TooLargeError(`response from ${safeUrl(url.toString())} is ${declared} bytes; the limit is ${max}`, {
+        url: url.toString(),
+        status: res.statusCode,
+      });
     }
     try {
-      const body = Number.isFinite(declared) || method === "HEAD"
-        // Length known and under the cap (checked above): undici's own consume path, without the
-        // stream machinery an async iterator costs per response (issue 12, item 11).
-        ? await res.body.bytes()
-        : await readCapped(res.body, max, url);
+      const body =
+        Number.isFinite(declared) || method === "HEAD"
+          ? // Length known and under the cap (checked above): undici's own consume path, without the
+            // stream machinery an async iterator costs per response (issue 12, item 11).
+            await res.body.bytes()
+          : await readCapped(res.body, max, url);
       return { status: res.statusCode, headers: flat, url: url.toString(), body };
     } catch (e) {
       if (e instanceof TooLargeError) throw e;
@@ -331,4 +358,3 @@ async function readCapped(body: Readable, max: number, url: URL): Promise<Uint8A
   }
   return new Uint8Array(Buffer.concat(chunks, total));
 }
-

@@ -40,23 +40,28 @@ export interface WalkOptions {
 
 /** Walk a whole registry (or the given repositories). */
 export function walkRegistry(client: RegistryClient, opts: WalkOptions = {}): AsyncIterable<WalkEvent> {
-  return run(opts, async (w) => {
-    const repos: AsyncIterable<string> | readonly string[] = opts.repositories ?? client.repositories(opts.prefix !== undefined ? { prefix: opts.prefix } : {});
-    const pending = new Set<Promise<void>>();
-    try {
-      for await (const repository of repos) {
-        const task = w.repository(repository).finally(() => pending.delete(task));
-        pending.add(task);
-        // Backpressure: do not read the catalog far ahead of the checks.
-        if (pending.size >= w.width * 2) await Promise.race(pending);
+  return run(
+    opts,
+    async (w) => {
+      const repos: AsyncIterable<string> | readonly string[] =
+        opts.repositories ?? client.repositories(opts.prefix !== undefined ? { prefix: opts.prefix } : {});
+      const pending = new Set<Promise<void>>();
+      try {
+        for await (const repository of repos) {
+          const task = w.repository(repository).finally(() => pending.delete(task));
+          pending.add(task);
+          // Backpressure: do not read the catalog far ahead of the checks.
+          if (pending.size >= w.width * 2) await Promise.race(pending);
+        }
+      } catch (error) {
+        await Promise.allSettled(pending);
+        await w.emit({ type: "catalog_error", error: error as Error });
+        return;
       }
-    } catch (error) {
-      await Promise.allSettled(pending);
-      await w.emit({ type: "catalog_error", error: error as Error });
-      return;
-    }
-    await Promise.all(pending);
-  }, client);
+      await Promise.all(pending);
+    },
+    client,
+  );
 }
 
 /** Walk one image by tag or digest. */
@@ -69,7 +74,10 @@ type Emit = (e: WalkEvent) => Promise<void>;
 function run(opts: WalkOptions, body: (w: Walker) => Promise<void>, client: RegistryClient): AsyncIterable<WalkEvent> {
   const channel = new Channel<WalkEvent>();
   const walker = new Walker(client, opts, (e) => channel.push(e));
-  body(walker).then(() => channel.close(), (e: unknown) => channel.close(e));
+  body(walker).then(
+    () => channel.close(),
+    (e: unknown) => channel.close(e),
+  );
   return channel;
 }
 
@@ -79,7 +87,11 @@ class Walker {
   private readonly limit;
   private readonly checkBlobs: boolean;
 
-  constructor(private readonly client: RegistryClient, private readonly opts: WalkOptions, readonly emit: Emit) {
+  constructor(
+    private readonly client: RegistryClient,
+    private readonly opts: WalkOptions,
+    readonly emit: Emit,
+  ) {
     this.width = opts.concurrency ?? 16;
     this.limit = new Limiter(this.width);
     this.checkBlobs = opts.checkBlobs ?? true;
@@ -122,8 +134,14 @@ class Walker {
     if (this.seen.has(key) && parent === undefined) return;
     this.seen.add(key);
     await this.emit({
-      type: "manifest", repository, digest: m.digest, kind: m.kind, mediaType: m.mediaType,
-      ...(tag ? { tag } : {}), ...(parent ? { parent } : {}), ...(this.opts.includeManifests ? { manifest: m } : {}),
+      type: "manifest",
+      repository,
+      digest: m.digest,
+      kind: m.kind,
+      mediaType: m.mediaType,
+      ...(tag ? { tag } : {}),
+      ...(parent ? { parent } : {}),
+      ...(this.opts.includeManifests ? { manifest: m } : {}),
     });
     if (m.kind === "index") {
       await forEachBounded(m.manifests, this.width, (d) => this.child(repository, d, tag, m.digest));

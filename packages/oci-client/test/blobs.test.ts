@@ -3,8 +3,18 @@
 // length) and when a slow stream is a stall. The registry tests cover the happy path on registry:2.
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import type { ScriptedRequest } from "@regguard/testkit";
-import { blobExists, DEFAULT_STALL_LIMIT, DigestMismatchError, ForbiddenError, InvalidReferenceError, NotFoundError, SizeMismatchError, TimeoutError, VerifyStream } from "../src/index.js";
+import type { ScriptedRequest, ScriptedResponse } from "@regguard/testkit";
+import {
+  blobExists,
+  DEFAULT_STALL_LIMIT,
+  DigestMismatchError,
+  ForbiddenError,
+  InvalidReferenceError,
+  NotFoundError,
+  SizeMismatchError,
+  TimeoutError,
+  VerifyStream,
+} from "../src/index.js";
 import { client, serve, sha } from "./scripted.js";
 
 const BLOB = Buffer.from("layer bytes, exactly as announced");
@@ -27,7 +37,9 @@ describe("headBlob and checkBlob", () => {
     const same = await serve(() => ({ status: 200, headers: { "content-length": String(D.size) } }));
     await expect(client(same.url).checkBlob("viktor/app", D)).resolves.toBeUndefined();
     const other = await serve(() => ({ status: 200, headers: { "content-length": String(D.size - 1) } }));
-    const err = await client(other.url).checkBlob("viktor/app", D).catch((e: unknown) => e);
+    const err = await client(other.url)
+      .checkBlob("viktor/app", D)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SizeMismatchError);
     expect((err as Error).message).toBe(`blob viktor/app@${D.digest}: descriptor says ${D.size} bytes, the registry has ${D.size - 1}`);
   });
@@ -91,21 +103,30 @@ describe("openBlob: the bytes must be the descriptor's", () => {
 });
 
 describe("openBlob: a stall is a TimeoutError, a slow but steady stream is not", () => {
-  const chunked = (chunks: number, every: number) => async function* (): AsyncGenerator<Uint8Array> {
-    const size = Math.ceil(BLOB.length / chunks);
-    for (let i = 0; i < BLOB.length; i += size) {
-      yield BLOB.subarray(i, i + size);
-      await sleep(every);
-    }
-  };
+  const chunked = (chunks: number, every: number) =>
+    async function* (): AsyncGenerator<Uint8Array> {
+      const size = Math.ceil(BLOB.length / chunks);
+      for (let i = 0; i < BLOB.length; i += size) {
+        yield BLOB.subarray(i, i + size);
+        await sleep(every);
+      }
+    };
 
   it("below the floor over a window: destroyed with a TimeoutError that says so", async () => {
     // 1 byte per 100 ms = 10 B/s, against a floor of 200 B/s over 150 ms windows.
-    const s = await serve((_req: ScriptedRequest) => ({ status: 200, headers: { "content-length": String(BLOB.length) }, bodyStream: chunked(BLOB.length, 100)() }));
+    const s = await serve((_req: ScriptedRequest) => ({
+      status: 200,
+      headers: { "content-length": String(BLOB.length) },
+      bodyStream: chunked(BLOB.length, 100)(),
+    }));
     const started = Date.now();
-    const err = await readAll(await client(s.url, { timeoutMs: 10_000 }).openBlob("viktor/app", D, { bytesPerSecond: 200, windowMs: 150 })).catch((e: unknown) => e);
+    const err = await readAll(await client(s.url, { timeoutMs: 10_000 }).openBlob("viktor/app", D, { bytesPerSecond: 200, windowMs: 150 })).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(TimeoutError);
-    expect((err as Error).message).toMatch(new RegExp(`^blob viktor/app@${D.digest}: transfer stalled: \\d+ bytes in the last 0\\.15 s, below the minimum of 200 bytes/s$`));
+    expect((err as Error).message).toMatch(
+      new RegExp(`^blob viktor/app@${D.digest}: transfer stalled: \\d+ bytes in the last 0\\.15 s, below the minimum of 200 bytes/s$`),
+    );
     // Well before the whole trickle (33 bytes x 100 ms) would have arrived.
     expect(Date.now() - started).toBeLessThan(2500);
   });
@@ -159,10 +180,11 @@ describe("blobExists", () => {
 describe("the token scope of each blob request", () => {
   it("HEAD, streamed GET and the existence check ask the token service for pull on the repository", async () => {
     const tokens = await serve(() => ({ status: 200, body: { token: "tok" } }));
-    const registry = await serve((req) =>
+    const registry = await serve((req): ScriptedResponse =>
       req.headers.authorization === "Bearer tok"
         ? { status: 200, headers: { "content-length": String(BLOB.length) }, body: req.method === "HEAD" ? "" : BLOB }
-        : { status: 401, headers: { "www-authenticate": `Bearer realm="${tokens.url}/token",service="svc"` }, body: "" });
+        : { status: 401, headers: { "www-authenticate": `Bearer realm="${tokens.url}/token",service="svc"` }, body: "" },
+    );
     // A client each, so each request fetches its own token.
     await client(registry.url).headBlob("viktor/app", D.digest);
     await readAll(await client(registry.url).openBlob("viktor/app", D));

@@ -5,8 +5,20 @@ import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { startScriptedServer, type ScriptedRequest, type ScriptedResponse, type StartedScriptedServer } from "@regguard/testkit";
 import {
-  AbortedError, DigestMismatchError, InvalidManifestError, MEDIA_TYPE, ProtocolError, RegistryClient, TimeoutError, TooLargeError,
-  TransportError, UnauthorizedError, UntrustedLinkError, UntrustedRealmError, walkImage, type Finding,
+  AbortedError,
+  DigestMismatchError,
+  InvalidManifestError,
+  MEDIA_TYPE,
+  ProtocolError,
+  RegistryClient,
+  TimeoutError,
+  TooLargeError,
+  TransportError,
+  UnauthorizedError,
+  UntrustedLinkError,
+  UntrustedRealmError,
+  walkImage,
+  type Finding,
 } from "../src/index.js";
 
 const SECRET = "pat-0123456789abcdef";
@@ -30,13 +42,30 @@ const noSecret = (e: unknown) => {
 
 describe("a lying registry", () => {
   it("an index child whose HEAD answers another digest is reported with CHECK_BLOBS=false, where only the HEAD is asked (issue 16)", async () => {
-    const child = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPE.ociManifest, config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: sha("c"), size: 1 }, layers: [] }));
-    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPE.ociIndex, manifests: [{ mediaType: MEDIA_TYPE.ociManifest, digest: sha(child), size: child.length }] }));
+    const child = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPE.ociManifest,
+        config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: sha("c"), size: 1 },
+        layers: [],
+      }),
+    );
+    const index = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPE.ociIndex,
+        manifests: [{ mediaType: MEDIA_TYPE.ociManifest, digest: sha(child), size: child.length }],
+      }),
+    );
     const s = await serve((req): ScriptedResponse => {
-      if (req.path === "/v2/viktor/app/manifests/latest") return { status: 200, headers: { "content-type": MEDIA_TYPE.ociIndex, "docker-content-digest": sha(index) }, body: index };
+      if (req.path === "/v2/viktor/app/manifests/latest")
+        return { status: 200, headers: { "content-type": MEDIA_TYPE.ociIndex, "docker-content-digest": sha(index) }, body: index };
       // Same size, another digest: a registry serving some other manifest under the child's name.
       if (req.method === "HEAD" && req.path === `/v2/viktor/app/manifests/${sha(child)}`) {
-        return { status: 200, headers: { "content-type": MEDIA_TYPE.ociManifest, "docker-content-digest": sha("other"), "content-length": String(child.length) } };
+        return {
+          status: 200,
+          headers: { "content-type": MEDIA_TYPE.ociManifest, "docker-content-digest": sha("other"), "content-length": String(child.length) },
+        };
       }
       return { status: 404, body: { errors: [{ code: "MANIFEST_UNKNOWN" }] } };
     });
@@ -46,10 +75,11 @@ describe("a lying registry", () => {
     expect(s.requests.filter((r) => r.path.includes(sha(child))).map((r) => r.method)).toEqual(["HEAD"]);
   });
 
-
   it("malformed catalog JSON is a ProtocolError", async () => {
     const s = await serve(() => ({ status: 200, headers: { "content-type": "application/json" }, body: "{not json" }));
-    const err = await client(s.url).tags("viktor/app").catch((e: unknown) => e);
+    const err = await client(s.url)
+      .tags("viktor/app")
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProtocolError);
     noSecret(err);
   });
@@ -95,7 +125,9 @@ describe("a lying registry", () => {
   it("a Bearer realm on another host gets no credentials when pinned, and a clear error", async () => {
     const realm = await serve(() => ({ status: 200, body: { token: "t" } }));
     const s = await serve(() => ({ status: 401, headers: { "www-authenticate": `Bearer realm="${realm.url}/token",service="x"` }, body: "" }));
-    const err = await client(s.url, { pinRealm: true }).tags("viktor/app").catch((e: unknown) => e);
+    const err = await client(s.url, { pinRealm: true })
+      .tags("viktor/app")
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UntrustedRealmError);
     expect(realm.requests).toHaveLength(0);
     noSecret(err);
@@ -106,7 +138,8 @@ describe("a lying registry", () => {
     const s = await serve((req) =>
       req.headers.authorization === "Bearer tok-1"
         ? { status: 200, body: { name: "viktor/app", tags: ["v1"] } }
-        : { status: 401, headers: { "www-authenticate": `Bearer realm="${realm.url}/token",service="svc",scope="repository:viktor/app:pull"` }, body: "" });
+        : { status: 401, headers: { "www-authenticate": `Bearer realm="${realm.url}/token",service="svc",scope="repository:viktor/app:pull"` }, body: "" },
+    );
     expect(await client(s.url).tags("viktor/app")).toEqual(["v1"]);
     expect(realm.requests[0]?.headers.authorization).toBe(`Basic ${Buffer.from(`viktor:${SECRET}`).toString("base64")}`);
     expect(realm.requests[0]?.path).toContain("scope=repository%3Aviktor%2Fapp%3Apull");
@@ -114,8 +147,14 @@ describe("a lying registry", () => {
 
   it("a second 401 after a fresh token is UnauthorizedError, without the password in it", async () => {
     const realm = await serve(() => ({ status: 200, body: { token: "tok" } }));
-    const s = await serve(() => ({ status: 401, headers: { "www-authenticate": `Bearer realm="${realm.url}/token"` }, body: { errors: [{ code: "UNAUTHORIZED" }] } }));
-    const err = await client(s.url).tags("viktor/app").catch((e: unknown) => e);
+    const s = await serve(() => ({
+      status: 401,
+      headers: { "www-authenticate": `Bearer realm="${realm.url}/token"` },
+      body: { errors: [{ code: "UNAUTHORIZED" }] },
+    }));
+    const err = await client(s.url)
+      .tags("viktor/app")
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnauthorizedError);
     expect(s.requests).toHaveLength(2);
     noSecret(err);
@@ -136,14 +175,18 @@ describe("a lying registry", () => {
 
   it("gives up on a persistent 500 with the status and the registry's code", async () => {
     const s = await serve(() => ({ status: 500, body: { errors: [{ code: "UNKNOWN", message: "db down" }] } }));
-    const err = (await client(s.url, { retries: 2 }).tags("viktor/app").catch((e: unknown) => e)) as { status: number; registryCode: string };
+    const err = (await client(s.url, { retries: 2 })
+      .tags("viktor/app")
+      .catch((e: unknown) => e)) as { status: number; registryCode: string };
     expect(err).toMatchObject({ status: 500, registryCode: "UNKNOWN" });
     expect(s.requests).toHaveLength(3);
   });
 
   it("times out a hanging request and reports a TimeoutError after retries", async () => {
     const s = await serve(() => ({ status: 200, delayMs: 1500, body: { tags: [] } }));
-    const err = await client(s.url, { timeoutMs: 200, retries: 1 }).tags("viktor/app").catch((e: unknown) => e);
+    const err = await client(s.url, { timeoutMs: 200, retries: 1 })
+      .tags("viktor/app")
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
   });
 
@@ -159,7 +202,9 @@ describe("a lying registry", () => {
     }
     const s = await serve(() => ({ status: 200, headers: { "content-type": "application/json", ...headers }, bodyStream: trickle() }));
     const started = Date.now();
-    const err = await client(s.url, { timeoutMs: 300, retries: 0 }).tags("viktor/app").catch((e: unknown) => e);
+    const err = await client(s.url, { timeoutMs: 300, retries: 0 })
+      .tags("viktor/app")
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
     // Ended at the deadline, not when the 3.2 s body would have finished.
     expect(Date.now() - started).toBeLessThan(2500);
@@ -182,7 +227,9 @@ describe("a lying registry", () => {
 
   it("a dropped connection is a TransportError", async () => {
     const s = await serve(() => ({ destroy: true }));
-    const err = await client(s.url, { retries: 1 }).tags("viktor/app").catch((e: unknown) => e);
+    const err = await client(s.url, { retries: 1 })
+      .tags("viktor/app")
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransportError);
     noSecret(err);
   });
@@ -200,7 +247,9 @@ describe("a lying registry", () => {
 
   it("a redirect loop is a final ProtocolError: its hops are followed once, never the whole loop again per retry", async () => {
     const s = await serve((req) => ({ status: 302, headers: { location: `${req.path.split("?")[0]}?hop=${s.requests.length}` }, body: "" }));
-    const err = await client(s.url).manifest("viktor/app", "v1").catch((e: unknown) => e);
+    const err = await client(s.url)
+      .manifest("viktor/app", "v1")
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProtocolError);
     expect((err as Error).message).toMatch(/too many redirects/);
     // The first request and its 5 redirects: one round, no retries.
@@ -209,7 +258,11 @@ describe("a lying registry", () => {
   });
 
   it("a catalog or tag list redirected to another origin is refused like an off-origin Link; that origin is never asked", async () => {
-    const other = await serve(() => ({ status: 200, headers: { "content-type": "application/json" }, body: { repositories: ["evil/planted"], tags: ["planted"] } }));
+    const other = await serve(() => ({
+      status: 200,
+      headers: { "content-type": "application/json" },
+      body: { repositories: ["evil/planted"], tags: ["planted"] },
+    }));
     const s = await serve((req) => ({ status: 307, headers: { location: `${other.url}${req.path}` }, body: "" }));
     const repos = async () => {
       const out: string[] = [];
@@ -226,7 +279,11 @@ describe("a lying registry", () => {
     const s = await serve(() => {
       page++;
       // New link every time (so the link check alone would follow it forever), the same names.
-      return { status: 200, headers: { "content-type": "application/json", link: `</v2/_catalog?n=2&last=x${page}>; rel="next"` }, body: { repositories: ["viktor/a", "viktor/b", "viktor/a"] } };
+      return {
+        status: 200,
+        headers: { "content-type": "application/json", link: `</v2/_catalog?n=2&last=x${page}>; rel="next"` },
+        body: { repositories: ["viktor/a", "viktor/b", "viktor/a"] },
+      };
     });
     const seen: string[] = [];
     const err = await (async () => {

@@ -4,15 +4,28 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
-  DigestMismatchError, InvalidManifestError, MAX_MANIFEST_DEPTH, MEDIA_TYPE, nestingDepth, parseManifest, platformString,
-  referencedDescriptors, type Descriptor, type ManifestSource,
+  DigestMismatchError,
+  InvalidManifestError,
+  MAX_MANIFEST_DEPTH,
+  MEDIA_TYPE,
+  nestingDepth,
+  parseManifest,
+  platformString,
+  referencedDescriptors,
+  type Descriptor,
+  type ManifestSource,
 } from "../src/index.js";
 
 const sha = (b: string | Uint8Array) => `sha256:${createHash("sha256").update(b).digest("hex")}` as const;
 const bytes = (o: unknown) => Buffer.from(typeof o === "string" ? o : JSON.stringify(o));
 const SRC: ManifestSource = { what: "viktor/app:v1" };
 const desc = (name: string, extra: Record<string, unknown> = {}) => ({ mediaType: MEDIA_TYPE.ociManifest, digest: sha(name), size: name.length, ...extra });
-const image = (extra: Record<string, unknown> = {}) => ({ schemaVersion: 2, config: desc("config", { mediaType: MEDIA_TYPE.ociConfig }), layers: [desc("layer", { mediaType: MEDIA_TYPE.ociLayerGzip })], ...extra });
+const image = (extra: Record<string, unknown> = {}) => ({
+  schemaVersion: 2,
+  config: desc("config", { mediaType: MEDIA_TYPE.ociConfig }),
+  layers: [desc("layer", { mediaType: MEDIA_TYPE.ociLayerGzip })],
+  ...extra,
+});
 const index = (extra: Record<string, unknown> = {}) => ({ schemaVersion: 2, manifests: [desc("amd64")], ...extra });
 
 const invalid = (body: unknown, src: Partial<ManifestSource> = {}): string => {
@@ -46,13 +59,18 @@ describe("the kind and the media type", () => {
 
   it("a body with only a config is an image; with neither, the header decides", () => {
     expect(invalid({ schemaVersion: 2, config: desc("c") })).toBe("an image manifest needs a layers array");
-    expect(parseManifest(bytes({ schemaVersion: 2, manifests: [] }), { ...SRC, contentType: MEDIA_TYPE.ociIndex })).toMatchObject({ kind: "index", manifests: [] });
+    expect(parseManifest(bytes({ schemaVersion: 2, manifests: [] }), { ...SRC, contentType: MEDIA_TYPE.ociIndex })).toMatchObject({
+      kind: "index",
+      manifests: [],
+    });
     expect(invalid({ schemaVersion: 2 }, { contentType: MEDIA_TYPE.ociIndex })).toBe("an index needs a manifests array");
     expect(invalid({ schemaVersion: 2 }, { contentType: MEDIA_TYPE.ociManifest })).toBe("an image manifest needs a layers array");
   });
 
   it("cannot tell: says which header it saw, or that there was none", () => {
-    expect(invalid({ schemaVersion: 2 }, { contentType: "text/plain" })).toBe("cannot tell image from index (Content-Type text/plain, no mediaType, no manifests or layers)");
+    expect(invalid({ schemaVersion: 2 }, { contentType: "text/plain" })).toBe(
+      "cannot tell image from index (Content-Type text/plain, no mediaType, no manifests or layers)",
+    );
     expect(invalid({ schemaVersion: 2 })).toBe("cannot tell image from index (Content-Type missing, no mediaType, no manifests or layers)");
   });
 
@@ -90,8 +108,12 @@ describe("digests", () => {
 
   it("a body that does not hash to the requested digest, or to Docker-Content-Digest, is a DigestMismatchError naming which", () => {
     const raw = bytes(image());
-    expect(() => parseManifest(raw, { ...SRC, requestedDigest: sha("other") })).toThrow(new DigestMismatchError(`manifest viktor/app:v1: body hashes to ${sha(raw)}, but the requested digest is ${sha("other")}`));
-    expect(() => parseManifest(raw, { ...SRC, headerDigest: sha("other") })).toThrow(`body hashes to ${sha(raw)}, but Docker-Content-Digest is ${sha("other")}`);
+    expect(() => parseManifest(raw, { ...SRC, requestedDigest: sha("other") })).toThrow(
+      new DigestMismatchError(`manifest viktor/app:v1: body hashes to ${sha(raw)}, but the requested digest is ${sha("other")}`),
+    );
+    expect(() => parseManifest(raw, { ...SRC, headerDigest: sha("other") })).toThrow(
+      `body hashes to ${sha(raw)}, but Docker-Content-Digest is ${sha("other")}`,
+    );
     expect(parseManifest(raw, { ...SRC, requestedDigest: sha(raw), headerDigest: sha(raw) }).digest).toBe(sha(raw));
   });
 });
@@ -104,19 +126,29 @@ describe("descriptors", () => {
     expect(invalid(layerBody(null))).toBe("layers[0] is not a descriptor");
     expect(invalid(layerBody({ size: 1 }))).toBe("layers[0].digest is missing");
     expect(invalid(layerBody({ digest: "md5:abc", size: 1 }))).toBe('layers[0].digest "md5:abc" is not a valid digest');
-    expect(invalid(layerBody({ digest: `sha256:${"a".repeat(100)}`, size: 1 }))).toBe(`layers[0].digest ${JSON.stringify(`sha256:${"a".repeat(73)}`)} is not a valid digest`);
-    for (const size of [-1, 1.5, "1", undefined, 2 ** 53]) expect(invalid(layerBody({ digest: sha("l"), size }))).toBe("layers[0].size is not a non-negative integer");
+    expect(invalid(layerBody({ digest: `sha256:${"a".repeat(100)}`, size: 1 }))).toBe(
+      `layers[0].digest ${JSON.stringify(`sha256:${"a".repeat(73)}`)} is not a valid digest`,
+    );
+    for (const size of [-1, 1.5, "1", undefined, 2 ** 53])
+      expect(invalid(layerBody({ digest: sha("l"), size }))).toBe("layers[0].size is not a non-negative integer");
     expect(invalid(image({ config: "c" }))).toBe("config is not a descriptor");
     expect(invalid(index({ manifests: [desc("a"), 1] }))).toBe("manifests[1] is not a descriptor");
     expect(invalid(image({ subject: { digest: sha("s") } }))).toBe("subject.size is not a non-negative integer");
   });
 
   it("size 0 is a size; a missing mediaType is empty; platform and string annotations are kept, the rest dropped", () => {
-    const m = parseManifest(bytes(index({ manifests: [
-      { digest: sha("a"), size: 0, platform: { os: "linux", architecture: "arm64", variant: "v8", features: ["x"] }, annotations: { a: "1", n: 2 } },
-      { digest: sha("b"), size: 1, platform: { os: "linux", architecture: 7 }, annotations: "no" },
-      { digest: sha("c"), size: 1, platform: { os: "linux", architecture: "amd64", variant: 1 } },
-    ] })), SRC);
+    const m = parseManifest(
+      bytes(
+        index({
+          manifests: [
+            { digest: sha("a"), size: 0, platform: { os: "linux", architecture: "arm64", variant: "v8", features: ["x"] }, annotations: { a: "1", n: 2 } },
+            { digest: sha("b"), size: 1, platform: { os: "linux", architecture: 7 }, annotations: "no" },
+            { digest: sha("c"), size: 1, platform: { os: "linux", architecture: "amd64", variant: 1 } },
+          ],
+        }),
+      ),
+      SRC,
+    );
     if (m.kind !== "index") throw new Error("not an index");
     // Strict: a descriptor without annotations or platform has no such keys at all.
     expect(m.manifests).toStrictEqual([

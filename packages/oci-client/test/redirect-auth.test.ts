@@ -9,7 +9,7 @@ import { BASIC, client, expectNoSecret, serve, sha } from "./scripted.js";
 const blob = { digest: sha("layer"), size: 5 };
 const calls: Record<string, (c: RegistryClient) => Promise<unknown>> = {
   "streamed GET": (c) => c.openBlob("viktor/app", blob),
-  "HEAD": (c) => c.checkBlob("viktor/app", blob),
+  HEAD: (c) => c.checkBlob("viktor/app", blob),
   "buffered GET": (c) => c.manifest("viktor/app", blob.digest),
 };
 
@@ -20,8 +20,11 @@ async function lyingStorage(status: number): Promise<{ storage: StartedScriptedS
   return { storage, evil };
 }
 
-const redirectTo = (storage: StartedScriptedServer): ScriptedResponse =>
-  ({ status: 307, headers: { location: `${storage.url}/bucket/blob?X-Amz-Signature=abc` }, body: "" });
+const redirectTo = (storage: StartedScriptedServer): ScriptedResponse => ({
+  status: 307,
+  headers: { location: `${storage.url}/bucket/blob?X-Amz-Signature=abc` },
+  body: "",
+});
 
 describe("a redirect target that challenges", () => {
   for (const [name, call] of Object.entries(calls)) {
@@ -44,7 +47,9 @@ describe("a redirect target that challenges", () => {
   it("a 403 from storage is ForbiddenError naming the storage host, not the registry's credentials", async () => {
     const { storage, evil } = await lyingStorage(403);
     const registry = await serve(() => redirectTo(storage));
-    const err = await client(registry.url).checkBlob("viktor/app", blob).catch((e: unknown) => e);
+    const err = await client(registry.url)
+      .checkBlob("viktor/app", blob)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ForbiddenError);
     expect((err as Error).message).toContain(storage.host);
     expect(evil.requests).toHaveLength(0);
@@ -57,7 +62,8 @@ describe("a redirect target that challenges", () => {
     const registry = await serve((req) =>
       req.headers.authorization === "Bearer registry-token"
         ? redirectTo(storage)
-        : { status: 401, headers: { "www-authenticate": `Bearer realm="${realm.url}/token",service="registry"` }, body: "" });
+        : { status: 401, headers: { "www-authenticate": `Bearer realm="${realm.url}/token",service="registry"` }, body: "" },
+    );
     const c = client(registry.url);
     const err = await c.checkBlob("viktor/app", blob).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnauthorizedError);

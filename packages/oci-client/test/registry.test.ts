@@ -2,9 +2,7 @@
 // auth mode: listing, manifests, blobs, push, walk.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pushImage, pushIndex, startRegistry, type RegistryAuth, type StartedRegistry } from "@regguard/testkit";
-import {
-  MEDIA_TYPE, NotFoundError, RegistryClient, UnauthorizedError, digestOf, walkRegistry, type WalkEvent,
-} from "../src/index.js";
+import { MEDIA_TYPE, NotFoundError, RegistryClient, UnauthorizedError, digestOf, walkRegistry, type WalkEvent } from "../src/index.js";
 
 async function collect(events: AsyncIterable<WalkEvent>): Promise<WalkEvent[]> {
   const out: WalkEvent[] = [];
@@ -80,10 +78,14 @@ describe.each<RegistryAuth>(["none", "htpasswd", "token"])("real registry, auth 
   it("pushes blobs and a manifest that read back with the same digest", async () => {
     const config = new TextEncoder().encode(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } }));
     const cfgDigest = await client.pushBlob("viktor/pushed", config);
-    const manifest = new TextEncoder().encode(JSON.stringify({
-      schemaVersion: 2, mediaType: MEDIA_TYPE.ociManifest,
-      config: { mediaType: MEDIA_TYPE.ociConfig, digest: cfgDigest, size: config.length }, layers: [],
-    }));
+    const manifest = new TextEncoder().encode(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPE.ociManifest,
+        config: { mediaType: MEDIA_TYPE.ociConfig, digest: cfgDigest, size: config.length },
+        layers: [],
+      }),
+    );
     const digest = await client.putManifest("viktor/pushed", "v1", manifest, MEDIA_TYPE.ociManifest);
     expect((await client.manifest("viktor/pushed", digest)).digest).toBe(digest);
   });
@@ -131,6 +133,13 @@ describe("distribution#3324 corruption on the real registry", () => {
     const findings = (await collect(walkRegistry(client))).flatMap((e) => (e.type === "finding" ? [e.finding] : []));
     await client.close();
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ kind: "child_missing", repository: "viktor/kms-website", tag: "latest", digest: victim.digest, parent: built.digest, status: 404 });
+    expect(findings[0]).toMatchObject({
+      kind: "child_missing",
+      repository: "viktor/kms-website",
+      tag: "latest",
+      digest: victim.digest,
+      parent: built.digest,
+      status: 404,
+    });
   });
 });

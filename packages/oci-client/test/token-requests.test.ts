@@ -11,7 +11,8 @@ async function bearerRegistry(realm: ScriptedHandler) {
   const registry = await serve((req) =>
     req.headers.authorization === "Bearer tok"
       ? { status: 200, body: { name: "viktor/app", tags: ["v1"] } }
-      : { status: 401, headers: { "www-authenticate": `Bearer realm="${tokens.url}/token",service="svc"` }, body: "" });
+      : { status: 401, headers: { "www-authenticate": `Bearer realm="${tokens.url}/token",service="svc"` }, body: "" },
+  );
   return { tokens, registry };
 }
 
@@ -33,7 +34,9 @@ describe("token requests", () => {
   it("refuse a body over the cap, even one that is valid JSON with a token in it", async () => {
     const pad = "x".repeat(1024 * 1024);
     const { registry } = await bearerRegistry(() => ({ status: 200, body: { token: "tok", pad } }));
-    const err = await client(registry.url).tags("viktor/app").catch((e: unknown) => e);
+    const err = await client(registry.url)
+      .tags("viktor/app")
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TooLargeError);
     expect((err as Error).message).toMatch(/token service at http:\/\/127\.0\.0\.1:\d+ sent more than 1048576 bytes/);
     expect(registry.requests).toHaveLength(1);
@@ -41,7 +44,9 @@ describe("token requests", () => {
 
   it("time out a hanging token service and retry it", async () => {
     const { tokens, registry } = await bearerRegistry(() => ({ status: 200, delayMs: 1500, body: { token: "tok" } }));
-    const err = await client(registry.url, { timeoutMs: 200, retries: 1 }).tags("viktor/app").catch((e: unknown) => e);
+    const err = await client(registry.url, { timeoutMs: 200, retries: 1 })
+      .tags("viktor/app")
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
     expect(tokens.requests).toHaveLength(2);
   });
@@ -53,7 +58,9 @@ describe("token requests", () => {
     const controller = new AbortController();
     const started = Date.now();
     setTimeout(() => controller.abort(new Error("SIGTERM")), 100);
-    const err = await client(registry.url, { signal: controller.signal, timeoutMs: 10_000 }).tags("viktor/app").catch((e: unknown) => e);
+    const err = await client(registry.url, { signal: controller.signal, timeoutMs: 10_000 })
+      .tags("viktor/app")
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AbortedError);
     expect(Date.now() - started).toBeLessThan(5000);
   });

@@ -1,8 +1,24 @@
 import { describe, expect, it } from "vitest";
 import {
-  forEachBounded, Limiter, MAX_MANIFEST_DEPTH, nestingDepth, safeUrl,
-  DigestMismatchError, InvalidManifestError, InvalidReferenceError, MEDIA_TYPE, UntrustedLinkError,
-  digestOf, formatReference, naturalCompare, nextLink, parseChallenge, parseManifest, parseReference, retryDelayMs, sampleTags,
+  forEachBounded,
+  Limiter,
+  MAX_MANIFEST_DEPTH,
+  nestingDepth,
+  safeUrl,
+  DigestMismatchError,
+  InvalidManifestError,
+  InvalidReferenceError,
+  MEDIA_TYPE,
+  UntrustedLinkError,
+  digestOf,
+  formatReference,
+  naturalCompare,
+  nextLink,
+  parseChallenge,
+  parseManifest,
+  parseReference,
+  retryDelayMs,
+  sampleTags,
 } from "../src/index.js";
 
 const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
@@ -32,8 +48,16 @@ describe("parseReference", () => {
 });
 
 describe("parseManifest", () => {
-  const image = { schemaVersion: 2, mediaType: MEDIA_TYPE.ociManifest, config: { mediaType: MEDIA_TYPE.ociConfig, digest: D("c"), size: 2 }, layers: [{ mediaType: MEDIA_TYPE.ociLayerGzip, digest: D("1"), size: 10 }] };
-  const index = { schemaVersion: 2, manifests: [{ mediaType: MEDIA_TYPE.ociManifest, digest: D("b"), size: 100, platform: { os: "linux", architecture: "arm64" } }] };
+  const image = {
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPE.ociManifest,
+    config: { mediaType: MEDIA_TYPE.ociConfig, digest: D("c"), size: 2 },
+    layers: [{ mediaType: MEDIA_TYPE.ociLayerGzip, digest: D("1"), size: 10 }],
+  };
+  const index = {
+    schemaVersion: 2,
+    manifests: [{ mediaType: MEDIA_TYPE.ociManifest, digest: D("b"), size: 100, platform: { os: "linux", architecture: "arm64" } }],
+  };
 
   it("detects an index by body shape when mediaType is absent and Content-Type lies", () => {
     const m = parseManifest(enc(index), { what: "t", contentType: "application/json" });
@@ -63,7 +87,8 @@ describe("parseManifest", () => {
 describe("protocol helpers", () => {
   it("parses Bearer and Basic challenges", () => {
     expect(parseChallenge('Bearer realm="https://f.example/v2/token",service="container_registry",scope="*"')).toEqual({
-      scheme: "bearer", params: { realm: "https://f.example/v2/token", service: "container_registry", scope: "*" },
+      scheme: "bearer",
+      params: { realm: "https://f.example/v2/token", service: "container_registry", scope: "*" },
     });
     expect(parseChallenge('Basic realm="Gitea Package API"')?.scheme).toBe("basic");
     expect(parseChallenge(undefined)).toBeUndefined();
@@ -113,7 +138,11 @@ describe("bounded work and hostile manifests (issue 12)", () => {
       done++;
     });
     expect([most, done, pulled]).toEqual([4, 1000, 1000]);
-    await expect(forEachBounded([1, 2, 3], 2, async (n) => { if (n === 2) throw new Error("two"); })).rejects.toThrow("two");
+    await expect(
+      forEachBounded([1, 2, 3], 2, async (n) => {
+        if (n === 2) throw new Error("two");
+      }),
+    ).rejects.toThrow("two");
   });
 
   it("Limiter runs at most `width` at once, in arrival order, and a failure frees its slot", async () => {
@@ -121,15 +150,19 @@ describe("bounded work and hostile manifests (issue 12)", () => {
     let inFlight = 0;
     let most = 0;
     const started: number[] = [];
-    const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => limiter.run(async () => {
-      started.push(i);
-      inFlight++;
-      most = Math.max(most, inFlight);
-      await new Promise((r) => setImmediate(r));
-      inFlight--;
-      if (i % 7 === 0) throw new Error(`job ${i}`);
-      return i;
-    })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, (_, i) =>
+        limiter.run(async () => {
+          started.push(i);
+          inFlight++;
+          most = Math.max(most, inFlight);
+          await new Promise((r) => setImmediate(r));
+          inFlight--;
+          if (i % 7 === 0) throw new Error(`job ${i}`);
+          return i;
+        }),
+      ),
+    );
     expect(most).toBe(3);
     expect(started).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(results.filter((r) => r.status === "rejected")).toHaveLength(8);
@@ -144,7 +177,6 @@ describe("bounded work and hostile manifests (issue 12)", () => {
     // Brackets inside strings (and escaped quotes) are not nesting.
     expect(nestingDepth(Buffer.from('{"a":"[[[[\\"[[[[","b":[{"c":1}]}'), 32)).toBe(3);
   });
-
 });
 
 describe("safeUrl (issue 12)", () => {

@@ -4,7 +4,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Agent } from "undici";
 import {
-  pushImage, pushIndex, pushManifest, startCountingProxy, startRegistry, type BuiltImage, type PushTarget, type StartedRegistry,
+  pushImage,
+  pushIndex,
+  pushManifest,
+  startCountingProxy,
+  startRegistry,
+  type BuiltImage,
+  type PushTarget,
+  type StartedRegistry,
 } from "@regguard/testkit";
 import { MEDIA_TYPE, RegistryClient, walkRegistry, type Finding, type WalkEvent, type WalkOptions } from "../src/index.js";
 
@@ -30,10 +37,13 @@ const findings = (events: WalkEvent[]): Finding[] => events.flatMap((e) => (e.ty
 
 /** An OCI index over `children`, pushed under `tag` (or by digest); `sizeDelta` falsifies every descriptor size. */
 async function pushIndexOf(repo: string, tag: string | undefined, children: Array<{ digest: string; mediaType: string; manifest: Uint8Array }>, sizeDelta = 0) {
-  const raw = Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: MEDIA_TYPE.ociIndex,
-    manifests: children.map((c) => ({ mediaType: c.mediaType, digest: c.digest, size: c.manifest.length + sizeDelta })),
-  }));
+  const raw = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPE.ociIndex,
+      manifests: children.map((c) => ({ mediaType: c.mediaType, digest: c.digest, size: c.manifest.length + sizeDelta })),
+    }),
+  );
   const digest = await pushManifest(target, repo, tag, MEDIA_TYPE.ociIndex, raw);
   return { digest, mediaType: MEDIA_TYPE.ociIndex, manifest: raw };
 }
@@ -65,7 +75,11 @@ describe.each([true, false])("walk with checkBlobs %s", (checkBlobs) => {
 
   it("walks an index nested in an index and reports its missing grandchild", async () => {
     const repo = `nested/app-${checkBlobs}`;
-    const [a, b, c] = await Promise.all(["a", "b", "c"].map((s) => pushImage(target, repo, undefined, { seed: `${repo}-${s}` }))) as [BuiltImage, BuiltImage, BuiltImage];
+    const [a, b, c] = (await Promise.all(["a", "b", "c"].map((s) => pushImage(target, repo, undefined, { seed: `${repo}-${s}` })))) as [
+      BuiltImage,
+      BuiltImage,
+      BuiltImage,
+    ];
     const inner = await pushIndexOf(repo, undefined, [a, b]);
     const outer = await pushIndexOf(repo, "latest", [inner, c]);
     await registry.corruptRevisionLink(repo, b.digest);

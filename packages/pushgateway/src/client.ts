@@ -4,9 +4,7 @@
 // (retryPush in retry.ts).
 import { deadline } from "@regguard/edge";
 import { renderExposition, EXPOSITION_CONTENT_TYPE, type MetricFamily } from "./exposition.js";
-import {
-  PushAbortedError, PushProtocolError, PushRejectedError, PushTimeoutError, PushUnreachableError, stripUserinfo,
-} from "./errors.js";
+import { PushAbortedError, PushProtocolError, PushRejectedError, PushTimeoutError, PushUnreachableError, stripUserinfo } from "./errors.js";
 import { groupLabels, groupPath, type Group } from "./grouping.js";
 import { parseGroups, type PushedGroup } from "./read.js";
 
@@ -86,7 +84,9 @@ export class PushgatewayClient {
     let text: string;
     try {
       res = await fetch(url, {
-        method, signal, redirect: "error",
+        method,
+        signal,
+        redirect: "error",
         ...(body !== undefined ? { body, headers: { "content-type": EXPOSITION_CONTENT_TYPE } } : {}),
       });
       text = await readCapped(res, MAX_ANSWER_BYTES);

@@ -6,17 +6,33 @@ describe("renderExposition", () => {
   it("writes HELP, TYPE and samples with labels sorted by name", () => {
     const text = renderExposition([
       { name: "a_total", help: "A thing.", type: "gauge", samples: [{ value: 1 }] },
-      { name: "b_by_kind", help: "B by kind.", type: "gauge", samples: [{ labels: { z: "1", kind: "x" }, value: 0 }, { labels: { kind: "y", z: "1" }, value: 2.5 }] },
+      {
+        name: "b_by_kind",
+        help: "B by kind.",
+        type: "gauge",
+        samples: [
+          { labels: { z: "1", kind: "x" }, value: 0 },
+          { labels: { kind: "y", z: "1" }, value: 2.5 },
+        ],
+      },
     ]);
-    expect(text).toBe([
-      "# HELP a_total A thing.", "# TYPE a_total gauge", "a_total 1",
-      "# HELP b_by_kind B by kind.", "# TYPE b_by_kind gauge", 'b_by_kind{kind="x",z="1"} 0', 'b_by_kind{kind="y",z="1"} 2.5', "",
-    ].join("\n"));
+    expect(text).toBe(
+      [
+        "# HELP a_total A thing.",
+        "# TYPE a_total gauge",
+        "a_total 1",
+        "# HELP b_by_kind B by kind.",
+        "# TYPE b_by_kind gauge",
+        'b_by_kind{kind="x",z="1"} 0',
+        'b_by_kind{kind="y",z="1"} 2.5',
+        "",
+      ].join("\n"),
+    );
   });
 
   it("escapes label values and help text", () => {
     expect(escapeLabelValue('a\\b"c\nd')).toBe('a\\\\b\\"c\\nd');
-    expect(escapeHelp("line\\one\ntwo \"quoted\"")).toBe('line\\\\one\\ntwo "quoted"');
+    expect(escapeHelp('line\\one\ntwo "quoted"')).toBe('line\\\\one\\ntwo "quoted"');
     const text = renderExposition([{ name: "m", help: "h", type: "untyped", samples: [{ labels: { repo: 'vik"tor/a\\b' }, value: 1 }] }]);
     expect(text).toContain('m{repo="vik\\"tor/a\\\\b"} 1');
   });
@@ -30,8 +46,25 @@ describe("renderExposition", () => {
     expect(bad([{ name: "1bad", help: "", type: "gauge", samples: [] }])).toThrow(InvalidMetricError);
     expect(bad([{ name: "m", help: "", type: "gauge", samples: [{ labels: { "bad-label": "x" }, value: 1 }] }])).toThrow(/label name/);
     expect(bad([{ name: "m", help: "", type: "gauge", samples: [{ labels: { __name__: "x" }, value: 1 }] }])).toThrow(/label name/);
-    expect(bad([{ name: "m", help: "", type: "gauge", samples: [] }, { name: "m", help: "", type: "gauge", samples: [] }])).toThrow(/twice/);
-    expect(bad([{ name: "m", help: "", type: "gauge", samples: [{ labels: { a: "1" }, value: 1 }, { labels: { a: "1" }, value: 2 }] }])).toThrow(/same series/);
+    expect(
+      bad([
+        { name: "m", help: "", type: "gauge", samples: [] },
+        { name: "m", help: "", type: "gauge", samples: [] },
+      ]),
+    ).toThrow(/twice/);
+    expect(
+      bad([
+        {
+          name: "m",
+          help: "",
+          type: "gauge",
+          samples: [
+            { labels: { a: "1" }, value: 1 },
+            { labels: { a: "1" }, value: 2 },
+          ],
+        },
+      ]),
+    ).toThrow(/same series/);
   });
 
   it("renders nothing for no families", () => {

@@ -17,8 +17,13 @@ export interface PushedGroup {
   pushFailureTimeSeconds?: number;
 }
 
-interface ApiMetric { labels?: Record<string, string>; value?: string }
-interface ApiFamily { metrics?: ApiMetric[] }
+interface ApiMetric {
+  labels?: Record<string, string>;
+  value?: string;
+}
+interface ApiFamily {
+  metrics?: ApiMetric[];
+}
 
 /** Parse the /api/v1/metrics body; throws on a shape that is not the API's. */
 export function parseGroups(json: unknown): PushedGroup[] {
@@ -39,7 +44,8 @@ export function parseGroups(json: unknown): PushedGroup[] {
       else metrics[name] = parsed;
     }
     return {
-      labels, metrics,
+      labels,
+      metrics,
       ...(pushTimeSeconds !== undefined ? { pushTimeSeconds } : {}),
       ...(pushFailureTimeSeconds !== undefined ? { pushFailureTimeSeconds } : {}),
     };

@@ -5,11 +5,23 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPushgateway, startScriptedServer, type StartedPushgateway, type StartedScriptedServer } from "@regguard/testkit";
 import {
-  MAX_ANSWER_BYTES, PushProtocolError, PushRejectedError, PushTimeoutError, PushUnreachableError, PushgatewayClient, retryPush, sampleValue, type MetricFamily, type PushRetryNotice,
+  MAX_ANSWER_BYTES,
+  PushProtocolError,
+  PushRejectedError,
+  PushTimeoutError,
+  PushUnreachableError,
+  PushgatewayClient,
+  retryPush,
+  sampleValue,
+  type MetricFamily,
+  type PushRetryNotice,
 } from "../src/index.js";
 
 const gauge = (name: string, value: number, labels?: Record<string, string>): MetricFamily => ({
-  name, help: `help for ${name}`, type: "gauge", samples: [{ value, ...(labels ? { labels } : {}) }],
+  name,
+  help: `help for ${name}`,
+  type: "gauge",
+  samples: [{ value, ...(labels ? { labels } : {}) }],
 });
 
 describe("real Pushgateway", () => {
@@ -31,10 +43,12 @@ describe("real Pushgateway", () => {
   it("PUT replaces the whole group; POST replaces only same-named series", async () => {
     await client.put(group, [gauge("a", 1), gauge("b", 2, { kind: 'x"y' })]);
     let series = (await pg.series()).filter((s) => s.labels.job === "probe-test" && !s.name.startsWith("push_"));
-    expect(series.map((s) => [s.name, s.labels, s.value])).toEqual(expect.arrayContaining([
-      ["a", { job: "probe-test", instance: "registry.example:5000" }, 1],
-      ["b", { job: "probe-test", instance: "registry.example:5000", kind: 'x"y' }, 2],
-    ]));
+    expect(series.map((s) => [s.name, s.labels, s.value])).toEqual(
+      expect.arrayContaining([
+        ["a", { job: "probe-test", instance: "registry.example:5000" }, 1],
+        ["b", { job: "probe-test", instance: "registry.example:5000", kind: 'x"y' }, 2],
+      ]),
+    );
     await client.put(group, [gauge("a", 5)]);
     series = (await pg.series()).filter((s) => s.labels.job === "probe-test" && !s.name.startsWith("push_"));
     expect(series.map((s) => s.name)).toEqual(["a"]);
@@ -92,7 +106,8 @@ describe("real Pushgateway", () => {
   it("an answer past the size cap is a PushProtocolError, read no further (a hostile /api/v1/metrics)", async () => {
     let sent = 0;
     const huge = await startScriptedServer(() => ({
-      status: 200, headers: { "content-type": "application/json" },
+      status: 200,
+      headers: { "content-type": "application/json" },
       bodyStream: (async function* () {
         const chunk = new Uint8Array(1024 * 1024).fill(0x20);
         // Twice the cap, so a client without one would read it all.
@@ -148,8 +163,10 @@ describe("real Pushgateway", () => {
       const front = await flakyFront(1, 400);
       try {
         const notices: PushRetryNotice[] = [];
-        const err = await retryPush(() => new PushgatewayClient({ url: front.url }).put(retried, [gauge("a", 4)]), { delaysMs: [50, 50], onRetry: (n) => notices.push(n) })
-          .catch((e: unknown) => e);
+        const err = await retryPush(() => new PushgatewayClient({ url: front.url }).put(retried, [gauge("a", 4)]), {
+          delaysMs: [50, 50],
+          onRetry: (n) => notices.push(n),
+        }).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(PushRejectedError);
         expect(front.requests).toHaveLength(1);
         expect(notices).toEqual([]);
@@ -165,7 +182,10 @@ describe("real Pushgateway", () => {
       const started = Date.now();
       const err = await retryPush(() => down.put(retried, [gauge("a", 1)]), { delaysMs: [100, 200], onRetry: (n) => notices.push(n) }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PushUnreachableError);
-      expect(notices.map((n) => [n.attempt, n.delayMs, n.error.code])).toEqual([[1, 100, "UNREACHABLE"], [2, 200, "UNREACHABLE"]]);
+      expect(notices.map((n) => [n.attempt, n.delayMs, n.error.code])).toEqual([
+        [1, 100, "UNREACHABLE"],
+        [2, 200, "UNREACHABLE"],
+      ]);
       expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     });
 
@@ -173,7 +193,9 @@ describe("real Pushgateway", () => {
       const down = new PushgatewayClient({ url: "http://127.0.0.1:1" });
       const stop = new AbortController();
       const started = Date.now();
-      const err = await retryPush(() => down.put(retried, [gauge("a", 1)]), { delaysMs: [10_000], signal: stop.signal, onRetry: () => stop.abort() }).catch((e: unknown) => e);
+      const err = await retryPush(() => down.put(retried, [gauge("a", 1)]), { delaysMs: [10_000], signal: stop.signal, onRetry: () => stop.abort() }).catch(
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(PushUnreachableError);
       expect(Date.now() - started).toBeLessThan(5_000);
     });

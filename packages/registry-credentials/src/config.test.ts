@@ -83,8 +83,6 @@ describe("readConfig", () => {
   });
 
   it("refuses a username with a colon (it would split the Basic credentials)", () => {
-    expect(problems({ ...FULL, FORGEJO_USERNAME: "a:b" })).toEqual([
-      "FORGEJO_USERNAME must not contain ':', control characters or surrounding spaces",
-    ]);
+    expect(problems({ ...FULL, FORGEJO_USERNAME: "a:b" })).toEqual(["FORGEJO_USERNAME must not contain ':', control characters or surrounding spaces"]);
   });
 });

@@ -2,9 +2,8 @@ import { describe, expect, it } from "vitest";
 import { hostProblem } from "./hosts.js";
 
 describe("hostProblem", () => {
-  it.each(["forgejo.viktorbarzin.me", "registry.viktorbarzin.me:5050", "index.docker.io", "10.0.20.10:5050", "localhost"])(
-    "accepts %s",
-    (host) => expect(hostProblem("X_HOSTS", host)).toBeUndefined(),
+  it.each(["forgejo.viktorbarzin.me", "registry.viktorbarzin.me:5050", "index.docker.io", "10.0.20.10:5050", "localhost"])("accepts %s", (host) =>
+    expect(hostProblem("X_HOSTS", host)).toBeUndefined(),
   );
 
   it.each([

@@ -19,12 +19,7 @@ describe("registry-credentials CLI", () => {
     const out = execFileSync(process.execPath, [MAIN], { env: { ...BASE, ...SECRETS }, encoding: "utf8" });
     const doc = parse(out);
     const json = JSON.parse(Buffer.from(doc.data[".dockerconfigjson"], "base64").toString());
-    expect(Object.keys(json.auths)).toEqual([
-      "registry.viktorbarzin.me",
-      "registry.viktorbarzin.me:5050",
-      "index.docker.io",
-      "forgejo.viktorbarzin.me",
-    ]);
+    expect(Object.keys(json.auths)).toEqual(["registry.viktorbarzin.me", "registry.viktorbarzin.me:5050", "index.docker.io", "forgejo.viktorbarzin.me"]);
     expect(Buffer.from(json.auths["forgejo.viktorbarzin.me"].auth, "base64").toString()).toBe("cluster-puller:sentinel-fj-77d0");
   });
 

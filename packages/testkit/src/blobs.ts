@@ -15,9 +15,7 @@ export function sha256Digest(bytes: Uint8Array): string {
 }
 
 /** Uploads a blob unless the registry already has it; `body` is called only when an upload is needed. */
-export async function uploadBlob(
-  session: PushSession, repo: string, blob: BlobRef, body: () => Uint8Array | AsyncIterable<Uint8Array>,
-): Promise<void> {
+export async function uploadBlob(session: PushSession, repo: string, blob: BlobRef, body: () => Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
   const head = await session.send("HEAD", `/v2/${repo}/blobs/${blob.digest}`);
   if (head.status === 200) return;
   const start = await session.send("POST", `/v2/${repo}/blobs/uploads/`);
@@ -42,9 +40,7 @@ export async function pushBlob(target: PushTarget, repo: string, bytes: Uint8Arr
 }
 
 /** PUTs manifest bytes under `reference` (tag or digest) with `mediaType` as Content-Type; returns its digest. */
-export async function putManifest(
-  session: PushSession, repo: string, reference: string, mediaType: string, bytes: Uint8Array,
-): Promise<string> {
+export async function putManifest(session: PushSession, repo: string, reference: string, mediaType: string, bytes: Uint8Array): Promise<string> {
   const digest = sha256Digest(bytes);
   const res = await session.send("PUT", `/v2/${repo}/manifests/${reference}`, {
     headers: { "content-type": mediaType },
@@ -57,9 +53,7 @@ export async function putManifest(
 }
 
 /** Pushes raw manifest bytes (custom or deliberately odd manifests) under a tag or digest. */
-export async function pushManifest(
-  target: PushTarget, repo: string, reference: string | undefined, mediaType: string, bytes: Uint8Array,
-): Promise<string> {
+export async function pushManifest(target: PushTarget, repo: string, reference: string | undefined, mediaType: string, bytes: Uint8Array): Promise<string> {
   const session = new PushSession(target, `repository:${repo}:pull,push`);
   return putManifest(session, repo, reference ?? sha256Digest(bytes), mediaType, bytes);
 }

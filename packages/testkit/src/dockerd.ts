@@ -39,17 +39,24 @@ export async function startDockerd(): Promise<StartedDockerd> {
   try {
     const socket = join(dir, "docker.sock");
     const env = { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: join(dir, "cli-config") };
-    const docker = (args: string[], opts: { input?: Uint8Array | string } = {}): Promise<CommandResult> =>
-      runCommand(dockerBin, args, { ...opts, env });
+    const docker = (args: string[], opts: { input?: Uint8Array | string } = {}): Promise<CommandResult> => runCommand(dockerBin, args, { ...opts, env });
     const proc = await spawnServer({
       name: "dockerd",
       command: dockerd,
       args: [
-        "--data-root", join(dir, "data"),
-        "--exec-root", join(dir, "exec"),
-        "--pidfile", join(dir, "docker.pid"),
-        "-H", `unix://${socket}`,
-        "--bridge=none", "--iptables=false", "--ip-forward=false", "--ip-masq=false", "--ip6tables=false",
+        "--data-root",
+        join(dir, "data"),
+        "--exec-root",
+        join(dir, "exec"),
+        "--pidfile",
+        join(dir, "docker.pid"),
+        "-H",
+        `unix://${socket}`,
+        "--bridge=none",
+        "--iptables=false",
+        "--ip-forward=false",
+        "--ip-masq=false",
+        "--ip6tables=false",
       ],
       cwd: dir,
       timeoutMs: 40_000,

@@ -1,11 +1,7 @@
 // Typed errors for the test kit: every failure carries a stable `code` so tests can assert on it.
 
 /** Stable codes: tests and callers match on these, never on message text. */
-export type TestkitErrorCode =
-  | "BINARY_MISSING"
-  | "START_FAILED"
-  | "PUSH_FAILED"
-  | "INVALID_OPTION";
+export type TestkitErrorCode = "BINARY_MISSING" | "START_FAILED" | "PUSH_FAILED" | "INVALID_OPTION";
 
 /** Base error of the kit: a stable code plus optional cause chaining. */
 export class TestkitError extends Error {

@@ -179,8 +179,22 @@ export async function startForgejo(opts: ForgejoOptions = {}): Promise<StartedFo
     };
     // `--raw` prints the token alone; older releases print a line before it, so take the last.
     const createToken = async (login: string, scopes: readonly string[]): Promise<string> =>
-      (await cli(["user", "generate-access-token", "--username", login, "--token-name", `t-${randomBytes(4).toString("hex")}`, "--scopes", scopes.join(","), "--raw"]))
-        .split("\n").pop()!.trim();
+      (
+        await cli([
+          "user",
+          "generate-access-token",
+          "--username",
+          login,
+          "--token-name",
+          `t-${randomBytes(4).toString("hex")}`,
+          "--scopes",
+          scopes.join(","),
+          "--raw",
+        ])
+      )
+        .split("\n")
+        .pop()!
+        .trim();
     const createUser = async (login: string, o: { admin?: boolean; scopes?: readonly string[] } = {}): Promise<ForgejoUser> => {
       const password = `${login}-Passw0rd!${randomBytes(4).toString("hex")}`;
       const flags = ["user", "create", "--username", login, "--password", password, "--email", `${login}@example.invalid`, "--must-change-password=false"];

@@ -53,22 +53,24 @@ export async function startForwardingProxy(targetUrl: string, opts: ForwardingPr
     maxInFlight = Math.max(maxInFlight, inFlight);
     res.once("close", () => void (inFlight -= 1));
     const delay = opts.delayFor ? opts.delayFor(counted) : (opts.delayMs ?? 0);
-    rules.answer(req, res, () => setTimeout(() => {
-      const upstream = httpRequest(
-        { host: target.hostname, port: target.port || 80, method: req.method, path: req.url, headers: req.headers },
-        (upRes) => {
-          res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-          upRes.on("error", () => res.destroy());
-          onResponse(req, upRes, res);
+    rules.answer(req, res, () =>
+      setTimeout(
+        () => {
+          const upstream = httpRequest({ host: target.hostname, port: target.port || 80, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
+            res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+            upRes.on("error", () => res.destroy());
+            onResponse(req, upRes, res);
+          });
+          upstream.on("error", (err) => {
+            if (res.headersSent) return void res.destroy();
+            res.writeHead(502, { "content-type": "text/plain" });
+            res.end(`forwarding proxy: upstream failed: ${err.message}`);
+          });
+          req.pipe(upstream);
         },
-      );
-      upstream.on("error", (err) => {
-        if (res.headersSent) return void res.destroy();
-        res.writeHead(502, { "content-type": "text/plain" });
-        res.end(`forwarding proxy: upstream failed: ${err.message}`);
-      });
-      req.pipe(upstream);
-    }, Math.max(0, delay)));
+        Math.max(0, delay),
+      ),
+    );
   });
   const port = await listenOnLoopback(server);
   return {

@@ -25,11 +25,14 @@ const sha = (b: Uint8Array | string): string => `sha256:${createHash("sha256").u
 
 const config = Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}');
 const layer = Buffer.from("hostile layer");
-const image = Buffer.from(JSON.stringify({
-  schemaVersion: 2, mediaType: OCI_MANIFEST,
-  config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: sha(config), size: config.length },
-  layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: sha(layer), size: layer.length }],
-}));
+const image = Buffer.from(
+  JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: sha(config), size: config.length },
+    layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: sha(layer), size: layer.length }],
+  }),
+);
 
 /** The tag names of hostile/tags, in the order tags/list sorts them. */
 const tagName = (i: number): string => `t${String(i).padStart(7, "0")}`;
@@ -59,33 +62,36 @@ export async function startHostileRegistry(opts: HostileRegistryOptions = {}): P
     headers: { "content-type": type, "docker-content-digest": digest, "content-length": String(body.length) },
     body: method === "HEAD" ? "" : body,
   });
-  const server = await startScriptedServer((req) => {
-    served++;
-    const url = new URL(req.path, "http://hostile.invalid");
-    const p = url.pathname;
-    if (p === "/v2/" || p === "/v2") return { body: {} };
-    if (p === "/v2/_catalog") return { body: { repositories: url.searchParams.get("last") ? [] : ["hostile/nested", "hostile/tags", "hostile/wide"] } };
-    if (p === "/v2/hostile/wide/tags/list") return { body: { tags: url.searchParams.get("last") ? [] : ["latest"] } };
-    if (p === "/v2/hostile/wide/manifests/latest") return manifest(wide, OCI_INDEX, req.method);
-    const child = /^\/v2\/hostile\/wide\/manifests\/(sha256:[a-f0-9]{64})$/.exec(p)?.[1];
-    // Every child answers with the same image bytes under its own digest: a HEAD (no body) walk
-    // sees a healthy child; a GET sees a digest mismatch, which is fine for a memory test.
-    if (child && childDigests.has(child)) return manifest(image, OCI_MANIFEST, req.method, child);
-    if (p === "/v2/hostile/tags/tags/list" || p === "/v2/hostile/nested/tags/list") {
-      const total = p.includes("/tags/tags/") ? tags : nested;
-      const n = Math.max(1, Number(url.searchParams.get("n") ?? "1000") || 1000);
-      const last = url.searchParams.get("last");
-      const start = last ? Number(last.slice(1)) + 1 : 0;
-      const page = Array.from({ length: Math.max(0, Math.min(n, total - start)) }, (_, i) => tagName(start + i));
-      const repo = p.split("/")[3];
-      const headers: Record<string, string> = page.length > 0 ? { link: `</v2/hostile/${repo}/tags/list?n=${n}&last=${page.at(-1)}>; rel="next"` } : {};
-      return { headers, body: { name: `hostile/${repo}`, tags: page } };
-    }
-    if (/^\/v2\/hostile\/tags\/manifests\/t\d{7}$/.test(p)) return manifest(image, OCI_MANIFEST, req.method);
-    if (/^\/v2\/hostile\/nested\/manifests\/t\d{7}$/.test(p)) return manifest(nestedManifest, OCI_MANIFEST, req.method);
-    if (p.endsWith(`/blobs/${sha(config)}`)) return { headers: { "content-length": String(config.length) }, body: req.method === "HEAD" ? "" : config };
-    if (p.endsWith(`/blobs/${sha(layer)}`)) return { headers: { "content-length": String(layer.length) }, body: req.method === "HEAD" ? "" : layer };
-    return { status: 404, body: { errors: [{ code: "MANIFEST_UNKNOWN", message: p }] } };
-  }, { keepRequests: false });
+  const server = await startScriptedServer(
+    (req) => {
+      served++;
+      const url = new URL(req.path, "http://hostile.invalid");
+      const p = url.pathname;
+      if (p === "/v2/" || p === "/v2") return { body: {} };
+      if (p === "/v2/_catalog") return { body: { repositories: url.searchParams.get("last") ? [] : ["hostile/nested", "hostile/tags", "hostile/wide"] } };
+      if (p === "/v2/hostile/wide/tags/list") return { body: { tags: url.searchParams.get("last") ? [] : ["latest"] } };
+      if (p === "/v2/hostile/wide/manifests/latest") return manifest(wide, OCI_INDEX, req.method);
+      const child = /^\/v2\/hostile\/wide\/manifests\/(sha256:[a-f0-9]{64})$/.exec(p)?.[1];
+      // Every child answers with the same image bytes under its own digest: a HEAD (no body) walk
+      // sees a healthy child; a GET sees a digest mismatch, which is fine for a memory test.
+      if (child && childDigests.has(child)) return manifest(image, OCI_MANIFEST, req.method, child);
+      if (p === "/v2/hostile/tags/tags/list" || p === "/v2/hostile/nested/tags/list") {
+        const total = p.includes("/tags/tags/") ? tags : nested;
+        const n = Math.max(1, Number(url.searchParams.get("n") ?? "1000") || 1000);
+        const last = url.searchParams.get("last");
+        const start = last ? Number(last.slice(1)) + 1 : 0;
+        const page = Array.from({ length: Math.max(0, Math.min(n, total - start)) }, (_, i) => tagName(start + i));
+        const repo = p.split("/")[3];
+        const headers: Record<string, string> = page.length > 0 ? { link: `</v2/hostile/${repo}/tags/list?n=${n}&last=${page.at(-1)}>; rel="next"` } : {};
+        return { headers, body: { name: `hostile/${repo}`, tags: page } };
+      }
+      if (/^\/v2\/hostile\/tags\/manifests\/t\d{7}$/.test(p)) return manifest(image, OCI_MANIFEST, req.method);
+      if (/^\/v2\/hostile\/nested\/manifests\/t\d{7}$/.test(p)) return manifest(nestedManifest, OCI_MANIFEST, req.method);
+      if (p.endsWith(`/blobs/${sha(config)}`)) return { headers: { "content-length": String(config.length) }, body: req.method === "HEAD" ? "" : config };
+      if (p.endsWith(`/blobs/${sha(layer)}`)) return { headers: { "content-length": String(layer.length) }, body: req.method === "HEAD" ? "" : layer };
+      return { status: 404, body: { errors: [{ code: "MANIFEST_UNKNOWN", message: p }] } };
+    },
+    { keepRequests: false },
+  );
   return Object.assign(server, { served: () => served });
 }

@@ -63,7 +63,10 @@ export async function pushIndex(target: PushTarget, repo: string, tag: string, o
     const name = [platform.os, platform.architecture, platform.variant].filter(Boolean).join("/");
     const childTag = opts.childTags ? [tag, platform.architecture, platform.variant].filter(Boolean).join("-") : undefined;
     const child = await pushImageWith(session, repo, childTag, {
-      platform, format, seed: `${seed}/${name}`, omitMediaType: opts.omitMediaType,
+      platform,
+      format,
+      seed: `${seed}/${name}`,
+      omitMediaType: opts.omitMediaType,
       ...(opts.layerSize !== undefined ? { layerSize: opts.layerSize } : {}),
     });
     children.push(child);

@@ -40,12 +40,18 @@ export const DEFAULT_LAYER_SIZE = 1024;
 
 function validate(opts: PushImageOptions): void {
   if (opts.layers !== undefined && (!Number.isInteger(opts.layers) || opts.layers < 0)) throw new InvalidOptionError("layers must be a non-negative integer");
-  if (opts.layerSize !== undefined && (!Number.isInteger(opts.layerSize) || opts.layerSize < 0)) throw new InvalidOptionError("layerSize must be a non-negative integer");
+  if (opts.layerSize !== undefined && (!Number.isInteger(opts.layerSize) || opts.layerSize < 0))
+    throw new InvalidOptionError("layerSize must be a non-negative integer");
   if (opts.format !== undefined && opts.format !== "oci" && opts.format !== "docker") throw new InvalidOptionError(`format must be "oci" or "docker"`);
 }
 
 /** The manifest JSON for a config and layers; `omitMediaType` leaves out the (optional in OCI) top-level field. */
-export function imageManifestJson(format: "oci" | "docker", config: BlobRef, layers: BlobRef[], omitMediaType = false): { mediaType: string; bytes: Uint8Array } {
+export function imageManifestJson(
+  format: "oci" | "docker",
+  config: BlobRef,
+  layers: BlobRef[],
+  omitMediaType = false,
+): { mediaType: string; bytes: Uint8Array } {
   const mediaType = format === "oci" ? mt.OCI_MANIFEST : mt.DOCKER_MANIFEST;
   const body: Record<string, unknown> = { schemaVersion: 2 };
   if (!omitMediaType) body.mediaType = mediaType;

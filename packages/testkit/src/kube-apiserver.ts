@@ -130,11 +130,24 @@ export async function startKubeApiserver(opts: KubeApiserverOptions = {}): Promi
       name: "etcd",
       command: requireBinary("etcd"),
       args: [
-        "--name", "regguard-test", "--data-dir", join(dir, "etcd"),
-        "--listen-client-urls", `http://127.0.0.1:${clientPort}`, "--advertise-client-urls", `http://127.0.0.1:${clientPort}`,
-        "--listen-peer-urls", `http://127.0.0.1:${peerPort}`, "--initial-advertise-peer-urls", `http://127.0.0.1:${peerPort}`,
-        "--initial-cluster", `regguard-test=http://127.0.0.1:${peerPort}`,
-        "--logger", "zap", "--log-level", "warn",
+        "--name",
+        "regguard-test",
+        "--data-dir",
+        join(dir, "etcd"),
+        "--listen-client-urls",
+        `http://127.0.0.1:${clientPort}`,
+        "--advertise-client-urls",
+        `http://127.0.0.1:${clientPort}`,
+        "--listen-peer-urls",
+        `http://127.0.0.1:${peerPort}`,
+        "--initial-advertise-peer-urls",
+        `http://127.0.0.1:${peerPort}`,
+        "--initial-cluster",
+        `regguard-test=http://127.0.0.1:${peerPort}`,
+        "--logger",
+        "zap",
+        "--log-level",
+        "warn",
       ],
       cwd: dir,
       ready: async () => {
@@ -156,12 +169,15 @@ export async function startKubeApiserver(opts: KubeApiserverOptions = {}): Promi
       command: build.binary,
       args: [
         `--etcd-servers=http://127.0.0.1:${clientPort}`,
-        "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", `--secure-port=${securePort}`,
+        "--bind-address=127.0.0.1",
+        "--advertise-address=127.0.0.1",
+        `--secure-port=${securePort}`,
         // No --tls-cert-file: the server writes a self-signed pair into --cert-dir.
         `--cert-dir=${join(dir, "certs")}`,
         `--token-auth-file=${join(dir, "tokens.csv")}`,
         "--authorization-mode=RBAC",
-        `--service-account-key-file=${join(dir, "sa.key")}`, `--service-account-signing-key-file=${join(dir, "sa.key")}`,
+        `--service-account-key-file=${join(dir, "sa.key")}`,
+        `--service-account-signing-key-file=${join(dir, "sa.key")}`,
         "--service-account-issuer=https://kubernetes.default.svc",
         "--service-cluster-ip-range=10.96.0.0/24",
         // Without a controller manager no namespace gets its `default` ServiceAccount, which the
@@ -172,7 +188,12 @@ export async function startKubeApiserver(opts: KubeApiserverOptions = {}): Promi
       ],
       cwd: dir,
       ready: async () => {
-        const res = await request(`${url}/readyz`, { headers: { authorization: `Bearer ${token}` }, dispatcher: probeAgent, headersTimeout: 2_000, bodyTimeout: 2_000 });
+        const res = await request(`${url}/readyz`, {
+          headers: { authorization: `Bearer ${token}` },
+          dispatcher: probeAgent,
+          headersTimeout: 2_000,
+          bodyTimeout: 2_000,
+        });
         await res.body.dump();
         return res.statusCode === 200;
       },
@@ -222,7 +243,9 @@ export async function startKubeApiserver(opts: KubeApiserverOptions = {}): Promi
         // JSON is YAML: every kubeconfig reader takes it.
         const file = join(dir, `kubeconfig-${name}-${++configs}.json`);
         const config = {
-          apiVersion: "v1", kind: "Config", "current-context": "test",
+          apiVersion: "v1",
+          kind: "Config",
+          "current-context": "test",
           clusters: [{ name: "test", cluster: { server: url, "certificate-authority-data": Buffer.from(caPem).toString("base64") } }],
           users: [{ name, user: { token: as } }],
           contexts: [{ name: "test", context: { cluster: "test", user: name } }],
@@ -241,9 +264,20 @@ export async function startKubeApiserver(opts: KubeApiserverOptions = {}): Promi
       },
       async serviceAccountToken(namespace, name) {
         await ensureNamespace(namespace);
-        await must(`creating service account ${namespace}/${name}`, "POST", `/api/v1/namespaces/${namespace}/serviceaccounts`, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name } }, [201, 409]);
-        const res = (await must(`a token for ${namespace}/${name}`, "POST", `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
-          { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 3600 } }, [201])) as { status: { token: string } };
+        await must(
+          `creating service account ${namespace}/${name}`,
+          "POST",
+          `/api/v1/namespaces/${namespace}/serviceaccounts`,
+          { apiVersion: "v1", kind: "ServiceAccount", metadata: { name } },
+          [201, 409],
+        );
+        const res = (await must(
+          `a token for ${namespace}/${name}`,
+          "POST",
+          `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
+          { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 3600 } },
+          [201],
+        )) as { status: { token: string } };
         return res.status.token;
       },
       async stop() {

@@ -35,7 +35,10 @@ function toBody(body: Body | undefined): string | Uint8Array | Readable | null {
 export class PushSession {
   private auth: string | undefined;
   private authenticated = false;
-  constructor(private readonly target: PushTarget, private readonly scope: string) {}
+  constructor(
+    private readonly target: PushTarget,
+    private readonly scope: string,
+  ) {}
 
   private basic(): string | undefined {
     const { username, password } = this.target;

@@ -2,9 +2,7 @@
 
 /** Auth section inputs: htpasswd file path, or the token server's realm/service/issuer/cert bundle. */
 export type RegistryAuthConfig =
-  | { kind: "none" }
-  | { kind: "htpasswd"; path: string }
-  | { kind: "token"; realm: string; service: string; issuer: string; rootCertBundle: string };
+  { kind: "none" } | { kind: "htpasswd"; path: string } | { kind: "token"; realm: string; service: string; issuer: string; rootCertBundle: string };
 
 /** Everything that varies per started registry. */
 export interface RegistryConfigInput {

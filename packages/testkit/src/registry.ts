@@ -80,8 +80,13 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Started
     } else if (auth === "token") {
       const signing = await createTokenSigningMaterial(dir);
       tokenServer = await startTokenServer({
-        port: await freePort(), issuer: TOKEN_ISSUER, service: TOKEN_SERVICE,
-        username, password, signing, responseShape: opts.tokenResponse ?? "both",
+        port: await freePort(),
+        issuer: TOKEN_ISSUER,
+        service: TOKEN_SERVICE,
+        username,
+        password,
+        signing,
+        responseShape: opts.tokenResponse ?? "both",
       });
       authConfig = { kind: "token", realm: tokenServer.realm, service: TOKEN_SERVICE, issuer: TOKEN_ISSUER, rootCertBundle: signing.certPath };
     }

@@ -11,12 +11,25 @@ const OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
 const OCI_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip";
 const IN_TOTO = "application/vnd.in-toto+json";
 
-interface Ref { mediaType: string; digest: string; size: number }
+interface Ref {
+  mediaType: string;
+  digest: string;
+  size: number;
+}
 const sha = (b: Uint8Array) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 
 /** What was seeded. */
-export interface SeedPlan { repositories: number; tagsPerRepo: number; multiArchEvery: number }
-export interface Seeded { repositories: string[]; tags: number; indexes: number; requests: number }
+export interface SeedPlan {
+  repositories: number;
+  tagsPerRepo: number;
+  multiArchEvery: number;
+}
+export interface Seeded {
+  repositories: string[];
+  tags: number;
+  indexes: number;
+  requests: number;
+}
 
 /** Run `tasks` with at most `width` in flight. */
 async function pool<T>(items: readonly T[], width: number, task: (item: T) => Promise<void>): Promise<void> {
@@ -52,7 +65,11 @@ export async function seedRegistry(url: string, plan: SeedPlan, width = 32): Pro
     return { mediaType, digest, size: bytes.length };
   };
   const image = async (repo: string, ref: string | undefined, label: string, layers: Ref[]): Promise<Ref> => {
-    const config = await blob(repo, Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", config: { Labels: { label } }, rootfs: { type: "layers", diff_ids: [] } })), OCI_CONFIG);
+    const config = await blob(
+      repo,
+      Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", config: { Labels: { label } }, rootfs: { type: "layers", diff_ids: [] } })),
+      OCI_CONFIG,
+    );
     return manifest(repo, ref, { schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers }, OCI_MANIFEST);
   };
 
@@ -62,7 +79,12 @@ export async function seedRegistry(url: string, plan: SeedPlan, width = 32): Pro
     shared.set(repo, [await blob(repo, randomBytes(4096), OCI_LAYER), await blob(repo, randomBytes(2048), OCI_LAYER)]);
   });
   const work = repos.flatMap((repo, r) =>
-    Array.from({ length: plan.tagsPerRepo }, (_, t) => ({ repo, multi: r % plan.multiArchEvery === 0, tag: t === plan.tagsPerRepo - 1 ? "latest" : `1.${Math.floor(t / 10)}.${t % 10}` })));
+    Array.from({ length: plan.tagsPerRepo }, (_, t) => ({
+      repo,
+      multi: r % plan.multiArchEvery === 0,
+      tag: t === plan.tagsPerRepo - 1 ? "latest" : `1.${Math.floor(t / 10)}.${t % 10}`,
+    })),
+  );
   let indexes = 0;
   await pool(work, width, async ({ repo, multi, tag }) => {
     const layers = shared.get(repo) as Ref[];
@@ -74,9 +96,17 @@ export async function seedRegistry(url: string, plan: SeedPlan, width = 32): Pro
     for (const architecture of ["amd64", "arm64"]) {
       const child = await image(repo, undefined, `${repo}:${tag}/${architecture}`, layers);
       entries.push({ ...child, platform: { os: "linux", architecture } });
-      const statement = await blob(repo, Buffer.from(JSON.stringify({ _type: "https://in-toto.io/Statement/v0.1", subject: [{ digest: child.digest }] })), IN_TOTO);
+      const statement = await blob(
+        repo,
+        Buffer.from(JSON.stringify({ _type: "https://in-toto.io/Statement/v0.1", subject: [{ digest: child.digest }] })),
+        IN_TOTO,
+      );
       const att = await image(repo, undefined, `${repo}:${tag}/${architecture}/attestation`, [statement]);
-      entries.push({ ...att, platform: { os: "unknown", architecture: "unknown" }, annotations: { "vnd.docker.reference.digest": child.digest, "vnd.docker.reference.type": "attestation-manifest" } });
+      entries.push({
+        ...att,
+        platform: { os: "unknown", architecture: "unknown" },
+        annotations: { "vnd.docker.reference.digest": child.digest, "vnd.docker.reference.type": "attestation-manifest" },
+      });
     }
     await manifest(repo, tag, { schemaVersion: 2, mediaType: OCI_INDEX, manifests: entries }, OCI_INDEX);
     indexes++;

@@ -19,9 +19,20 @@ export async function createTokenSigningMaterial(dir: string): Promise<TokenSign
   const keyPath = join(dir, "token-key.pem");
   const certPath = join(dir, "token-cert.pem");
   const res = await runCommand(openssl, [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "7",
-    "-subj", "/CN=regguard-testkit-token-issuer",
-    "-keyout", keyPath, "-out", certPath,
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-sha256",
+    "-days",
+    "7",
+    "-subj",
+    "/CN=regguard-testkit-token-issuer",
+    "-keyout",
+    keyPath,
+    "-out",
+    certPath,
   ]);
   if (res.code !== 0) throw new StartFailedError(`openssl could not create the token cert:\n${res.stderr}`);
   const certPem = await readFile(certPath, "utf8");

@@ -33,7 +33,9 @@ export function graphCases(get: () => ContractTarget): void {
   it("a nested index is refused: 400 MANIFEST_INVALID", async () => {
     const repo = `${get().owner.login}/nest-${uid()}`;
     const { index } = await v2().multiArch(repo, "inner");
-    const outer = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_INDEX, digest: index.digest, size: index.size }] }));
+    const outer = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_INDEX, digest: index.digest, size: index.size }] }),
+    );
     const res = await v2().putManifest(repo, "outer", OCI_INDEX, outer);
     expect(res.status).toBe(400);
     expect(res.json()).toMatchObject({ errors: [{ code: "MANIFEST_INVALID" }] });

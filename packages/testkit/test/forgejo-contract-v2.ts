@@ -18,7 +18,9 @@ export function v2Cases(get: () => ContractTarget): void {
 
   it("/v2/token with Basic user:PAT returns only {token}; Bearer and Basic both open /v2/", async () => {
     const { url, owner } = get();
-    const res = await http("GET", `${url}/v2/token?scope=repository:x:pull&service=container_registry`, { headers: { authorization: basic(owner.login, owner.token) } });
+    const res = await http("GET", `${url}/v2/token?scope=repository:x:pull&service=container_registry`, {
+      headers: { authorization: basic(owner.login, owner.token) },
+    });
     expect(res.status).toBe(200);
     const body = res.json<Record<string, string>>();
     expect(Object.keys(body)).toEqual(["token"]);
@@ -107,7 +109,9 @@ export function v2Cases(get: () => ContractTarget): void {
     // The stored digest is the body's, so the claimed one resolves to nothing.
     expect((await v2().req("HEAD", `/v2/${repo}/manifests/${claimed}`)).status).toBe(404);
     // Only the files API tells what the lying version holds: manifest.json's sha256 is the body's.
-    const files = await http("GET", `${url}/api/v1/packages/${owner.login}/container/${img}/${claimed}/files`, { headers: { authorization: `token ${owner.token}` } });
+    const files = await http("GET", `${url}/api/v1/packages/${owner.login}/container/${img}/${claimed}/files`, {
+      headers: { authorization: `token ${owner.token}` },
+    });
     expect(files.status).toBe(200);
     const manifest = files.json<Array<{ name: string; sha256: string }>>().find((f) => f.name === "manifest.json");
     expect(`sha256:${manifest?.sha256 ?? ""}`).toBe(real.digest);
@@ -190,7 +194,7 @@ export function v2Cases(get: () => ContractTarget): void {
     expect(res.text).toBe(get().flavour === "gitea" ? "404 page not found\n" : "");
   });
 
-  it("no write access on /v2: 401 Basic realm=\"Gitea Package API\" in plain text", async () => {
+  it('no write access on /v2: 401 Basic realm="Gitea Package API" in plain text', async () => {
     const { url, owner, other } = get();
     const intruder = new V2(url, other.login, other.token);
     const res = await intruder.req("POST", `/v2/${owner.login}/intrude-${uid()}/blobs/uploads`);

@@ -35,7 +35,10 @@ describe("Forgejo fake", () => {
     ]);
     expect(view.every((v) => v.digest === first.digest)).toBe(true);
     const rows = (await api().get("/api/v1/packages/viktor?type=container&q=clock")).json<PackageRow[]>();
-    expect(rows.map((r) => [r.version, r.created_at])).toEqual([["a", "2024-05-01T12:00:05Z"], ["b", "2024-05-01T12:00:00Z"]]);
+    expect(rows.map((r) => [r.version, r.created_at])).toEqual([
+      ["a", "2024-05-01T12:00:05Z"],
+      ["b", "2024-05-01T12:00:00Z"],
+    ]);
     fake.setNow(new Date("2024-05-01T12:00:05Z"));
     await v2.putManifest("viktor/clock", "c", OCI_MANIFEST, first.bytes);
     const tie = fake.versions("viktor", "clock");
@@ -65,7 +68,12 @@ describe("Forgejo fake", () => {
     });
     expect((await api().del("/api/v1/packages/viktor/container/hooked/v1")).status).toBe(204);
     expect(seen).toEqual(["DELETE /api/v1/packages/viktor/container/hooked/v1"]);
-    expect(fake.versions("viktor", "hooked").map((v) => v.version).sort()).toEqual(["v2", "v3"]);
+    expect(
+      fake
+        .versions("viktor", "hooked")
+        .map((v) => v.version)
+        .sort(),
+    ).toEqual(["v2", "v3"]);
     // Used up: the next DELETE is not held.
     expect((await api().del("/api/v1/packages/viktor/container/hooked/v2")).status).toBe(204);
     expect(seen).toHaveLength(1);
@@ -169,12 +177,17 @@ describe("Forgejo fake: org teams and package write", () => {
   beforeAll(async () => {
     fake = await startForgejoFake({
       users: [{ login: "boss" }, { login: "dev" }, { login: "reader" }, { login: "plain" }, { login: "outsider" }],
-      orgs: [{
-        name: "acme",
-        owners: ["boss"],
-        members: ["plain"],
-        teams: [{ name: "builders", members: ["dev"], packages: "write" }, { name: "auditors", members: ["reader"], packages: "read" }],
-      }],
+      orgs: [
+        {
+          name: "acme",
+          owners: ["boss"],
+          members: ["plain"],
+          teams: [
+            { name: "builders", members: ["dev"], packages: "write" },
+            { name: "auditors", members: ["reader"], packages: "read" },
+          ],
+        },
+      ],
     });
     await new V2(fake.url, "boss", fake.user("boss").token).image("acme/app", "v1");
   });

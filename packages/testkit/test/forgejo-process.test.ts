@@ -2,9 +2,7 @@
 // versions, and that CI never turns a server that cannot start into a skip.
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import {
-  forgejoBuild, forgejoMissingReason, inCI, pushImage, skipReasonOutsideCI, startForgejo, startRealReplayServer,
-} from "../src/index.js";
+import { forgejoBuild, forgejoMissingReason, inCI, pushImage, skipReasonOutsideCI, startForgejo, startRealReplayServer } from "../src/index.js";
 import { listAll, rest } from "./forgejo-raw.js";
 
 const build = forgejoBuild();

@@ -20,11 +20,7 @@ export const DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+
 export const sha256 = (b: Uint8Array | string): string => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 export const basic = (user: string, secret: string): string => `Basic ${Buffer.from(`${user}:${secret}`).toString("base64")}`;
 
-export async function http(
-  method: string,
-  url: string,
-  opts: { headers?: Record<string, string>; body?: Uint8Array | string } = {},
-): Promise<Resp> {
+export async function http(method: string, url: string, opts: { headers?: Record<string, string>; body?: Uint8Array | string } = {}): Promise<Resp> {
   const res = await request(url, { method: method as Dispatcher.HttpMethod, headers: opts.headers ?? {}, body: opts.body ?? null });
   const body = Buffer.from(await res.body.arrayBuffer());
   const headers: Record<string, string | undefined> = {};
@@ -43,7 +39,11 @@ export interface Pushed {
 
 /** A /v2 client for one user, authenticating with Basic user:PAT on every request. */
 export class V2 {
-  constructor(readonly base: string, readonly login: string, readonly secret: string) {}
+  constructor(
+    readonly base: string,
+    readonly login: string,
+    readonly secret: string,
+  ) {}
 
   req(method: string, path: string, opts: { headers?: Record<string, string>; body?: Uint8Array | string } = {}): Promise<Resp> {
     return http(method, `${this.base}${path}`, { ...opts, headers: { authorization: basic(this.login, this.secret), ...opts.headers } });

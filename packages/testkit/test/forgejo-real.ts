@@ -9,8 +9,15 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { GenericContainer, Wait, type StartedTestContainer } from "testcontainers";
 import {
-  forgejoAppIni, forgejoBuild, FORGEJO_MAIN_SCOPES, freePort, requireBinary, startDockerd, startForgejo,
-  type ForgejoBuild, type StartedDockerd,
+  forgejoAppIni,
+  forgejoBuild,
+  FORGEJO_MAIN_SCOPES,
+  freePort,
+  requireBinary,
+  startDockerd,
+  startForgejo,
+  type ForgejoBuild,
+  type StartedDockerd,
 } from "../src/index.js";
 import { http } from "./forgejo-raw.js";
 import { ORG, OTHER, OWNER, type ContractTarget, type ContractUser } from "./forgejo-target.js";
@@ -78,7 +85,17 @@ async function cliIn(c: StartedTestContainer, args: string[]): Promise<string> {
 async function userIn(c: StartedTestContainer, login: string): Promise<ContractUser> {
   const password = `${login}-Passw0rd!`;
   await cliIn(c, ["user", "create", "--username", login, "--password", password, "--email", `${login}@example.invalid`, "--must-change-password=false"]);
-  const token = await cliIn(c, ["user", "generate-access-token", "--username", login, "--token-name", `${login}-main`, "--scopes", FORGEJO_MAIN_SCOPES.join(","), "--raw"]);
+  const token = await cliIn(c, [
+    "user",
+    "generate-access-token",
+    "--username",
+    login,
+    "--token-name",
+    `${login}-main`,
+    "--scopes",
+    FORGEJO_MAIN_SCOPES.join(","),
+    "--raw",
+  ]);
   return { login, password, token };
 }
 
@@ -99,7 +116,9 @@ export async function startContainerTarget(): Promise<ContractTarget> {
     container = await new GenericContainer(IMAGE)
       .withNetworkMode("host")
       // The config is copied in before start; the work path is a tmpfs the server's user can write.
-      .withCopyContentToContainer([{ content: forgejoAppIni({ dir: "/data", port, static: "/opt/server", runUser: "node", logLevel: "Info" }), target: CONFIG, mode: 0o644 }])
+      .withCopyContentToContainer([
+        { content: forgejoAppIni({ dir: "/data", port, static: "/opt/server", runUser: "node", logLevel: "Info" }), target: CONFIG, mode: 0o644 },
+      ])
       .withTmpFs({ "/data": "rw,mode=1777" })
       .withCommand(["--config", CONFIG, "--work-path", "/data", "web"])
       // Host network: no mapped port for an HTTP wait strategy to use, so wait for the log line.
@@ -113,8 +132,28 @@ export async function startContainerTarget(): Promise<ContractTarget> {
     }
     const owner = await userIn(started, OWNER);
     const other = await userIn(started, OTHER);
-    const ownerReadOnlyToken = await cliIn(started, ["user", "generate-access-token", "--username", OWNER, "--token-name", "ro", "--scopes", "read:package", "--raw"]);
-    const setupToken = await cliIn(started, ["user", "generate-access-token", "--username", OWNER, "--token-name", "org", "--scopes", "write:organization,write:user", "--raw"]);
+    const ownerReadOnlyToken = await cliIn(started, [
+      "user",
+      "generate-access-token",
+      "--username",
+      OWNER,
+      "--token-name",
+      "ro",
+      "--scopes",
+      "read:package",
+      "--raw",
+    ]);
+    const setupToken = await cliIn(started, [
+      "user",
+      "generate-access-token",
+      "--username",
+      OWNER,
+      "--token-name",
+      "org",
+      "--scopes",
+      "write:organization,write:user",
+      "--raw",
+    ]);
     // POST /orgs as `owner` makes it the org's creator, i.e. in its Owners team.
     const org = await http("POST", `${url}/api/v1/orgs`, {
       headers: { authorization: `token ${setupToken}`, "content-type": "application/json" },
@@ -122,7 +161,12 @@ export async function startContainerTarget(): Promise<ContractTarget> {
     });
     if (org.status !== 201) throw new Error(`creating org ${ORG}: ${org.status} ${org.text.slice(0, 200)}`);
     return {
-      url, flavour: build.flavour, owner, other, ownerReadOnlyToken, org: ORG,
+      url,
+      flavour: build.flavour,
+      owner,
+      other,
+      ownerReadOnlyToken,
+      org: ORG,
       stop: async () => {
         await started.stop();
         await dockerd.stop();

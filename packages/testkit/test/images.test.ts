@@ -2,8 +2,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request } from "undici";
 import {
-  ACCEPT_ALL_MANIFESTS, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST,
-  hasBinary, pushImage, pushIndex, startRegistry, type StartedRegistry,
+  ACCEPT_ALL_MANIFESTS,
+  DOCKER_MANIFEST,
+  DOCKER_MANIFEST_LIST,
+  OCI_INDEX,
+  OCI_MANIFEST,
+  hasBinary,
+  pushImage,
+  pushIndex,
+  startRegistry,
+  type StartedRegistry,
 } from "../src/index.js";
 
 const missing = !hasBinary("docker-registry");

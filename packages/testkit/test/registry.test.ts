@@ -16,11 +16,7 @@ describe.skipIf(missing)("startRegistry", () => {
   let htpasswd: StartedRegistry;
   let token: StartedRegistry;
   beforeAll(async () => {
-    [anon, htpasswd, token] = await Promise.all([
-      startRegistry(),
-      startRegistry({ auth: "htpasswd" }),
-      startRegistry({ auth: "token" }),
-    ]);
+    [anon, htpasswd, token] = await Promise.all([startRegistry(), startRegistry({ auth: "htpasswd" }), startRegistry({ auth: "token" })]);
     started.push(anon, htpasswd, token);
   });
   afterAll(async () => {

@@ -2,8 +2,16 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { request } from "undici";
 import {
-  BinaryMissingError, hasBinary, pushImage, requireBinary, startDelayProxy, startLatencyProxy, startPushgateway,
-  startRegistry, startScriptedServer, type StartedServer,
+  BinaryMissingError,
+  hasBinary,
+  pushImage,
+  requireBinary,
+  startDelayProxy,
+  startLatencyProxy,
+  startPushgateway,
+  startRegistry,
+  startScriptedServer,
+  type StartedServer,
 } from "../src/index.js";
 
 const stops: StartedServer[] = [];
@@ -28,9 +36,7 @@ describe("binaries", () => {
     })();
     expect(err).toBeInstanceOf(BinaryMissingError);
     expect((err as BinaryMissingError).code).toBe("BINARY_MISSING");
-    expect((err as Error).message).toBe(
-      'docker-registry not found on PATH: install the Debian package "docker-registry" (apt-get install docker-registry)',
-    );
+    expect((err as Error).message).toBe('docker-registry not found on PATH: install the Debian package "docker-registry" (apt-get install docker-registry)');
     expect(hasBinary("regguard-no-such-binary")).toBe(false);
     expect(hasBinary("node")).toBe(true);
   });
@@ -40,7 +46,7 @@ describe.skipIf(noPushgateway)("startPushgateway", () => {
   it("reads back what a PUT stored, with group labels", async () => {
     const pg = await startPushgateway();
     stops.push(pg);
-    const body = "# TYPE registry_manifest_integrity_failures gauge\nregistry_manifest_integrity_failures 2\nother_metric{kind=\"x\"} 1.5\n";
+    const body = '# TYPE registry_manifest_integrity_failures gauge\nregistry_manifest_integrity_failures 2\nother_metric{kind="x"} 1.5\n';
     const res = await request(`${pg.url}/metrics/job/probe/instance/reg.example`, { method: "PUT", body });
     await res.body.dump();
     expect(res.statusCode).toBe(200);
@@ -53,9 +59,12 @@ describe.skipIf(noPushgateway)("startPushgateway", () => {
 describe("startScriptedServer", () => {
   it("answers from the handler and records method, path, headers and body", async () => {
     const srv = await startScriptedServer((req) =>
-      req.path === "/drop" ? { destroy: true }
-        : req.method === "POST" ? { status: 201, headers: { location: "/next" }, body: { ok: true } }
-          : { status: 404, body: "nope", delayMs: 20 });
+      req.path === "/drop"
+        ? { destroy: true }
+        : req.method === "POST"
+          ? { status: 201, headers: { location: "/next" }, body: { ok: true } }
+          : { status: 404, body: "nope", delayMs: 20 },
+    );
     stops.push(srv);
     const post = await fetch(`${srv.url}/v2/x?y=1`, { method: "POST", body: "hello", headers: { "x-test": "1" } });
     expect(post.status).toBe(201);

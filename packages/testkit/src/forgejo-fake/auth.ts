@@ -11,10 +11,7 @@ export const GHOST = "ghost" as const;
 
 /** Who the request is from. `scopes` undefined = not a token (password auth): no scope limits. */
 export type Caller =
-  | { kind: "anonymous" }
-  | { kind: "invalid" }
-  | { kind: "ghost"; scopes: undefined }
-  | { kind: "user"; user: Owner; scopes: FakeScope[] | undefined };
+  { kind: "anonymous" } | { kind: "invalid" } | { kind: "ghost"; scopes: undefined } | { kind: "user"; user: Owner; scopes: FakeScope[] | undefined };
 
 /** perm.AccessMode values used by the packages code. */
 export const Access = { None: 0, Read: 1, Write: 2, Owner: 4 } as const;
@@ -70,7 +67,11 @@ export class TokenIssuer {
     const now = Math.floor(Date.now() / 1000);
     const claims: Record<string, unknown> = { uid };
     if (scopes) claims.scope = scopes.join(",");
-    return new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setNotBefore(now).setExpirationTime(now + 24 * 3600).sign(this.secret);
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: "HS256" })
+      .setNotBefore(now)
+      .setExpirationTime(now + 24 * 3600)
+      .sign(this.secret);
   }
 
   /** /v2: Basic or `Bearer <package JWT>`; any other scheme counts as no credentials. */

@@ -23,7 +23,13 @@ function saveBlob(ctx: OciCtx, bytes: Buffer): string {
 }
 
 function created(ctx: OciCtx, digest: string): void {
-  sendEmpty(ctx.res, 201, { ...OCI_HEADERS, Location: `${base(ctx)}/blobs/${digest}`, "Docker-Content-Digest": digest, ETag: `"${digest}"`, "Content-Length": 0 });
+  sendEmpty(ctx.res, 201, {
+    ...OCI_HEADERS,
+    Location: `${base(ctx)}/blobs/${digest}`,
+    "Docker-Content-Digest": digest,
+    ETag: `"${digest}"`,
+    "Content-Length": 0,
+  });
 }
 
 /** POST .../blobs/uploads[?digest=|?mount=&from=] */

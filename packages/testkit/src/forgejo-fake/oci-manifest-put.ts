@@ -27,7 +27,11 @@ interface ManifestBody {
 
 /** A failure answered as the OCI error document. */
 class Named extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -22,8 +22,7 @@ export async function handleV2(ctx: Ctx, rest: string): Promise<void> {
     if (ctx.method === "POST") return sendEmpty(ctx.res, 404); // AuthenticateNotImplemented
     if (ctx.method !== "GET") return sendEmpty(ctx.res, 405);
     // No credentials: a token for the Ghost user (anonymous pulls of public owners).
-    const token =
-      caller.kind === "user" ? await ctx.issuer.issue(caller.user.id, caller.scopes) : await ctx.issuer.issue(-1, undefined);
+    const token = caller.kind === "user" ? await ctx.issuer.issue(caller.user.id, caller.scopes) : await ctx.issuer.issue(-1, undefined);
     return sendJson(ctx.res, 200, { token });
   }
   // ReqContainerAccess: no user at all (not even Ghost) gets the Bearer challenge.

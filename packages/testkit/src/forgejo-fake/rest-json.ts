@@ -55,8 +55,17 @@ export function orgJson(o: Owner, rootUrl: string): Record<string, unknown> {
 }
 
 const GHOST_USER: Owner = {
-  id: -1, name: "Ghost", lowerName: "ghost", kind: "user", visibility: "public", isAdmin: false,
-  password: "", tokens: [], members: new Set(), packageAccess: new Map(), createdUnix: 0,
+  id: -1,
+  name: "Ghost",
+  lowerName: "ghost",
+  kind: "user",
+  visibility: "public",
+  isAdmin: false,
+  password: "",
+  tokens: [],
+  members: new Set(),
+  packageAccess: new Map(),
+  createdUnix: 0,
 };
 
 /** convert.ToPackage; `repository` is always null because the fake has no repositories. */

@@ -75,7 +75,11 @@ export function handlePackages(ctx: Ctx, segments: string[]): void {
 
   if (tail === "files") {
     if (ctx.method !== "GET") return apiNotFound(ctx);
-    return sendJson(ctx.res, 200, row.v.files.map((f) => fileJson(ctx.store, f)));
+    return sendJson(
+      ctx.res,
+      200,
+      row.v.files.map((f) => fileJson(ctx.store, f)),
+    );
   }
   if (ctx.method === "GET") return sendJson(ctx.res, 200, packageJson(ctx.store, row.pkg, row.v, ctx.rootUrl));
   if (ctx.method !== "DELETE") return apiNotFound(ctx);

@@ -24,10 +24,17 @@ function seed(store: FakeStore, opts: ForgejoFakeOptions): void {
   for (const u of opts.users ?? [{ login: "admin", isAdmin: true }]) {
     if (store.ownerByName(u.login)) throw new Error(`users: duplicate login ${u.login}`);
     store.owners.push({
-      id: store.nextId(), name: u.login, lowerName: u.login.toLowerCase(), kind: "user",
-      visibility: u.visibility ?? "public", isAdmin: u.isAdmin ?? false, password: u.password ?? `${u.login}-password`,
-      tokens: [{ token: u.token ?? newToken(), scopes: u.scopes ?? FORGEJO_FAKE_DEFAULT_SCOPES }], members: new Set(),
-      packageAccess: new Map(), createdUnix: now,
+      id: store.nextId(),
+      name: u.login,
+      lowerName: u.login.toLowerCase(),
+      kind: "user",
+      visibility: u.visibility ?? "public",
+      isAdmin: u.isAdmin ?? false,
+      password: u.password ?? `${u.login}-password`,
+      tokens: [{ token: u.token ?? newToken(), scopes: u.scopes ?? FORGEJO_FAKE_DEFAULT_SCOPES }],
+      members: new Set(),
+      packageAccess: new Map(),
+      createdUnix: now,
     });
   }
   for (const o of opts.orgs ?? []) {
@@ -45,8 +52,17 @@ function seed(store: FakeStore, opts: ForgejoFakeOptions): void {
     for (const login of o.members ?? []) grant(login, Access.Read);
     for (const team of o.teams ?? []) for (const login of team.members) grant(login, UNIT_ACCESS[team.packages]);
     store.owners.push({
-      id: store.nextId(), name: o.name, lowerName: o.name.toLowerCase(), kind: "organization", visibility: o.visibility ?? "public",
-      isAdmin: false, password: "", tokens: [], members, packageAccess, createdUnix: now,
+      id: store.nextId(),
+      name: o.name,
+      lowerName: o.name.toLowerCase(),
+      kind: "organization",
+      visibility: o.visibility ?? "public",
+      isAdmin: false,
+      password: "",
+      tokens: [],
+      members,
+      packageAccess,
+      createdUnix: now,
     });
   }
 }

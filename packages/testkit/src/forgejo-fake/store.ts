@@ -148,7 +148,16 @@ export class FakeStore {
   uploadVersion(pkg: Package): Version {
     const found = this.versions.find((v) => v.packageId === pkg.id && v.isInternal);
     if (found) return found;
-    const v: Version = { id: this.nextId(), packageId: pkg.id, version: UPLOAD_VERSION, createdUnix: this.nowUnix(), creatorId: 0, isInternal: true, isTagged: false, files: [] };
+    const v: Version = {
+      id: this.nextId(),
+      packageId: pkg.id,
+      version: UPLOAD_VERSION,
+      createdUnix: this.nowUnix(),
+      creatorId: 0,
+      isInternal: true,
+      isTagged: false,
+      files: [],
+    };
     this.versions.push(v);
     return v;
   }

@@ -4,14 +4,7 @@ import type { FailNextMatch, FakeRequest } from "../request-rules.js";
 export type { FailNextMatch, FakeRequest } from "../request-rules.js";
 
 /** Token scopes the fake understands; `write:X` implies `read:X` as in Forgejo (models/auth/access_token_scope.go). */
-export type FakeScope =
-  | "all"
-  | "read:package"
-  | "write:package"
-  | "read:user"
-  | "write:user"
-  | "read:organization"
-  | "write:organization";
+export type FakeScope = "all" | "read:package" | "write:package" | "read:user" | "write:user" | "read:organization" | "write:organization";
 
 /** Who can see an owner (models/user: visibility); private owners are hidden from anonymous and non-members. */
 export type FakeVisibility = "public" | "limited" | "private";
