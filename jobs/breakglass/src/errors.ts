@@ -1,24 +1,21 @@
 // Typed errors with stable codes. Operational failures (a destination, the
 // source registry, a damaged archive) map to exit 1; configuration to exit 2.
+import { RegguardError } from "@regguard/edge";
 
-/** Stable codes, safe to match on in callers, tests and log queries. */
-export type BreakglassErrorCode =
+/** What went wrong; the stable code is BREAKGLASS_ and this, safe to match on in callers, tests and log queries. */
+export type BreakglassErrorKind =
   "INVALID_NAME" | "PLATFORM_NOT_FOUND" | "UNSUPPORTED_IMAGE" | "ARCHIVE_INVALID" | "DESTINATION_FAILED" | "ALL_DESTINATIONS_FAILED" | "RESTORE_FAILED";
 
-/** Base class: a code and a message that never carries a credential. */
-export class BreakglassError extends Error {
-  readonly code: BreakglassErrorCode;
-  constructor(code: BreakglassErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+/** The stable code (edge/error.ts). */
+export type BreakglassErrorCode = `BREAKGLASS_${BreakglassErrorKind}`;
 
-const sub = (code: BreakglassErrorCode) =>
+/** Base class: a code and a message that never carries a credential. */
+export class BreakglassError extends RegguardError<BreakglassErrorCode> {}
+
+const sub = (kind: BreakglassErrorKind) =>
   class extends BreakglassError {
     constructor(message: string, options?: { cause?: unknown }) {
-      super(code, message, options);
+      super(`BREAKGLASS_${kind}`, message, options);
     }
   };
 

@@ -198,7 +198,7 @@ describe.skipIf(registryMissing)("CLI save and verify against a real registry", 
     await truncate(broken, 3000);
     const bad = await cli(["verify", broken]);
     expect(bad.code).toBe(1);
-    expect(jsonLines(bad.stdout)[0]).toMatchObject({ msg: "verification failed", code: "ARCHIVE_INVALID" });
+    expect(jsonLines(bad.stdout)[0]).toMatchObject({ msg: "verification failed", code: "BREAKGLASS_ARCHIVE_INVALID" });
   });
 
   it("a failing S3 save never prints the S3 secret access key", async () => {

@@ -47,7 +47,7 @@ describe("catalog access, credentials and legacy names", () => {
 
     const bad = await runProbe({ REGISTRY_URL: locked.url, REGISTRY_USERNAME: locked.username!, REGISTRY_PASSWORD: WRONG, PUSHGATEWAY_URL: pg.url });
     expect(bad.code).toBe(3);
-    expect(bad.lines.find((l) => l.msg === "catalog unreadable")).toMatchObject({ level: "error", status: 401, errorCode: "UNAUTHORIZED" });
+    expect(bad.lines.find((l) => l.msg === "catalog unreadable")).toMatchObject({ level: "error", status: 401, errorCode: "OCI_UNAUTHORIZED" });
     const series = groupSeries(await pg.series(), JOB, locked.host);
     expect(series[METRIC.catalogAccessible]).toBe(0);
     expect(series[METRIC.failures]).toBe(0);

@@ -98,7 +98,7 @@ describe("a lying registry", () => {
     const run = await runProbe({ REGISTRY_URL: broken.url, PUSHGATEWAY_URL: pg.url, REGISTRY_INSTANCE: "broken" });
     expect(run.code).toBe(3);
     expect(broken.requests.length).toBe(4); // the first try and three retries
-    expect(run.lines.find((l) => l.msg === "catalog unreadable")).toMatchObject({ status: 503, errorCode: "HTTP_STATUS" });
+    expect(run.lines.find((l) => l.msg === "catalog unreadable")).toMatchObject({ status: 503, errorCode: "OCI_HTTP_STATUS" });
     expect(groupSeries(await pg.series(), "registry-integrity-probe", "broken")[METRIC.catalogAccessible]).toBe(0);
   });
 

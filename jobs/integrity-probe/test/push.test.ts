@@ -77,7 +77,7 @@ describe("pushing the results", () => {
         attempt: 1,
         of: 3,
         retryInMs: 1_000,
-        errorCode: "UNREACHABLE",
+        errorCode: "PGW_UNREACHABLE",
         pushgateway: expect.stringContaining(`:${port}/metrics/job/`),
       }),
     ]);
@@ -110,7 +110,7 @@ describe("pushing the results", () => {
     const refused = await runWith(env(conflicting.url, "refused"), () => {});
     expect(refused.code).toBe(3);
     expect(refused.lines.filter((l) => l.msg === RETRYING)).toEqual([]);
-    expect(refused.lines.find((l) => l.msg === "metrics push failed")).toMatchObject({ level: "error", errorCode: "REJECTED", status: 400, attempts: 1 });
+    expect(refused.lines.find((l) => l.msg === "metrics push failed")).toMatchObject({ level: "error", errorCode: "PGW_REJECTED", status: 400, attempts: 1 });
     // The group exists only to say its last push failed: no accepted push
     // (push_time_seconds 0), a failure time, none of the run's numbers.
     const afterRefusal = await pushTimes();

@@ -211,10 +211,10 @@ describe("integrity probe on a real registry:2 and Pushgateway", () => {
     const run = await runProbe({ ...env("healthy/"), PUSHGATEWAY_URL: `http://127.0.0.1:${await freePort()}` });
     expect(run.code).toBe(3);
     expect(run.lines.filter((l) => l.msg === "metrics push attempt failed; retrying").map((l) => [l.attempt, l.retryInMs, l.errorCode])).toEqual([
-      [1, 1_000, "UNREACHABLE"],
-      [2, 2_000, "UNREACHABLE"],
+      [1, 1_000, "PGW_UNREACHABLE"],
+      [2, 2_000, "PGW_UNREACHABLE"],
     ]);
-    expect(run.lines.find((l) => l.msg === "metrics push failed")).toMatchObject({ level: "error", errorCode: "UNREACHABLE", attempts: 3 });
+    expect(run.lines.find((l) => l.msg === "metrics push failed")).toMatchObject({ level: "error", errorCode: "PGW_UNREACHABLE", attempts: 3 });
     expect(summary(run)).toMatchObject({ pushed: false, failures: 0 });
   });
 });

@@ -7,8 +7,8 @@ import { EXIT, ExitError } from "@regguard/job-runtime";
 /** Exit codes, decided here and nowhere else. */
 export const RETENTION_EXIT = { ok: EXIT.ok, failed: EXIT.failed, config: EXIT.config, internal: EXIT.internal, stopped: EXIT.stopped } as const;
 
-/** Stable codes carried by retention's own errors. */
-export type RetentionErrorCode =
+/** What stopped the run; the stable code is RETENTION_ and this. */
+export type RetentionErrorKind =
   | "PREFLIGHT_IDENTITY"
   | "PREFLIGHT_ACCESS"
   | "PREFLIGHT_OWNER"
@@ -18,14 +18,14 @@ export type RetentionErrorCode =
   | "INVENTORY"
   | "IN_USE_UNKNOWN";
 
+/** The stable code carried by retention's own errors (edge/error.ts). */
+export type RetentionErrorCode = `RETENTION_${RetentionErrorKind}`;
+
 /** An ExitError with a stable code for logs and tests. */
-export class RetentionError extends ExitError {
-  readonly code: RetentionErrorCode;
-  constructor(code: RetentionErrorCode, exitCode: number, message: string, options?: { cause?: unknown }) {
-    super(exitCode, message);
+export class RetentionError extends ExitError<RetentionErrorCode> {
+  constructor(kind: RetentionErrorKind, exitCode: number, message: string, options?: { cause?: unknown }) {
+    super(exitCode, message, `RETENTION_${kind}`, options);
     this.name = "RetentionError";
-    this.code = code;
-    if (options?.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
   }
 }
 

@@ -29,7 +29,7 @@ export async function listVersions(
     try {
       return await api.listContainerVersions(owner, opts);
     } catch (e) {
-      if ((e as { code?: string }).code !== "TOTAL_COUNT_MISMATCH" || attempt >= LIST_ATTEMPTS) throw e;
+      if ((e as { code?: string }).code !== "FORGEJO_TOTAL_COUNT_MISMATCH" || attempt >= LIST_ATTEMPTS) throw e;
     }
   }
 }

@@ -3,3 +3,4 @@ export * from "./sleep.js";
 export * from "./deadline.js";
 export * from "./redact.js";
 export * from "./retry-policy.js";
+export * from "./error.js";

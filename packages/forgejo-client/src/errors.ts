@@ -1,9 +1,12 @@
 // Typed errors with stable codes. A URL in an error never carries credentials or token query
 // parameters, and a server message is scrubbed of the client's token before it is kept.
 
-/** Stable codes: callers and logs match on these, never on message text. */
-export type ForgejoErrorCode =
+/** What went wrong; the stable code is FORGEJO_ and this. Callers and logs match on codes, never on message text. */
+export type ForgejoErrorKind =
   "INVALID_OPTION" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "HTTP_STATUS" | "PROTOCOL" | "TOTAL_COUNT_MISMATCH" | "TRANSPORT" | "TIMEOUT" | "ABORTED";
+
+/** The stable code (edge/error.ts). */
+export type ForgejoErrorCode = `FORGEJO_${ForgejoErrorKind}`;
 
 /** What every Forgejo error may carry. */
 export interface ForgejoErrorDetails {
@@ -16,20 +19,17 @@ export interface ForgejoErrorDetails {
 }
 
 /** A URL for messages: the shared allow-list redaction (edge/redact.ts). */
-import { redactUrl as safeUrl } from "@regguard/edge";
+import { redactUrl as safeUrl, RegguardError } from "@regguard/edge";
 export { safeUrl };
 
 /** Base class: code, HTTP status, method, credential-free URL and Forgejo's message. */
-export class ForgejoError extends Error {
-  readonly code: ForgejoErrorCode;
+export class ForgejoError extends RegguardError<ForgejoErrorCode> {
   readonly status: number | undefined;
   readonly method: string | undefined;
   readonly url: string | undefined;
   readonly serverMessage: string | undefined;
   constructor(code: ForgejoErrorCode, message: string, details: ForgejoErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = new.target.name;
-    this.code = code;
+    super(code, message, details);
     this.status = details.status;
     this.method = details.method;
     this.url = details.url === undefined ? undefined : safeUrl(details.url);
@@ -37,10 +37,10 @@ export class ForgejoError extends Error {
   }
 }
 
-const sub = (code: ForgejoErrorCode) =>
+const sub = (kind: ForgejoErrorKind) =>
   class extends ForgejoError {
     constructor(message: string, details: ForgejoErrorDetails = {}) {
-      super(code, message, details);
+      super(`FORGEJO_${kind}`, message, details);
     }
   };
 
@@ -57,7 +57,7 @@ export class ForgejoHttpStatusError extends sub("HTTP_STATUS") {}
 /** The answer did not have the documented shape (JSON, fields, headers). */
 export class ForgejoProtocolError extends ForgejoError {
   constructor(message: string, details: ForgejoErrorDetails = {}, code: "PROTOCOL" | "TOTAL_COUNT_MISMATCH" = "PROTOCOL") {
-    super(code, message, details);
+    super(`FORGEJO_${code}`, message, details);
   }
 }
 /** Pages did not add up to X-Total-Count (the listing changed while paging, or the server lied). */
@@ -73,7 +73,7 @@ export class ForgejoTotalCountMismatchError extends ForgejoProtocolError {
 /** The request never got an HTTP answer (connection refused/reset, DNS...), after retries. */
 export class ForgejoTransportError extends ForgejoError {
   constructor(message: string, details: ForgejoErrorDetails = {}, code: "TRANSPORT" | "TIMEOUT" = "TRANSPORT") {
-    super(code, message, details);
+    super(`FORGEJO_${code}`, message, details);
   }
 }
 /** No answer within timeoutMs, after retries. */

@@ -49,7 +49,7 @@ describe("deleteVersion", () => {
       .deleteVersion(OWNER, "guarded", "v1")
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ForgejoForbiddenError);
-    expect(err).toMatchObject({ code: "FORBIDDEN", status: 403, method: "DELETE", url: `${fake.url}/api/v1/packages/${OWNER}/container/guarded/v1` });
+    expect(err).toMatchObject({ code: "FORGEJO_FORBIDDEN", status: 403, method: "DELETE", url: `${fake.url}/api/v1/packages/${OWNER}/container/guarded/v1` });
     expect((err as Error).message).toContain("user should have specific permission");
     expect(fake.versions(OWNER, "guarded")).toHaveLength(1);
   });

@@ -53,7 +53,7 @@ describe("listContainerVersions", () => {
       .listContainerVersions(OWNER)
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ForgejoTotalCountMismatchError);
-    expect(err).toMatchObject({ code: "TOTAL_COUNT_MISMATCH", expected: 121, received: 50 });
+    expect(err).toMatchObject({ code: "FORGEJO_TOTAL_COUNT_MISMATCH", expected: 121, received: 50 });
   });
 
   it("pages that stop short of X-Total-Count are a mismatch, not a shorter list", async () => {
@@ -61,7 +61,7 @@ describe("listContainerVersions", () => {
     const err = await clientFor(fake, OWNER)
       .listContainerVersions(OWNER)
       .catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: "TOTAL_COUNT_MISMATCH", expected: 121, received: 100 });
+    expect(err).toMatchObject({ code: "FORGEJO_TOTAL_COUNT_MISMATCH", expected: 121, received: 100 });
   });
 
   it("a missing X-Total-Count or a non-JSON page is a protocol error", async () => {
@@ -72,6 +72,6 @@ describe("listContainerVersions", () => {
       .listContainerVersions(OWNER)
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ForgejoProtocolError);
-    expect(err).toMatchObject({ code: "PROTOCOL" });
+    expect(err).toMatchObject({ code: "FORGEJO_PROTOCOL" });
   });
 });

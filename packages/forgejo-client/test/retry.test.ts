@@ -59,7 +59,7 @@ describe("retries", () => {
       .deleteVersion(OWNER, "app", "v2")
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ForgejoHttpStatusError);
-    expect(err).toMatchObject({ code: "HTTP_STATUS", status: 503, serverMessage: "maintenance" });
+    expect(err).toMatchObject({ code: "FORGEJO_HTTP_STATUS", status: 503, serverMessage: "maintenance" });
     expect(count("DELETE", "/app/v2")).toBe(3);
   });
 
@@ -88,7 +88,7 @@ describe("retries", () => {
     const client = new ForgejoClient({ baseUrl: url, token: "a".repeat(40), retries: 2, backoff: { baseMs: 1 }, onRetry: (i) => retries.push(i) });
     const err = await client.currentUser().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ForgejoTransportError);
-    expect(err).toMatchObject({ code: "TRANSPORT", method: "GET", url: `${url}/api/v1/user` });
+    expect(err).toMatchObject({ code: "FORGEJO_TRANSPORT", method: "GET", url: `${url}/api/v1/user` });
     expect(retries).toHaveLength(2);
   });
 
@@ -96,7 +96,7 @@ describe("retries", () => {
     const slow = new ForgejoClient({ baseUrl: silentUrl, token: "a".repeat(40), timeoutMs: 100, retries: 1, backoff: { baseMs: 1 } });
     const err = await slow.currentUser().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ForgejoTimeoutError);
-    expect(err).toMatchObject({ code: "TIMEOUT" });
+    expect(err).toMatchObject({ code: "FORGEJO_TIMEOUT" });
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 50);
     const patient = new ForgejoClient({ baseUrl: silentUrl, token: "a".repeat(40), timeoutMs: 5_000, retries: 3 });

@@ -65,6 +65,6 @@ describe("secrets and options", () => {
   it("a baseUrl with a sub-path keeps it", async () => {
     fake.failNext({ method: "GET", pathIncludes: "/forgejo/api/v1/user" }, { status: 404, body: "{}" });
     const err = await new ForgejoClient({ baseUrl: `${fake.url}/forgejo/`, token: fake.user(OWNER).token }).currentUser().catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: "NOT_FOUND", url: `${fake.url}/forgejo/api/v1/user` });
+    expect(err).toMatchObject({ code: "FORGEJO_NOT_FOUND", url: `${fake.url}/forgejo/api/v1/user` });
   });
 });

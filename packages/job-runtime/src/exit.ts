@@ -1,12 +1,12 @@
 // Exit codes are decided in one place: anything may throw an ExitError,
 // main catches it once. A bug is kept apart from an operational failure.
+import { RegguardError, type ErrorCode } from "@regguard/edge";
 
-/** Stop the job with this exit code and message. */
-export class ExitError extends Error {
+/** Stop the job with this exit code and message; `code` says why (JOB_EXIT unless a job's own error says more). */
+export class ExitError<Code extends ErrorCode = ErrorCode> extends RegguardError<Code> {
   readonly exitCode: number;
-  constructor(exitCode: number, message: string) {
-    super(message);
-    this.name = "ExitError";
+  constructor(exitCode: number, message: string, code?: Code, options?: { cause?: unknown }) {
+    super(code ?? ("JOB_EXIT" as Code), message, options);
     this.exitCode = exitCode;
   }
 }

@@ -46,7 +46,7 @@ export async function runMain(run: (ctx: JobContext) => Promise<number>, opts: M
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
     log.warn(`received ${sig}, stopping`, { signal: sig });
-    controller.abort(new ExitError(EXIT.stopped, `stopped by ${sig}`));
+    controller.abort(new ExitError(EXIT.stopped, `stopped by ${sig}`, "JOB_STOPPED"));
   };
   process.once("SIGTERM", onSignal);
   process.once("SIGINT", onSignal);

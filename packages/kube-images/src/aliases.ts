@@ -5,6 +5,7 @@
 //   forgejo.viktorbarzin.me=           forgejo.viktorbarzin.me/viktor/app  -> viktor/app
 //   registry.viktorbarzin.me=viktor/   registry.viktorbarzin.me/app        -> viktor/app
 import type { ImageReference } from "./reference.js";
+import { RegguardError } from "@regguard/edge";
 
 /** `from` is `host[:port][/path]` (lower case, no trailing slash); `to` is empty or ends with `/`. */
 export interface RegistryAlias {
@@ -13,10 +14,9 @@ export interface RegistryAlias {
 }
 
 /** A list that does not read as aliases. */
-export class InvalidAliasError extends Error {
-  readonly code = "KUBE_INVALID_ALIAS";
+export class InvalidAliasError extends RegguardError<"KUBE_INVALID_ALIAS"> {
   constructor(message: string) {
-    super(message);
+    super("KUBE_INVALID_ALIAS", message);
     this.name = "InvalidAliasError";
   }
 }

@@ -10,6 +10,7 @@
 // to, and so refuses a missing host), this accepts whatever the API server accepted, because its
 // only use is to recognise our images among everything a cluster runs.
 import { parseDigest, type Digest } from "@regguard/oci-client";
+import { RegguardError } from "@regguard/edge";
 
 /** A workload's image, normalised. */
 export interface ImageReference {
@@ -23,13 +24,12 @@ export interface ImageReference {
 }
 
 /** Text that no runtime would pull: kept with the reason so a caller can report it. */
-export class InvalidImageError extends Error {
-  readonly code = "KUBE_INVALID_IMAGE";
+export class InvalidImageError extends RegguardError<"KUBE_INVALID_IMAGE"> {
   constructor(
     readonly text: string,
     why: string,
   ) {
-    super(`image ${JSON.stringify(text.slice(0, 300))} is not a reference a runtime can pull: ${why}`);
+    super("KUBE_INVALID_IMAGE", `image ${JSON.stringify(text.slice(0, 300))} is not a reference a runtime can pull: ${why}`);
     this.name = "InvalidImageError";
   }
 }

@@ -1,12 +1,11 @@
-// Typed errors with stable codes for the checks that cannot even start.
+// Typed errors with stable codes (CHECK_*) for the checks that cannot even start.
+import { RegguardError } from "@regguard/edge";
 
 /** Base error of manifests-check. */
-export class CheckError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+export class CheckError extends RegguardError<`CHECK_${string}`> {
+  constructor(kind: string, message: string, options?: { cause?: unknown }) {
+    super(`CHECK_${kind}`, message, options);
     this.name = "CheckError";
-    this.code = code;
   }
 }
 

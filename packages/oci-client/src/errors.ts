@@ -1,8 +1,9 @@
 // Typed errors with stable codes. Every URL in an error has its credentials
 // and query secrets stripped; a message never carries a token or password.
+import { redactUrl as safeUrl, RegguardError } from "@regguard/edge";
 
-/** Stable error codes, safe to match on in callers and logs. */
-export type OciErrorCode =
+/** What went wrong; the stable code is OCI_ and this. */
+export type OciErrorKind =
   | "INVALID_REFERENCE"
   | "INVALID_DIGEST"
   | "NOT_FOUND"
@@ -20,6 +21,9 @@ export type OciErrorCode =
   | "TRANSPORT"
   | "ABORTED";
 
+/** The stable code: OCI_ and the kind (edge/error.ts). */
+export type OciErrorCode = `OCI_${OciErrorKind}`;
+
 /** Details every registry error may carry. */
 export interface OciErrorDetails {
   status?: number;
@@ -30,25 +34,22 @@ export interface OciErrorDetails {
 }
 
 /** Base class: code, HTTP status, credential-free URL, registry error code. */
-export class OciError extends Error {
-  readonly code: OciErrorCode;
+export class OciError extends RegguardError<OciErrorCode> {
   readonly status: number | undefined;
   readonly url: string | undefined;
   readonly registryCode: string | undefined;
   constructor(code: OciErrorCode, message: string, details: OciErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = new.target.name;
-    this.code = code;
+    super(code, message, details);
     this.status = details.status;
     this.url = details.url === undefined ? undefined : safeUrl(details.url);
     this.registryCode = details.registryCode;
   }
 }
 
-const sub = (code: OciErrorCode) =>
+const sub = (kind: OciErrorKind) =>
   class extends OciError {
     constructor(message: string, details: OciErrorDetails = {}) {
-      super(code, message, details);
+      super(`OCI_${kind}`, message, details);
     }
   };
 
@@ -86,7 +87,6 @@ export class TransportError extends sub("TRANSPORT") {}
 export class AbortedError extends sub("ABORTED") {}
 
 /** A URL for messages: the shared allow-list redaction (edge/redact.ts). */
-import { redactUrl as safeUrl } from "@regguard/edge";
 export { safeUrl };
 
 /** True for failures of the probe's own requests rather than registry content. */

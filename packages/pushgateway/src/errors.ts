@@ -1,12 +1,15 @@
 // Typed Pushgateway errors with stable codes. A push that did not land must
 // never look like success: the shell probe's failures went unnoticed for
 // hours (docs/design.md, P1 and P5).
-import { redactUrl } from "@regguard/edge";
+import { redactUrl, RegguardError } from "@regguard/edge";
 
 const NO_QUERY_KEYS: ReadonlySet<string> = new Set();
 
-/** Stable codes callers and logs match on. */
-export type PushgatewayErrorCode = "INVALID_METRIC" | "INVALID_GROUP" | "REJECTED" | "TIMEOUT" | "UNREACHABLE" | "PROTOCOL" | "ABORTED";
+/** What went wrong; the stable code is PGW_ and this. */
+export type PushgatewayErrorKind = "INVALID_METRIC" | "INVALID_GROUP" | "REJECTED" | "TIMEOUT" | "UNREACHABLE" | "PROTOCOL" | "ABORTED";
+
+/** The stable code callers and logs match on (edge/error.ts). */
+export type PushgatewayErrorCode = `PGW_${PushgatewayErrorKind}`;
 
 /** Details a Pushgateway error may carry. */
 export interface PushgatewayErrorDetails {
@@ -16,23 +19,20 @@ export interface PushgatewayErrorDetails {
 }
 
 /** Base class: stable code, HTTP status when there was an answer, the URL (the Pushgateway takes no credentials). */
-export class PushgatewayError extends Error {
-  readonly code: PushgatewayErrorCode;
+export class PushgatewayError extends RegguardError<PushgatewayErrorCode> {
   readonly status: number | undefined;
   readonly url: string | undefined;
   constructor(code: PushgatewayErrorCode, message: string, details: PushgatewayErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = new.target.name;
-    this.code = code;
+    super(code, message, details);
     this.status = details.status;
     this.url = details.url === undefined ? undefined : stripUserinfo(details.url);
   }
 }
 
-const sub = (code: PushgatewayErrorCode) =>
+const sub = (kind: PushgatewayErrorKind) =>
   class extends PushgatewayError {
     constructor(message: string, details: PushgatewayErrorDetails = {}) {
-      super(code, message, details);
+      super(`PGW_${kind}`, message, details);
     }
   };
 

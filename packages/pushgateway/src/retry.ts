@@ -32,8 +32,8 @@ export interface PushRetryOptions {
 /** No answer (unreachable, timeout) or a 5xx: something another attempt can fix. */
 export function isRetryablePushError(error: unknown): error is PushgatewayError {
   if (!(error instanceof PushgatewayError)) return false;
-  if (error.code === "UNREACHABLE" || error.code === "TIMEOUT") return true;
-  return error.code === "REJECTED" && error.status !== undefined && isRetryableStatus("pushgateway", error.status);
+  if (error.code === "PGW_UNREACHABLE" || error.code === "PGW_TIMEOUT") return true;
+  return error.code === "PGW_REJECTED" && error.status !== undefined && isRetryableStatus("pushgateway", error.status);
 }
 
 /** Run `push` until it succeeds, fails for good, or the delays run out; rejects with the last error. */

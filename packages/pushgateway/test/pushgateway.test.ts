@@ -80,7 +80,7 @@ describe("real Pushgateway", () => {
     const err = await client.put(group, [{ name: "conflicting", help: "h", type: "counter", samples: [{ value: 1 }] }]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PushRejectedError);
     expect((err as PushRejectedError).status).toBe(400);
-    expect((err as PushRejectedError).code).toBe("REJECTED");
+    expect((err as PushRejectedError).code).toBe("PGW_REJECTED");
     expect((err as Error).message).toMatch(/inconsistent/);
     // What RegistryIntegrityProbePushFailed reads: the refused push is newer
     // than the last accepted one, and the group keeps its old samples.
@@ -183,8 +183,8 @@ describe("real Pushgateway", () => {
       const err = await retryPush(() => down.put(retried, [gauge("a", 1)]), { delaysMs: [100, 200], onRetry: (n) => notices.push(n) }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PushUnreachableError);
       expect(notices.map((n) => [n.attempt, n.delayMs, n.error.code])).toEqual([
-        [1, 100, "UNREACHABLE"],
-        [2, 200, "UNREACHABLE"],
+        [1, 100, "PGW_UNREACHABLE"],
+        [2, 200, "PGW_UNREACHABLE"],
       ]);
       expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     });
