@@ -17,6 +17,7 @@ import {
   type StartedPushgateway,
   type StartedRegistry,
   useTempDir,
+  jsonLines,
 } from "@regguard/testkit";
 import { buildImages, envFlags, hardened, imageTag, JOBS } from "./build.js";
 
@@ -121,11 +122,7 @@ describe.skipIf(why !== undefined)("job images", () => {
       imageTag("retention"),
     ]);
     expect(res.code, res.stdout + res.stderr).toBe(0);
-    const plan = res.stdout
-      .split("\n")
-      .filter((l) => l.startsWith("{"))
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .filter((l) => l.msg === "plan");
+    const plan = jsonLines(res.stdout).filter((l) => l.msg === "plan");
     const decision = (version: string) => plan.find((l) => l.package === "app" && l.version === version);
     expect(decision("v1"), res.stdout).toMatchObject({ decision: "delete", reason: "delete" });
     expect(decision("v2"), res.stdout).toMatchObject({ decision: "delete", reason: "delete" });

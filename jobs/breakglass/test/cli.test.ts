@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { envTable } from "@regguard/job-config";
-import { freePort, pushImage, startRegistry, startScriptedServer, type BuiltImage, type StartedRegistry, useTempDir } from "@regguard/testkit";
+import { freePort, pushImage, startRegistry, startScriptedServer, type BuiltImage, type StartedRegistry, useTempDir, jsonLines } from "@regguard/testkit";
 import { BREAKGLASS_ENV } from "../src/index.js";
 import { PACKAGE_DIR, registryMissing, startCuttingProxy, startS3, S3_BUCKET } from "./helpers.js";
 
@@ -26,13 +26,6 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
     });
   });
 }
-
-const jsonLines = (out: string) =>
-  out
-    .trim()
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe("a save that fails part-way", () => {
   it("an index of 2,000 children with one missing: the first failure ends every outstanding request, and the process exits right after its last line", async () => {

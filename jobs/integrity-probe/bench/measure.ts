@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
+import { jsonLines } from "@regguard/testkit";
 
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 // Reports the child's own peak RSS (KiB on Linux) and CPU time (µs) on stderr as it exits.
@@ -48,11 +49,7 @@ export async function measureProbe(label: string, env: Record<string, string>, e
     child.on("close", (c) => resolve({ code: c, stdout: out, stderr: err }));
   });
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const summary = stdout
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-    .find((l) => String(l.msg).startsWith("Probe complete:"));
+  const summary = jsonLines(stdout).find((l) => String(l.msg).startsWith("Probe complete:"));
   if (!summary) throw new Error(`${label}: no closing line (exit ${code}):\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`);
   const usage = /BENCH_USAGE (\d+) (\d+)/.exec(stderr);
   return {

@@ -15,6 +15,7 @@ import {
   type StartedPushgateway,
   type StartedRegistry,
   type StartedScriptedServer,
+  jsonLines,
 } from "@regguard/testkit";
 import { PROBE_ENV } from "../src/index.js";
 
@@ -47,13 +48,6 @@ function cli(env: Record<string, string>, args: string[] = [], stopAfterStartMs?
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
 }
-
-const jsonLines = (out: string) =>
-  out
-    .trim()
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe.skipIf(!built)("the built CLI", () => {
   let registry: StartedRegistry;

@@ -4,7 +4,7 @@ import { execFile, spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, pushIndex, pushImage } from "@regguard/testkit";
+import { freePort, pushIndex, pushImage, jsonLines } from "@regguard/testkit";
 import { RETENTION_ENV } from "../src/env-schema.js";
 import { at, liveEnv, startFake, target, versionDeletes, type FakeServer } from "./harness.js";
 
@@ -24,12 +24,6 @@ function cli(args: string[], env: Record<string, string>, nodeArgs: string[] = [
     });
   });
 }
-
-const jsonLines = (out: string): Array<Record<string, unknown>> =>
-  out
-    .split("\n")
-    .filter((l) => l.startsWith("{"))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe("built CLI", () => {
   let fake: FakeServer;

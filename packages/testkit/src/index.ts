@@ -31,3 +31,4 @@ export * from "./forgejo.js";
 export * from "./kube-apiserver.js";
 export * from "./replay-server.js";
 export { seedRegistry, type SeedPlan, type Seeded } from "./seed-registry.js";
+export * from "./json-lines.js";
