@@ -176,9 +176,10 @@ async function runConfigured(config: RetentionConfig, ctx: JobContext, hooks: Ru
       const { counts } = applied;
       Object.assign(m, { deleted: counts.deleted + counts["already-gone"], failed: counts.failed, skipped: counts.skipped + counts["not-attempted"] });
       if (counts.failed + counts["not-attempted"] > 0) failures.push(`${counts.failed} delete(s) failed, ${counts["not-attempted"]} not attempted`);
-      const kept = await verify(registry, plan, applied, config, log, signal);
+      const input: VerifyInput = { registry, plan, applied, config, log, signal };
+      const kept = await verify(input);
       if (kept.broken > 0) failures.push(`${kept.broken} broken reference(s) in kept images`);
-      const unplanned = await verifyOthers(registry, plan, applied, config, log, signal);
+      const unplanned = await verifyOthers(input);
       if (unplanned.broken > 0) failures.push(`${unplanned.broken} broken reference(s) in tags the plan did not keep (pushed during the run, or not deleted)`);
       if (unplanned.unlisted > 0)
         failures.push(`${unplanned.unlisted} package(s) could not be listed again after applying: tags pushed during the run are unverified`);
@@ -199,14 +200,17 @@ async function runConfigured(config: RetentionConfig, ctx: JobContext, hooks: Ru
 /** Whether anything was deleted: only then may a finding be blamed on "applying". */
 const appliedAny = (applied: ApplyResult): boolean => applied.counts.deleted > 0;
 
-async function verify(
-  registry: RegistryClient,
-  plan: Plan,
-  applied: ApplyResult,
-  config: RetentionConfig,
-  log: Logger,
-  signal: AbortSignal,
-): Promise<{ broken: number; unverified: number }> {
+/** What both post-apply walks read. */
+interface VerifyInput {
+  registry: RegistryClient;
+  plan: Plan;
+  applied: ApplyResult;
+  config: RetentionConfig;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+async function verify({ registry, plan, applied, config, log, signal }: VerifyInput): Promise<{ broken: number; unverified: number }> {
   const result = await verifyKept(registry, plan.packages, config.concurrency, signal);
   for (const f of result.findings) {
     const msg = f.preExisting
@@ -222,14 +226,7 @@ async function verify(
 }
 
 /** Walks the tags of touched packages that the plan did not keep; see verifyUnplanned. */
-async function verifyOthers(
-  registry: RegistryClient,
-  plan: Plan,
-  applied: ApplyResult,
-  config: RetentionConfig,
-  log: Logger,
-  signal: AbortSignal,
-): Promise<{ broken: number; unlisted: number; unverified: number }> {
+async function verifyOthers({ registry, plan, applied, config, log, signal }: VerifyInput): Promise<{ broken: number; unlisted: number; unverified: number }> {
   const touched = plan.packages.filter((p) => applied.touched.includes(p.name));
   const result = await verifyUnplanned(registry, touched, applied.deletedDigests, config.concurrency, signal);
   for (const e of result.listErrors) log.error("cannot list the package's tags after applying: tags pushed during the run are not verified", { ...e });
