@@ -61,7 +61,7 @@ export function registryAccess(env: EnvReader, host: string): RegistryAccess {
   const explicit = env.url("REGISTRY_URL");
   // Unset: plain http on loopback only (oci-client's defaultScheme, as docker does), so
   // IMAGE=127.0.0.1:5000/x:y just works; set, it decides.
-  const insecure = env.has("REGISTRY_INSECURE") ? (env.boolean("REGISTRY_INSECURE") as boolean) : defaultScheme(host) === "http";
+  const insecure = env.has("REGISTRY_INSECURE") ? (env.boolean("REGISTRY_INSECURE")) : defaultScheme(host) === "http";
   const username = env.string("REGISTRY_USERNAME");
   const password = env.string("REGISTRY_PASSWORD");
   if (password !== undefined && username === undefined) env.problem("REGISTRY_PASSWORD is set but REGISTRY_USERNAME is not");
@@ -98,13 +98,11 @@ export function loadSaveConfig(rawEnv: Env, argv: readonly string[] = []): SaveC
   }
   if (env.has("DESTINATIONS") && destinations.length === 0 && env.problems.length === 0) env.problem("DESTINATIONS has no entries");
 
-  const keep = env.integer("KEEP") ?? 5;
-  const stallWindowMs = env.duration("TRANSFER_STALL_AFTER") ?? DEFAULT_STALL_LIMIT.windowMs;
-  const platformParsed = parsePlatformSelection(env.string("PLATFORM") ?? "linux/amd64");
+  const keep = env.integer("KEEP");
+  const stallWindowMs = env.duration("TRANSFER_STALL_AFTER");
+  const platformParsed = parsePlatformSelection(env.string("PLATFORM"));
   if ("problem" in platformParsed) env.problem(platformParsed.problem);
-  const compressText = (env.string("COMPRESS") ?? "none").trim().toLowerCase();
-  const compressOk = compressText === "none" || compressText === "gzip";
-  if (!compressOk) env.problem(`COMPRESS must be none or gzip, got ${JSON.stringify(compressText)}`);
+  const compression: Compression = env.enum("COMPRESS");
 
   const archiveName = env.string("ARCHIVE_NAME") ?? image?.repository.split("/").pop() ?? "";
   let nameOk = false;
@@ -119,7 +117,7 @@ export function loadSaveConfig(rawEnv: Env, argv: readonly string[] = []): SaveC
   // the file rules refuse must stop the run here, not after the registry was read.
   if (image && nameOk) {
     try {
-      plannedArchiveNames(archiveName, image.tag, compressOk ? (compressText as Compression) : "gzip");
+      plannedArchiveNames(archiveName, image.tag, compression);
     } catch (e) {
       env.problem((e as Error).message);
     }
@@ -139,20 +137,20 @@ export function loadSaveConfig(rawEnv: Env, argv: readonly string[] = []): SaveC
     archiveName,
     keep,
     platforms: "problem" in platformParsed ? { all: true } : platformParsed,
-    compression: compressText as Compression,
+    compression,
     s3,
     stall: { bytesPerSecond: DEFAULT_STALL_LIMIT.bytesPerSecond, windowMs: stallWindowMs },
   });
 }
 
-function s3Settings(env: EnvReader): S3Settings {
+function s3Settings(env: EnvReader<typeof BREAKGLASS_ENV>): S3Settings {
   const endpoint = env.url("S3_ENDPOINT");
   const accessKeyId = env.string("S3_ACCESS_KEY_ID");
   const secretAccessKey = env.string("S3_SECRET_ACCESS_KEY");
   return {
     ...(endpoint ? { endpoint } : {}),
-    region: env.string("S3_REGION") ?? "us-east-1",
-    forcePathStyle: env.boolean("S3_FORCE_PATH_STYLE") ?? true,
+    region: env.string("S3_REGION"),
+    forcePathStyle: env.boolean("S3_FORCE_PATH_STYLE"),
     ...(accessKeyId !== undefined ? { accessKeyId } : {}),
     ...(secretAccessKey !== undefined ? { secretAccessKey } : {}),
   };

@@ -3,7 +3,7 @@
 // names for the target registry; `verify` reads none.
 import type { EnvSchema } from "@regguard/job-config";
 
-export const BREAKGLASS_ENV: EnvSchema = [
+export const BREAKGLASS_ENV = [
   {
     name: "IMAGE",
     kind: "string",
@@ -39,10 +39,10 @@ export const BREAKGLASS_ENV: EnvSchema = [
     description: "linux/amd64, a comma list (index trimmed to those, still complete), or all (the registry's index unchanged)",
     default: "linux/amd64",
   },
-  { name: "COMPRESS", kind: "string", description: "none (plain .tar, what ctr 1.6 imports directly) or gzip (.tar.gz)", default: "none" },
+  { name: "COMPRESS", kind: "enum", values: ["none", "gzip"], description: "none (plain .tar, what ctr 1.6 imports directly) or gzip (.tar.gz)", default: "none" },
   { name: "S3_ENDPOINT", kind: "url", description: "S3 endpoint for MinIO/Synology/B2-style stores; AWS when unset" },
   { name: "S3_REGION", kind: "string", description: "S3 region", default: "us-east-1" },
   { name: "S3_FORCE_PATH_STYLE", kind: "boolean", description: "Path-style bucket addressing (MinIO, Synology)", default: "true" },
   { name: "S3_ACCESS_KEY_ID", kind: "string", description: "S3 access key id (with S3_SECRET_ACCESS_KEY; else the AWS default chain)", secret: true },
   { name: "S3_SECRET_ACCESS_KEY", kind: "string", description: "S3 secret access key", secret: true },
-];
+] as const satisfies EnvSchema;

@@ -50,14 +50,14 @@ export function loadConfig(env: Env, argv: readonly string[] = []): ProbeConfig 
   const prefix = r.string("REPOSITORY_PREFIX");
 
   const config = {
-    registry: { url, username, password, pinRealm: r.boolean("PIN_TOKEN_REALM") ?? false },
+    registry: { url, username, password, pinRealm: r.boolean("PIN_TOKEN_REALM") },
     instance,
     prefix: prefix === undefined || prefix === "" ? undefined : prefix,
-    tagsPerRepo: r.integer("TAGS_PER_REPO") ?? 0,
-    checkBlobs: r.boolean("CHECK_BLOBS") ?? true,
-    concurrency: r.integer("CONCURRENCY") ?? 16,
-    timeoutMs: r.integer("REQUEST_TIMEOUT_MS") ?? 15_000,
-    runBudgetMs: r.duration("RUN_BUDGET") ?? 540_000,
+    tagsPerRepo: r.integer("TAGS_PER_REPO"),
+    checkBlobs: r.boolean("CHECK_BLOBS"),
+    concurrency: r.integer("CONCURRENCY"),
+    timeoutMs: r.integer("REQUEST_TIMEOUT_MS"),
+    runBudgetMs: r.duration("RUN_BUDGET"),
     pushgateway,
   };
   // finish() throws when any problem was recorded, so the casts below only

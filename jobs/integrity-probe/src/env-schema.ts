@@ -2,7 +2,7 @@
 // manifests check. Legacy names keep the shell CronJobs' env working as is.
 import type { EnvSchema } from "@regguard/job-config";
 
-export const PROBE_ENV: EnvSchema = [
+export const PROBE_ENV = [
   {
     name: "REGISTRY_URL",
     kind: "url",
@@ -57,8 +57,8 @@ export const PROBE_ENV: EnvSchema = [
     default: "false",
   },
   { name: "REGISTRY_HOST", kind: "string", description: "Legacy: registry host[:port]; use REGISTRY_URL", legacy: true },
-  { name: "REGISTRY_SCHEME", kind: "string", description: "Legacy: http or https for REGISTRY_HOST (https when unset)", legacy: true },
+  { name: "REGISTRY_SCHEME", kind: "enum", values: ["http", "https"], description: "Legacy: http or https for REGISTRY_HOST (https when unset)", legacy: true },
   { name: "REG_USER", kind: "string", description: "Legacy: REGISTRY_USERNAME", legacy: true },
   { name: "REG_PASS", kind: "string", description: "Legacy: REGISTRY_PASSWORD", legacy: true, secret: true },
   { name: "PUSHGATEWAY", kind: "url", description: "Legacy: full <pushgateway>/metrics/job/<job> URL; the job part replaces PUSHGATEWAY_JOB", legacy: true },
-];
+] as const satisfies EnvSchema;

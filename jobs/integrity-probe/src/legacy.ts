@@ -2,10 +2,14 @@
 // REGISTRY_SCHEME, REG_USER, REG_PASS, PUSHGATEWAY as a full
 // .../metrics/job/<job> URL). Old and new names may both be set only when
 // they agree; a disagreement is a configuration error, never a silent pick.
-import type { EnvReader } from "@regguard/job-config";
+import type { EnvName, EnvReader } from "@regguard/job-config";
+import type { PROBE_ENV } from "./env-schema.js";
+
+/** The probe's reader: names and defaults known at compile time. */
+type ProbeReader = EnvReader<typeof PROBE_ENV>;
 
 /** REGISTRY_URL, or REGISTRY_SCHEME://REGISTRY_HOST; undefined after recording a problem. */
-export function resolveRegistryUrl(r: EnvReader): URL | undefined {
+export function resolveRegistryUrl(r: ProbeReader): URL | undefined {
   const url = r.url("REGISTRY_URL");
   if (url && (url.pathname !== "/" || url.search || url.hash)) {
     r.problem(
@@ -22,12 +26,10 @@ export function resolveRegistryUrl(r: EnvReader): URL | undefined {
   return chosen;
 }
 
-function legacyRegistryUrl(r: EnvReader, url: URL | undefined): URL | undefined {
-  const scheme = r.string("REGISTRY_SCHEME")?.trim().toLowerCase();
-  if (scheme !== undefined && scheme !== "http" && scheme !== "https") {
-    r.problem(`REGISTRY_SCHEME must be http or https, got ${JSON.stringify(scheme)}`);
-    return undefined;
-  }
+function legacyRegistryUrl(r: ProbeReader, url: URL | undefined): URL | undefined {
+  const scheme = r.enum("REGISTRY_SCHEME");
+  // Given but not http or https: the reader recorded the problem.
+  if (scheme === undefined && r.has("REGISTRY_SCHEME")) return undefined;
   const host = r.string("REGISTRY_HOST")?.trim();
   if (host === undefined) {
     if (scheme !== undefined && !r.has("REGISTRY_URL")) r.problem("REGISTRY_SCHEME is set but REGISTRY_HOST is not");
@@ -46,7 +48,7 @@ function legacyRegistryUrl(r: EnvReader, url: URL | undefined): URL | undefined 
 }
 
 /** The new name's value, else the legacy one's; both set and different is a problem. */
-export function pickSame(r: EnvReader, current: string, legacy: string, secret: boolean): string | undefined {
+export function pickSame(r: ProbeReader, current: EnvName<typeof PROBE_ENV>, legacy: EnvName<typeof PROBE_ENV>, secret: boolean): string | undefined {
   const a = r.string(current);
   const b = r.string(legacy);
   if (a !== undefined && b !== undefined && a !== b) {
@@ -59,8 +61,8 @@ export function pickSame(r: EnvReader, current: string, legacy: string, secret: 
 const LEGACY_PUSH_PATH = /^(.*?)\/metrics\/job\/([^/@]+)\/?$/;
 
 /** Pushgateway base URL and job, from PUSHGATEWAY_URL + PUSHGATEWAY_JOB or the legacy PUSHGATEWAY. */
-export function resolvePushgateway(r: EnvReader): { url: URL; job: string } | undefined {
-  const job = r.string("PUSHGATEWAY_JOB") ?? "";
+export function resolvePushgateway(r: ProbeReader): { url: URL; job: string } | undefined {
+  const job = r.string("PUSHGATEWAY_JOB");
   if (job.trim() === "") r.problem("PUSHGATEWAY_JOB must not be blank");
   if (r.has("PUSHGATEWAY_URL") && r.has("PUSHGATEWAY")) {
     r.problem("PUSHGATEWAY_URL and the legacy PUSHGATEWAY are both set; set only PUSHGATEWAY_URL (base URL) and PUSHGATEWAY_JOB");

@@ -47,9 +47,8 @@ export function loadConfig(env: Env, argv: readonly string[] = []): RetentionCon
   const registryUrl = r.has("REGISTRY_URL") ? r.url("REGISTRY_URL") : forgejoUrl;
   const keepTags = r.regex("KEEP_TAGS");
   const pushgatewayUrl = r.url("PUSHGATEWAY_URL");
-  const pushgatewayJob = r.string("PUSHGATEWAY_JOB") ?? "forgejo-retention";
-  const inUseMode = (r.string("IN_USE") ?? "off").trim().toLowerCase();
-  if (inUseMode !== "off" && inUseMode !== "kubernetes") r.problem(`IN_USE must be off or kubernetes, got ${JSON.stringify(inUseMode)}`);
+  const pushgatewayJob = r.string("PUSHGATEWAY_JOB");
+  const inUseMode = r.enum("IN_USE");
   let aliases: RegistryAlias[] = [];
   try {
     aliases = parseAliases(r.string("IN_USE_ALIASES") ?? "");
@@ -58,7 +57,7 @@ export function loadConfig(env: Env, argv: readonly string[] = []): RetentionCon
   }
   // The registry retention reads is always one name of itself: host/owner/name is owner/name.
   if (registryUrl && !aliases.some((a) => a.from === registryUrl.host.toLowerCase())) aliases.unshift({ from: registryUrl.host.toLowerCase(), to: "" });
-  const pageSize = r.integer("IN_USE_PAGE_SIZE") as number;
+  const pageSize = r.integer("IN_USE_PAGE_SIZE");
   const kubeconfig = r.string("KUBECONFIG")?.trim();
   const config = {
     forgejoUrl: forgejoUrl as URL,
@@ -67,16 +66,16 @@ export function loadConfig(env: Env, argv: readonly string[] = []): RetentionCon
     registryUser,
     registryUrl: registryUrl as URL,
     rules: {
-      keepLastN: r.integer("KEEP_LAST_N") as number,
+      keepLastN: r.integer("KEEP_LAST_N"),
       keepTags: caseInsensitive(keepTags ?? /$^/),
-      untaggedGraceMs: r.duration("UNTAGGED_GRACE") as number,
+      untaggedGraceMs: r.duration("UNTAGGED_GRACE"),
     },
-    dryRun: r.boolean("DRY_RUN") as boolean,
-    maxDeletePercent: r.number("MAX_DELETE_PERCENT") as number,
-    maxDeletes: r.integer("MAX_DELETES") as number,
-    force: r.boolean("FORCE") as boolean,
+    dryRun: r.boolean("DRY_RUN"),
+    maxDeletePercent: r.number("MAX_DELETE_PERCENT"),
+    maxDeletes: r.integer("MAX_DELETES"),
+    force: r.boolean("FORCE"),
     planFile: r.string("PLAN_FILE")?.trim() || undefined,
-    concurrency: r.integer("CONCURRENCY") as number,
+    concurrency: r.integer("CONCURRENCY"),
     pushgateway: pushgatewayUrl ? { url: pushgatewayUrl, job: pushgatewayJob } : undefined,
     inUse:
       inUseMode === "kubernetes"

@@ -2,7 +2,7 @@
 // manifests check.
 import type { EnvSchema } from "@regguard/job-config";
 
-export const RETENTION_ENV: EnvSchema = [
+export const RETENTION_ENV = [
   { name: "FORGEJO_HOST", kind: "url", description: "Forgejo base URL, e.g. http://forgejo.forgejo.svc.cluster.local", required: true },
   { name: "FORGEJO_OWNER", kind: "string", description: "Owner (user or organisation) whose container packages are pruned", required: true },
   {
@@ -39,7 +39,8 @@ export const RETENTION_ENV: EnvSchema = [
   { name: "CONCURRENCY", kind: "integer", description: "Requests in flight to Forgejo and deletes in flight per package", default: "4", min: 1, max: 64 },
   {
     name: "IN_USE",
-    kind: "string",
+    kind: "enum",
+    values: ["off", "kubernetes"],
     description:
       "off, or kubernetes: every tag and digest a workload names or runs (pods and their pulled digests, ReplicaSets, Deployments, StatefulSets, DaemonSets, ControllerRevisions, Jobs, CronJobs) is kept; if the workloads cannot all be listed, a live run deletes nothing and exits 2",
     default: "off",
@@ -69,4 +70,4 @@ export const RETENTION_ENV: EnvSchema = [
     description: "Optional Pushgateway base URL; the run's metrics replace group job/<PUSHGATEWAY_JOB>/owner/<FORGEJO_OWNER>",
   },
   { name: "PUSHGATEWAY_JOB", kind: "string", description: "Pushgateway grouping job", default: "forgejo-retention" },
-];
+] as const satisfies EnvSchema;

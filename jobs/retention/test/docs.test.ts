@@ -34,7 +34,7 @@ describe("docs", () => {
   });
 
   it("every upper-case variable the runbook and README name is in the schema", () => {
-    const names = new Set(RETENTION_ENV.map((s) => s.name));
+    const names = new Set<string>(RETENTION_ENV.map((s) => s.name));
     const mentioned = [...`${readme}\n${runbook}`.matchAll(/`([A-Z][A-Z0-9]*_[A-Z0-9_]+)[=`]/g)].map((m) => m[1] as string);
     expect(mentioned.filter((n) => !names.has(n))).toEqual([]);
   });

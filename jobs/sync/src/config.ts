@@ -62,11 +62,11 @@ export function loadConfig(env: Env, argv: readonly string[] = []): SyncConfig {
   };
   const source = endpoint("SOURCE");
   const target = endpoint("TARGET");
-  if (source.url && target.url && source.url.origin === target.url.origin && (r.string("TARGET_PREFIX") ?? "") === (r.string("SOURCE_PREFIX") ?? "")) {
+  if (source.url && target.url && source.url.origin === target.url.origin && r.string("TARGET_PREFIX") === r.string("SOURCE_PREFIX")) {
     r.problem("SOURCE_URL and TARGET_URL are the same registry and SOURCE_PREFIX equals TARGET_PREFIX: every image would be copied onto itself");
   }
-  const prefix = r.string("TARGET_PREFIX") ?? "";
-  const sourcePrefix = r.string("SOURCE_PREFIX") ?? "";
+  const prefix = r.string("TARGET_PREFIX");
+  const sourcePrefix = r.string("SOURCE_PREFIX");
   for (const [name, value] of [
     ["TARGET_PREFIX", prefix],
     ["SOURCE_PREFIX", sourcePrefix],
@@ -85,7 +85,7 @@ export function loadConfig(env: Env, argv: readonly string[] = []): SyncConfig {
   const kubeconfig = r.string("KUBECONFIG")?.trim();
   const cutover = {
     names: { source: names("SOURCE_ALIASES", source.url), target: names("TARGET_ALIASES", target.url), sourcePrefix, targetPrefix: prefix },
-    pageSize: r.integer("KUBE_PAGE_SIZE") as number,
+    pageSize: r.integer("KUBE_PAGE_SIZE"),
     env: {
       ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}),
       ...(env.KUBERNETES_SERVICE_HOST ? { KUBERNETES_SERVICE_HOST: env.KUBERNETES_SERVICE_HOST } : {}),
@@ -100,11 +100,11 @@ export function loadConfig(env: Env, argv: readonly string[] = []): SyncConfig {
     sourcePrefix,
     repositories: whole(r.regex("REPOSITORIES")),
     tags: whole(r.regex("TAGS")),
-    dryRun: r.boolean("DRY_RUN") as boolean,
-    overwrite: r.boolean("OVERWRITE") as boolean,
-    concurrency: r.integer("CONCURRENCY") as number,
-    timeoutMs: r.integer("REQUEST_TIMEOUT_MS") as number,
-    pushgateway: pgUrl ? { url: pgUrl, job: r.string("PUSHGATEWAY_JOB") as string } : undefined,
+    dryRun: r.boolean("DRY_RUN"),
+    overwrite: r.boolean("OVERWRITE"),
+    concurrency: r.integer("CONCURRENCY"),
+    timeoutMs: r.integer("REQUEST_TIMEOUT_MS"),
+    pushgateway: pgUrl ? { url: pgUrl, job: r.string("PUSHGATEWAY_JOB") } : undefined,
     instance: instance as string,
   };
   return r.finish(config);

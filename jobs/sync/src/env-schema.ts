@@ -1,7 +1,7 @@
 // The sync job's environment contract; also read by --help, the README and the manifests check.
 import type { EnvSchema } from "@regguard/job-config";
 
-export const SYNC_ENV: EnvSchema = [
+export const SYNC_ENV = [
   { name: "SOURCE_URL", kind: "url", description: "Registry to copy from, e.g. https://registry.viktorbarzin.me (no path)", required: true },
   { name: "SOURCE_USERNAME", kind: "string", description: "User for the source; set with SOURCE_PASSWORD or not at all" },
   { name: "SOURCE_PASSWORD", kind: "string", description: "Password or token for the source", secret: true },
@@ -85,4 +85,4 @@ export const SYNC_ENV: EnvSchema = [
     max: 5000,
   },
   { name: "INSTANCE", kind: "string", description: "Value of the instance label; defaults to host[:port] of TARGET_URL" },
-];
+] as const satisfies EnvSchema;

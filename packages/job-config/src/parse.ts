@@ -91,3 +91,11 @@ export function parseList(raw: string): string[] {
 /** Hide userinfo in anything URL-shaped before it reaches a message (the shared edge/redact.ts). */
 import { redactText as redact } from "@regguard/edge";
 export { redact };
+
+/** One of `values`, matched case-insensitively (spaces around it ignored), returned as `values` spells it. */
+export function parseEnum<V extends string>(name: string, raw: string, values: readonly V[]): Parsed<V> {
+  const hit = values.find((v) => v.toLowerCase() === raw.trim().toLowerCase());
+  if (hit !== undefined) return ok(hit);
+  const choices = values.length > 1 ? `${values.slice(0, -1).join(", ")} or ${values.at(-1) as string}` : (values[0] ?? "");
+  return bad(`${name} must be ${choices}, got ${JSON.stringify(raw.trim().toLowerCase().slice(0, 80))}`);
+}

@@ -1,20 +1,24 @@
 // Reads a job's environment (and `--flag=value` overrides) against its
 // schema, collecting every problem so the operator fixes them in one go.
 import { ConfigError } from "./errors.js";
-import type { EnvSchema, EnvVarSpec } from "./schema.js";
+import type { EnvName, EnvNameOfKind, EnvRead, EnvSchema, EnvValues, EnvVarSpec } from "./schema.js";
 import { flagName } from "./schema.js";
-import { parseBoolean, parseDuration, parseInteger, parseList, parseNumber, parseRegex, parseUrl, type Parsed } from "./parse.js";
+import { parseBoolean, parseDuration, parseEnum, parseInteger, parseList, parseNumber, parseRegex, parseUrl, type Parsed } from "./parse.js";
 
 /** Environment-like input: process.env or a test's plain object. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** Typed, problem-collecting access to one job's configuration. */
-export class EnvReader {
+/**
+ * Typed, problem-collecting access to one job's configuration. With a schema declared `as const`,
+ * each method accepts only names of its kind and returns the value's type, or the type | undefined
+ * when the schema gives no default (defaults live in the schema only, never beside a call).
+ */
+export class EnvReader<S extends EnvSchema = EnvSchema> {
   readonly problems: string[] = [];
   private readonly values = new Map<string, string>();
   private readonly specs = new Map<string, EnvVarSpec>();
 
-  constructor(schema: EnvSchema, env: Env, argv: readonly string[] = []) {
+  constructor(schema: S, env: Env, argv: readonly string[] = []) {
     for (const spec of schema) {
       this.specs.set(spec.name, spec);
       const raw = env[spec.name];
@@ -24,48 +28,54 @@ export class EnvReader {
   }
 
   /** Whether the variable was given (not defaulted). */
-  has(name: string): boolean {
+  has(name: EnvName<S>): boolean {
     return this.values.has(this.spec(name).name);
   }
 
-  /** Raw value or the schema default. */
-  string(name: string): string | undefined {
+  /** Raw value or the schema default, whatever the kind. */
+  string<N extends EnvName<S>>(name: N): EnvRead<S, N, string> {
     const spec = this.spec(name);
     const v = this.values.get(name) ?? spec.default;
     if (v === undefined && spec.required) this.problems.push(`${name} is required: ${spec.description}`);
-    return v;
+    return v as EnvRead<S, N, string>;
   }
 
-  url(name: string): URL | undefined {
+  url<N extends EnvNameOfKind<S, "url">>(name: N): EnvRead<S, N, URL> {
     return this.typed(name, (raw) => parseUrl(name, raw));
   }
 
-  integer(name: string): number | undefined {
+  integer<N extends EnvNameOfKind<S, "integer">>(name: N): EnvRead<S, N, number> {
     const s = this.spec(name);
     return this.typed(name, (raw) => parseInteger(name, raw, s.min, s.max));
   }
 
-  number(name: string): number | undefined {
+  number<N extends EnvNameOfKind<S, "number">>(name: N): EnvRead<S, N, number> {
     const s = this.spec(name);
     return this.typed(name, (raw) => parseNumber(name, raw, s.min, s.max));
   }
 
-  boolean(name: string): boolean | undefined {
+  boolean<N extends EnvNameOfKind<S, "boolean">>(name: N): EnvRead<S, N, boolean> {
     return this.typed(name, (raw) => parseBoolean(name, raw));
   }
 
   /** Milliseconds. */
-  duration(name: string): number | undefined {
+  duration<N extends EnvNameOfKind<S, "duration">>(name: N): EnvRead<S, N, number> {
     return this.typed(name, (raw) => parseDuration(name, raw));
   }
 
-  regex(name: string): RegExp | undefined {
+  regex<N extends EnvNameOfKind<S, "regex">>(name: N): EnvRead<S, N, RegExp> {
     return this.typed(name, (raw) => parseRegex(name, raw));
   }
 
-  list(name: string): string[] | undefined {
+  list<N extends EnvNameOfKind<S, "list">>(name: N): EnvRead<S, N, string[]> {
     const raw = this.string(name);
-    return raw === undefined ? undefined : parseList(raw);
+    return (raw === undefined ? undefined : parseList(raw)) as EnvRead<S, N, string[]>;
+  }
+
+  /** One of the spec's `values`, matched case-insensitively and returned as the schema spells it. */
+  enum<N extends EnvNameOfKind<S, "enum">>(name: N): EnvRead<S, N, EnvValues<S, N>> {
+    const values = (this.spec(name).values ?? []) as readonly EnvValues<S, N>[];
+    return this.typed(name, (raw) => parseEnum(name, raw, values));
   }
 
   /** Record a cross-field problem (conflicts, missing pairs). */
@@ -79,13 +89,19 @@ export class EnvReader {
     return value;
   }
 
-  private typed<T>(name: string, parse: (raw: string) => Parsed<T>): T | undefined {
-    const raw = this.string(name);
-    if (raw === undefined) return undefined;
+  /**
+   * Parse the value or the default. A bad value is a problem, and the default (when there is one)
+   * stands in for it, so the declared type holds until finish() throws with every problem.
+   */
+  private typed<T, R>(name: string, parse: (raw: string) => Parsed<T>): R {
+    const raw = this.string(name as EnvName<S>);
+    if (raw === undefined) return undefined as R;
     const parsed = parse(raw);
-    if (parsed.ok) return parsed.value;
+    if (parsed.ok) return parsed.value as unknown as R;
     this.problems.push(parsed.problem);
-    return undefined;
+    const fallback = this.spec(name).default;
+    const standIn = fallback === undefined || fallback === raw ? undefined : parse(fallback);
+    return (standIn?.ok ? standIn.value : undefined) as R;
   }
 
   private spec(name: string): EnvVarSpec {

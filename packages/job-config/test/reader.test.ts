@@ -74,3 +74,45 @@ describe("parseDuration and envTable", () => {
     expect(table).toContain("| `DRY_RUN` | plan only | `true` |");
   });
 });
+
+describe("a schema declared as const (issue 13: typed end to end)", () => {
+  const TYPED = [
+    { name: "CONCURRENCY", kind: "integer", description: "parallel requests", default: "8", min: 1 },
+    { name: "TAGS", kind: "regex", description: "tags to keep" },
+    { name: "COMPRESS", kind: "enum", values: ["none", "gzip"], description: "archive compression", default: "none" },
+    { name: "MODE", kind: "enum", values: ["off", "kubernetes", "static"], description: "where to look" },
+  ] as const satisfies EnvSchema;
+
+  it("a variable with a default reads as its type; a bad value is a problem, and the default stands in until finish throws", () => {
+    const r = new EnvReader(TYPED, { CONCURRENCY: "zero" });
+    const n: number = r.integer("CONCURRENCY");
+    expect(n).toBe(8);
+    expect(r.problems).toEqual([expect.stringMatching(/^CONCURRENCY/)]);
+    expect(() => r.finish({})).toThrow(ConfigError);
+  });
+
+  it("a variable without a default may be undefined", () => {
+    const r = new EnvReader(TYPED, {});
+    const tags: RegExp | undefined = r.regex("TAGS");
+    expect(tags).toBeUndefined();
+    // @ts-expect-error: no default, so not a RegExp for sure
+    const sure: RegExp = r.regex("TAGS");
+    void sure;
+  });
+
+  it("an enum reads as the union of its values, case-insensitively, and names the choices when wrong", () => {
+    const r = new EnvReader(TYPED, { COMPRESS: " GZip ", MODE: "sometimes" });
+    const c: "none" | "gzip" = r.enum("COMPRESS");
+    expect(c).toBe("gzip");
+    expect(r.enum("MODE")).toBeUndefined();
+    expect(r.problems).toEqual(['MODE must be off, kubernetes or static, got "sometimes"']);
+  });
+
+  it("an unknown name, or a name of another kind, does not compile", () => {
+    const r = new EnvReader(TYPED, {});
+    // @ts-expect-error: not in the schema
+    expect(() => r.string("CONCURENCY")).toThrow(/not in the job's environment schema/);
+    // @ts-expect-error: CONCURRENCY is an integer, not a duration
+    r.duration("CONCURRENCY");
+  });
+});

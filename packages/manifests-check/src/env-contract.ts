@@ -10,6 +10,7 @@ import {
   parseDuration,
   parseInteger,
   parseNumber,
+  parseEnum,
   parseRegex,
   parseUrl,
   type Env,
@@ -76,6 +77,8 @@ function parseValue(spec: EnvVarSpec, raw: string): Parsed<unknown> {
       return parseUrl(spec.name, raw);
     case "regex":
       return parseRegex(spec.name, raw);
+    case "enum":
+      return parseEnum(spec.name, raw, spec.values ?? []);
     default:
       return raw === "" ? { ok: false, problem: `${spec.name} is set to an empty string` } : { ok: true, value: raw };
   }
@@ -123,6 +126,8 @@ function placeholder(spec: EnvVarSpec | undefined): string {
       return String(spec.min ?? 1);
     case "duration":
       return "1h";
+    case "enum":
+      return spec.values?.[0] ?? "placeholder";
     default:
       return "placeholder";
   }

@@ -44,12 +44,12 @@ export function readConfig(env: Env, argv: readonly string[] = []): CredentialsC
   problems.push(...resolved.problems);
   const r = new EnvReader(CREDENTIALS_ENV, resolved.env, cleanArgv);
 
-  const secretName = r.string("SECRET_NAME") ?? "";
+  const secretName = r.string("SECRET_NAME");
   if (!DNS_SUBDOMAIN.test(secretName)) r.problem(`SECRET_NAME ${JSON.stringify(secretName)} is not a valid Secret name`);
-  const namespace = r.string("SECRET_NAMESPACE") ?? "";
+  const namespace = r.string("SECRET_NAMESPACE");
   if (!DNS_LABEL.test(namespace)) r.problem(`SECRET_NAMESPACE ${JSON.stringify(namespace)} is not a valid namespace`);
 
-  const include = r.list("INCLUDE") ?? [];
+  const include = r.list("INCLUDE");
   if (include.length === 0) r.problem("INCLUDE must name at least one of " + GROUPS.join(", "));
   const groups: Group[] = [];
   for (const name of include) {

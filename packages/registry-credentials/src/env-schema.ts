@@ -16,7 +16,7 @@ export const GROUP_PREFIX: Readonly<Record<Group, string>> = {
   forgejo: "FORGEJO",
 };
 
-export const CREDENTIALS_ENV: EnvSchema = [
+export const CREDENTIALS_ENV = [
   {
     name: "INCLUDE",
     kind: "list",
@@ -49,4 +49,4 @@ export const CREDENTIALS_ENV: EnvSchema = [
     description: "read:package PAT of FORGEJO_USERNAME (Vault secret/viktor/forgejo_pull_token; or FORGEJO_TOKEN_FILE)",
     secret: true,
   },
-];
+] as const satisfies EnvSchema;
