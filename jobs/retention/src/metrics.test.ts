@@ -3,8 +3,8 @@ import { PushgatewayClient } from "@regguard/pushgateway";
 import { metricsGroup, renderMetrics } from "./metrics.js";
 
 describe("metrics", () => {
-  it("renders every family as a gauge with booleans as 0/1", () => {
-    const text = renderMetrics({
+  it("renders every family as a gauge with booleans as 0/1", async () => {
+    const text = await renderMetrics({
       seen: 3,
       kept: 1,
       planned: 2,

@@ -61,7 +61,7 @@ export function retentionMetrics(m: RunMetrics): MetricFamily[] {
 }
 
 /** Prometheus text exposition (version 0.0.4) of one run, as the Pushgateway receives it. */
-export function renderMetrics(m: RunMetrics): string {
+export function renderMetrics(m: RunMetrics): Promise<string> {
   return renderExposition(retentionMetrics(m));
 }
 

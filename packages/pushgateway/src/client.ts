@@ -43,12 +43,12 @@ export class PushgatewayClient {
 
   /** Replace every series of the group with `families` (what a run reports, nothing left over). */
   async put(group: Group, families: readonly MetricFamily[]): Promise<void> {
-    await this.send("PUT", this.groupUrl(group), renderExposition(families));
+    await this.send("PUT", this.groupUrl(group), await renderExposition(families));
   }
 
   /** Replace only the same-named series of the group. */
   async post(group: Group, families: readonly MetricFamily[]): Promise<void> {
-    await this.send("POST", this.groupUrl(group), renderExposition(families));
+    await this.send("POST", this.groupUrl(group), await renderExposition(families));
   }
 
   /** Remove the whole group (a retired job's group, or its stale alerts fire forever). */

@@ -1,11 +1,14 @@
-// Prometheus text exposition format 0.0.4, just what a push needs: HELP and
-// TYPE lines, escaped label values, special float values. Names are checked
-// here so a bad push fails in our process with a clear message, not as a
-// 400 from the Pushgateway.
+// The metric model and its text exposition go through prom-client (the design card's choice): one
+// Registry of Gauges per render, its own exposition (format 0.0.4: HELP and TYPE lines, escaped
+// label values, NaN and +Inf). What prom-client does not check for a push is checked here first,
+// so a bad push fails in our process with a clear InvalidMetricError, not as a 400 from the
+// Pushgateway: names, reserved labels, non-numbers, a name or a series given twice (prom-client
+// would silently overwrite the first value).
+import { Counter, Gauge, Registry } from "prom-client";
 import { InvalidMetricError } from "./errors.js";
 
-/** Metric types a push can carry as plain samples. */
-export type MetricType = "gauge" | "counter" | "untyped";
+/** Metric types a push carries: every regguard metric is a gauge of the run that pushed it; counter for what counts up. */
+export type MetricType = "gauge" | "counter";
 
 /** One sample: its own labels (grouping labels are added by the Pushgateway) and value. */
 export interface Sample {
@@ -21,8 +24,8 @@ export interface MetricFamily {
   samples: readonly Sample[];
 }
 
-/** Text exposition content type the Pushgateway expects. */
-export const EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+/** Text exposition content type the Pushgateway expects (prom-client's Registry.PROMETHEUS_CONTENT_TYPE). */
+export const EXPOSITION_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -32,51 +35,42 @@ export function isLabelName(name: string): boolean {
   return LABEL_NAME.test(name) && !name.startsWith("__");
 }
 
-/** HELP text: backslash and newline escaped. */
-export function escapeHelp(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
-}
-
-/** Label value: backslash, double quote and newline escaped. */
-export function escapeLabelValue(value: string): string {
-  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
-}
-
-/** A sample value as the text format writes it (NaN, +Inf, -Inf included). */
-export function formatValue(value: number): string {
-  if (Number.isNaN(value)) return "NaN";
-  if (value === Infinity) return "+Inf";
-  if (value === -Infinity) return "-Inf";
-  return String(value);
-}
-
-function labelSet(family: string, labels: Readonly<Record<string, string>> | undefined): string {
+/** The sample's labels sorted by name (a stable series key and a stable exposition), checked. */
+function sortedLabels(family: string, labels: Readonly<Record<string, string>> | undefined): Record<string, string> {
   const entries = Object.entries(labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [k, v] of entries) {
     if (!isLabelName(k)) throw new InvalidMetricError(`${family}: label name ${JSON.stringify(k)} is not valid`);
     if (typeof v !== "string") throw new InvalidMetricError(`${family}: label ${k} must be a string`);
   }
-  return entries.length === 0 ? "" : `{${entries.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(",")}}`;
+  return Object.fromEntries(entries);
 }
 
-/** Render families; throws InvalidMetricError on bad names, duplicates or non-numbers. */
-export function renderExposition(families: readonly MetricFamily[]): string {
+/** Render families; rejects with InvalidMetricError on bad names, duplicates or non-numbers. */
+export async function renderExposition(families: readonly MetricFamily[]): Promise<string> {
+  const registry = new Registry();
   const names = new Set<string>();
-  const lines: string[] = [];
   for (const f of families) {
     if (!METRIC_NAME.test(f.name)) throw new InvalidMetricError(`metric name ${JSON.stringify(f.name)} is not valid`);
     if (names.has(f.name)) throw new InvalidMetricError(`metric ${f.name} appears twice; put all its samples in one family`);
     names.add(f.name);
-    lines.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
-    const sets = new Set<string>();
-    for (const s of f.samples) {
+    const samples = f.samples.map((s) => {
       if (typeof s.value !== "number") throw new InvalidMetricError(`${f.name}: value must be a number`);
-      const set = labelSet(f.name, s.labels);
-      // The Pushgateway rejects a push with two samples of the same series.
-      if (sets.has(set)) throw new InvalidMetricError(`${f.name}${set}: the same series appears twice`);
-      sets.add(set);
-      lines.push(`${f.name}${set} ${formatValue(s.value)}`);
+      if (f.type === "counter" && !(s.value >= 0)) throw new InvalidMetricError(`${f.name}: a counter cannot be ${s.value}`);
+      return { labels: sortedLabels(f.name, s.labels), value: s.value };
+    });
+    const series = new Set(samples.map((s) => JSON.stringify(s.labels)));
+    // The Pushgateway rejects a push with two samples of the same series.
+    if (series.size !== samples.length) throw new InvalidMetricError(`${f.name}: the same series appears twice`);
+    // A family with no samples has nothing to say (an unlabelled prom-client gauge would report 0).
+    if (samples.length === 0) continue;
+    const labelNames = [...new Set(samples.flatMap((s) => Object.keys(s.labels)))].sort();
+    if (f.type === "counter") {
+      const counter = new Counter({ name: f.name, help: f.help, labelNames, registers: [registry] });
+      for (const s of samples) counter.inc(s.labels, s.value);
+    } else {
+      const gauge = new Gauge({ name: f.name, help: f.help, labelNames, registers: [registry] });
+      for (const s of samples) gauge.set(s.labels, s.value);
     }
   }
-  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+  return registry.metrics();
 }

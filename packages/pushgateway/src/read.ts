@@ -25,6 +25,13 @@ interface ApiFamily {
   metrics?: ApiMetric[];
 }
 
+/** A value as the API writes it: Go's float formatting, so +Inf, -Inf and NaN besides plain numbers. */
+function sampleNumber(text: string): number {
+  if (text === "+Inf") return Infinity;
+  if (text === "-Inf") return -Infinity;
+  return Number(text);
+}
+
 /** Parse the /api/v1/metrics body; throws on a shape that is not the API's. */
 export function parseGroups(json: unknown): PushedGroup[] {
   const data = (json as { data?: unknown })?.data;
@@ -38,7 +45,7 @@ export function parseGroups(json: unknown): PushedGroup[] {
     for (const [name, fam] of Object.entries(g)) {
       const samples = (fam as ApiFamily | null)?.metrics;
       if (!Array.isArray(samples)) continue;
-      const parsed = samples.filter((m) => m.value !== undefined).map((m) => ({ labels: { ...labels, ...m.labels }, value: Number(m.value) }));
+      const parsed = samples.filter((m) => m.value !== undefined).map((m) => ({ labels: { ...labels, ...m.labels }, value: sampleNumber(m.value as string) }));
       if (name === "push_time_seconds") pushTimeSeconds = parsed[0]?.value;
       else if (name === "push_failure_time_seconds") pushFailureTimeSeconds = parsed[0]?.value;
       else metrics[name] = parsed;

@@ -59,6 +59,17 @@ describe("real Pushgateway", () => {
     expect(held?.pushTimeSeconds).toBeGreaterThan(1e9);
   });
 
+  it("takes prom-client's special values: NaN (written Nan), +Inf and -Inf read back as themselves", async () => {
+    const special = { job: "probe-test", labels: { instance: "special" } };
+    await client.put(special, [gauge("nan_value", NaN), gauge("inf_value", Infinity), gauge("neg_inf_value", -Infinity)]);
+    const held = await client.group(special);
+    // sampleValue reads NaN as "no value"; the raw sample is the Pushgateway's own NaN.
+    expect(held?.metrics.nan_value?.[0]?.value).toBeNaN();
+    expect(sampleValue(held, "inf_value")).toBe(Infinity);
+    expect(sampleValue(held, "neg_inf_value")).toBe(-Infinity);
+    await client.delete(special);
+  });
+
   it("keeps groups with a slash in a label value apart", async () => {
     const odd = { job: "probe-test", labels: { instance: "host/path" } };
     await client.put(odd, [gauge("a", 9)]);
