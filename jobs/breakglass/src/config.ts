@@ -61,7 +61,7 @@ export function registryAccess(env: EnvReader, host: string): RegistryAccess {
   const explicit = env.url("REGISTRY_URL");
   // Unset: plain http on loopback only (oci-client's defaultScheme, as docker does), so
   // IMAGE=127.0.0.1:5000/x:y just works; set, it decides.
-  const insecure = env.has("REGISTRY_INSECURE") ? (env.boolean("REGISTRY_INSECURE")) : defaultScheme(host) === "http";
+  const insecure = env.has("REGISTRY_INSECURE") ? env.boolean("REGISTRY_INSECURE") : defaultScheme(host) === "http";
   const username = env.string("REGISTRY_USERNAME");
   const password = env.string("REGISTRY_PASSWORD");
   if (password !== undefined && username === undefined) env.problem("REGISTRY_PASSWORD is set but REGISTRY_USERNAME is not");
