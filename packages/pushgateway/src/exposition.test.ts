@@ -32,8 +32,8 @@ describe("renderExposition", () => {
     expect(text.endsWith("\n")).toBe(true);
   });
 
-  it("sends the text format's content type", () => {
-    expect(EXPOSITION_CONTENT_TYPE).toMatch(/^text\/plain; version=0\.0\.4; charset=utf-8$/);
+  it("sends the text format's content type, prom-client's own", async () => {
+    expect(EXPOSITION_CONTENT_TYPE).toBe((await import("prom-client")).Registry.PROMETHEUS_CONTENT_TYPE);
   });
 
   it("escapes label values and help text", async () => {

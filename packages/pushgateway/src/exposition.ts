@@ -4,7 +4,7 @@
 // so a bad push fails in our process with a clear InvalidMetricError, not as a 400 from the
 // Pushgateway: names, reserved labels, non-numbers, a name or a series given twice (prom-client
 // would silently overwrite the first value).
-import { Counter, Gauge, Registry } from "prom-client";
+import type { Registry as RegistryType } from "prom-client";
 import { InvalidMetricError } from "./errors.js";
 
 /** Metric types a push carries: every regguard metric is a gauge of the run that pushed it; counter for what counts up. */
@@ -25,7 +25,16 @@ export interface MetricFamily {
 }
 
 /** Text exposition content type the Pushgateway expects (prom-client's Registry.PROMETHEUS_CONTENT_TYPE). */
-export const EXPOSITION_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
+export const EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+/**
+ * prom-client, loaded at the first render rather than when a job starts: its module load reads
+ * the clock and the process (lib/metrics/processStartTime.js), and a job must be inside runMain's
+ * guard before anything can throw, so a failure there is the internal error (exit 3), never
+ * Node's own exit 1 for an uncaught exception at import (the jobs' "internal error" CLI tests).
+ */
+let promClient: Promise<typeof import("prom-client")> | undefined;
+const loadPromClient = () => (promClient ??= import("prom-client"));
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -47,7 +56,8 @@ function sortedLabels(family: string, labels: Readonly<Record<string, string>> |
 
 /** Render families; rejects with InvalidMetricError on bad names, duplicates or non-numbers. */
 export async function renderExposition(families: readonly MetricFamily[]): Promise<string> {
-  const registry = new Registry();
+  const { Counter, Gauge, Registry } = await loadPromClient();
+  const registry: RegistryType = new Registry();
   const names = new Set<string>();
   for (const f of families) {
     if (!METRIC_NAME.test(f.name)) throw new InvalidMetricError(`metric name ${JSON.stringify(f.name)} is not valid`);
