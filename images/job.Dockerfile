@@ -25,7 +25,10 @@ ARG REVISION=unknown
 # V8 flags per job ("regguard.image.nodeOptions"): the probe and sync run with 4 MiB semi-spaces,
 # which keep garbage from lifting peak RSS for the same CPU (the probe's live heap is ~15 MiB, but
 # 16 MiB semi-spaces let a 2,000-tag walk peak at 130-145 MiB instead of 105-120; pnpm bench:probe
-# runs the probe with the value build.sh passes here, read from the same package.json).
+# runs the probe with the value build.sh passes here, read from the same package.json). Breakglass
+# runs with 1 MiB semi-spaces: a save churns through 64 KiB socket buffers whose memory is only
+# returned when a scavenge frees their wrappers, so smaller semi-spaces keep peak RSS down (and
+# pnpm bench:breakglass measures the save with the same value).
 ARG NODE_OPTIONS=""
 LABEL org.opencontainers.image.title="regguard-${JOB}" \
       org.opencontainers.image.description="${DESCRIPTION}" \

@@ -1,20 +1,18 @@
 // Runs the built probe as a child process (as the CronJob does) and reads
 // its closing line and its peak RSS; runs autocannon for the raw ceiling.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { jsonLines } from "@regguard/testkit";
+import { imageNodeOptions as imageNodeOptionsOf, jsonLines } from "@regguard/testkit";
 
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 // Reports the child's own peak RSS (KiB on Linux) and CPU time (µs) on stderr as it exits.
 const RSS_HOOK = `data:text/javascript,process.on("exit",()=>{const u=process.resourceUsage();process.stderr.write("BENCH_USAGE "+u.maxRSS+" "+(u.userCPUTime+u.systemCPUTime)+"\\n")})`;
 
-/** NODE_OPTIONS as the image sets it (package.json "regguard.image.nodeOptions", which images/build.sh passes to images/job.Dockerfile), so the figures are the image's. */
+/** NODE_OPTIONS as the probe's image sets it, so the figures are the image's. */
 export function imageNodeOptions(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { regguard?: { image?: { nodeOptions?: string } } };
-  return pkg.regguard?.image?.nodeOptions ?? "";
+  return imageNodeOptionsOf(new URL("../package.json", import.meta.url));
 }
 
 /** One measured probe run. */

@@ -7,7 +7,6 @@
 // Targets (issue 15): (1) at least 5x faster than skopeo, (2) at least 1.5x, (3) requests at
 // most listing pages + tags + 1 and peak RSS under 150 MiB. Wall time of each process, peak RSS
 // from the kernel (GNU time's %M for both, so neither measures itself).
-import { spawn } from "node:child_process";
 import { createCipheriv, createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,7 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Readable } from "node:stream";
 import { request } from "undici";
-import { seedRegistry, startCountingProxy, startRegistry, type StartedRegistry } from "@regguard/testkit";
+import { imageNodeOptions, measureProcess, seedRegistry, startCountingProxy, startRegistry, type StartedRegistry } from "@regguard/testkit";
 
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -28,24 +27,10 @@ interface Figures {
   out: string;
 }
 
-/** Run a command under GNU time; its last stderr line is the peak RSS in KiB. */
+/** Run a command with PATH and `env` only (testkit's measureProcess: GNU time's %M). */
 async function timed(cmd: string, args: string[], env: Record<string, string>): Promise<Figures> {
-  const started = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const child = spawn("/usr/bin/time", ["-f", "BENCH_RSS_KIB %M", cmd, ...args], {
-      env: { PATH: process.env.PATH ?? "", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const kib = Number(/BENCH_RSS_KIB (\d+)/.exec(err)?.[1]);
-      resolve({ seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMiB: kib / 1024, code, out: out + err });
-    });
-  });
+  const m = await measureProcess(cmd, args, { PATH: process.env.PATH ?? "", ...env });
+  return { seconds: m.seconds, peakRssMiB: m.peakRssBytes / MiB, code: m.code, out: m.stdout + m.stderr };
 }
 
 function syncCopy(source: string, target: string): Promise<Figures> {
@@ -54,7 +39,7 @@ function syncCopy(source: string, target: string): Promise<Figures> {
     TARGET_URL: target,
     TARGET_PREFIX: "viktor/",
     DRY_RUN: "false",
-    NODE_OPTIONS: "--max-semi-space-size=4",
+    NODE_OPTIONS: imageNodeOptions(new URL("../package.json", import.meta.url)),
   });
 }
 

@@ -32,3 +32,5 @@ export * from "./kube-apiserver.js";
 export * from "./replay-server.js";
 export { seedRegistry, type SeedPlan, type Seeded } from "./seed-registry.js";
 export * from "./json-lines.js";
+export * from "./image-node-options.js";
+export * from "./measure-process.js";

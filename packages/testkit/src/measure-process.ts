@@ -1,6 +1,7 @@
-// Runs a command as a child process and measures wall time, peak RSS and CPU
-// time: GNU time's figures when /usr/bin/time exists (exact, from wait4),
-// else the child's VmHWM sampled from /proc (and no CPU time).
+// What the benches measure of a child process: wall time, peak RSS and CPU
+// time. GNU time's figures when /usr/bin/time exists (exact, from wait4, so
+// no tool measures itself), else the child's VmHWM sampled from /proc (and
+// no CPU time).
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -18,7 +19,8 @@ export interface Measured {
 const GNU_TIME = "/usr/bin/time";
 const MARK = "BENCH_MAXRSS_KB=";
 
-export async function measure(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Measured> {
+/** Run `command` to its end with exactly `env`; never throws for a non-zero exit (see `code`). */
+export async function measureProcess(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Measured> {
   const viaTime = existsSync(GNU_TIME);
   const started = process.hrtime.bigint();
   const child = viaTime
@@ -40,8 +42,10 @@ export async function measure(command: string, args: string[], env: NodeJS.Proce
           () => undefined,
         );
       }, 20);
-  const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? 1)));
-  if (timer) clearInterval(timer);
+  const code = await new Promise<number>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (c) => resolve(c ?? 1));
+  }).finally(() => timer && clearInterval(timer));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   let peakRssBytes = sampled;
   let cpuSeconds: number | undefined;
