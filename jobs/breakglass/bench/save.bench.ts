@@ -9,10 +9,10 @@
 // exit 1 if missed.
 import { randomBytes } from "node:crypto";
 import { mkdtemp, open, rm, stat } from "node:fs/promises";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { imageNodeOptions, measureProcess, pushImage, startRegistry, type Measured } from "@regguard/testkit";
+import { imageNodeOptions, makeTempDir, measureProcess, removeDir, pushImage, startRegistry, type Measured } from "@regguard/testkit";
 
 const MIB = 1024 * 1024;
 const LAYERS = Number(process.env.BENCH_LAYERS ?? 5);
@@ -47,7 +47,7 @@ interface Row {
 }
 
 const reg = await startRegistry();
-const scratch = await mkdtemp(join(tmpdir(), "bg-bench-"));
+const scratch = await makeTempDir("bg-bench");
 try {
   process.stdout.write(`pushing ${LAYERS} layers of ${LAYER_BYTES / MIB} MiB to ${reg.url} ...\n`);
   const img = await pushImage({ url: reg.url }, "bench/big", "v1", { layers: LAYERS, layerSize: LAYER_BYTES, seed: "bench" });
@@ -109,6 +109,6 @@ try {
   );
   process.exitCode = fast && lean ? 0 : 1;
 } finally {
-  await rm(scratch, { recursive: true, force: true });
+  await removeDir(scratch);
   await reg.stop();
 }

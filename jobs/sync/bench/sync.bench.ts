@@ -8,13 +8,21 @@
 // most listing pages + tags + 1 and peak RSS under 150 MiB. Wall time of each process, peak RSS
 // from the kernel (GNU time's %M for both, so neither measures itself).
 import { createCipheriv, createHash } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Readable } from "node:stream";
 import { request } from "undici";
-import { imageNodeOptions, measureProcess, seedRegistry, startCountingProxy, startRegistry, type StartedRegistry } from "@regguard/testkit";
+import {
+  imageNodeOptions,
+  makeTempDir,
+  measureProcess,
+  removeDir,
+  seedRegistry,
+  startCountingProxy,
+  startRegistry,
+  type StartedRegistry,
+} from "@regguard/testkit";
 
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -122,7 +130,7 @@ async function race(label: string, source: StartedRegistry, repos: string[], dir
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), "bench-sync-"));
+  const dir = await makeTempDir("bench-sync");
   const many = await startRegistry();
   const big = await startRegistry();
   try {
@@ -166,7 +174,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await Promise.all([many.stop(), big.stop()]);
-    rmSync(dir, { recursive: true, force: true });
+    await removeDir(dir);
   }
 }
 

@@ -4,8 +4,8 @@
 // and a verified archive, then stops everything it started, also when
 // interrupted.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { hasBinary, pushImage, startDelayProxy, startRegistry, type StartedRegistry } from "@regguard/testkit";
-import { cannotRun, demoHome, filesUnder, leftoverProcesses, removeHome, runDemo, type DemoRun } from "./run-demo.js";
+import { hasBinary, pushImage, startDelayProxy, startRegistry, useTempDir, type StartedRegistry } from "@regguard/testkit";
+import { cannotRun, filesUnder, leftoverProcesses, runDemo, type DemoRun } from "./run-demo.js";
 
 const why = cannotRun((b) => hasBinary(b));
 if (why) console.warn(`skipping the demo tests: ${why}`);
@@ -13,15 +13,8 @@ if (why) console.warn(`skipping the demo tests: ${why}`);
 const output = (r: DemoRun) => `exit ${String(r.code)} signal ${String(r.signal)}\n${r.stdout}\n${r.stderr}`;
 
 describe.skipIf(why !== undefined)("the demo", () => {
-  const homes: string[] = [];
-  const home = () => {
-    const h = demoHome();
-    homes.push(h);
-    return h;
-  };
-  afterEach(() => {
-    for (const h of homes.splice(0)) removeHome(h);
-  });
+  // A fresh directory per test to be the demo's TMPDIR and cwd.
+  const home = useTempDir("demo", afterEach);
 
   /** Nothing of `h` survives the demo: no process, no temp dir. */
   function expectNothingLeft(h: string): void {

@@ -5,9 +5,7 @@
 // children inherit that cwd, so "left behind" means a process whose cwd or
 // command line is under that directory, or a file in it.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
@@ -27,15 +25,6 @@ export interface DemoOptions {
   /** Send `signal` once stdout matches `after`. */
   interrupt?: { after: RegExp; signal: NodeJS.Signals };
   timeoutMs?: number;
-}
-
-/** A fresh directory to be the demo's TMPDIR and cwd. */
-export function demoHome(): string {
-  return mkdtempSync(join(tmpdir(), "demo-test-"));
-}
-
-export function removeHome(home: string): void {
-  rmSync(home, { recursive: true, force: true });
 }
 
 /** Run the demo with only PATH, HOME and TMPDIR (no configuration) plus `env`. */

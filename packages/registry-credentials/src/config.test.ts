@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "@regguard/job-config";
-import { describe, expect, it } from "vitest";
+import { useTempDir } from "@regguard/testkit";
+import { afterAll, describe, expect, it } from "vitest";
 import { readConfig } from "./config.js";
 
 const FULL = {
@@ -23,6 +23,8 @@ function problems(env: Record<string, string>, argv: string[] = []): string[] {
   return [];
 }
 
+const tempDir = useTempDir("regcred", afterAll);
+
 describe("readConfig", () => {
   it("builds four auths keys in a fixed order with the Forgejo entry last", () => {
     const cfg = readConfig(FULL);
@@ -38,15 +40,11 @@ describe("readConfig", () => {
   });
 
   it("reads tokens from *_FILE, dropping one trailing newline", () => {
-    const dir = mkdtempSync(join(tmpdir(), "regcred-"));
-    try {
-      writeFileSync(join(dir, "pull"), "from-file-token\n");
-      const { FORGEJO_TOKEN: _drop, ...rest } = FULL;
-      const cfg = readConfig({ ...rest, FORGEJO_TOKEN_FILE: join(dir, "pull") });
-      expect(cfg.credentials.at(-1)?.token).toBe("from-file-token");
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir();
+    writeFileSync(join(dir, "pull"), "from-file-token\n");
+    const { FORGEJO_TOKEN: _drop, ...rest } = FULL;
+    const cfg = readConfig({ ...rest, FORGEJO_TOKEN_FILE: join(dir, "pull") });
+    expect(cfg.credentials.at(-1)?.token).toBe("from-file-token");
   });
 
   it("reports every missing entry at once and never echoes a token", () => {

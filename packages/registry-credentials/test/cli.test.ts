@@ -1,9 +1,9 @@
 // Runs the built command as an operator would: `node dist/main.js`.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { useTempDir } from "@regguard/testkit";
+import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
 const MAIN = new URL("../dist/main.js", import.meta.url).pathname;
@@ -13,6 +13,8 @@ const BASE = { PATH: process.env.PATH ?? "", REGISTRY2_USERNAME: "viktor", DOCKE
 function cli(env: Record<string, string>, args: string[] = []) {
   return spawnSync(process.execPath, [MAIN, ...args], { env, encoding: "utf8" });
 }
+
+const tempDir = useTempDir("regcred-cli", afterAll);
 
 describe("registry-credentials CLI", () => {
   it("prints the Secret with four auths entries, Forgejo fourth", () => {
@@ -35,21 +37,17 @@ describe("registry-credentials CLI", () => {
   });
 
   it("writes --output with mode 0600 and says so without the token", () => {
-    const dir = mkdtempSync(join(tmpdir(), "regcred-cli-"));
-    try {
-      const tokenFile = join(dir, "forgejo_pull_token");
-      writeFileSync(tokenFile, `${SECRETS.FORGEJO_TOKEN}\n`);
-      const out = join(dir, "secret.yaml");
-      const { FORGEJO_TOKEN: _f, ...others } = SECRETS;
-      const r = cli({ ...BASE, ...others, FORGEJO_TOKEN_FILE: tokenFile }, ["--output", out]);
-      expect(r.status).toBe(0);
-      expect(r.stdout).toBe("");
-      expect(statSync(out).mode & 0o777).toBe(0o600);
-      expect(readFileSync(out, "utf8")).toMatch(/type: kubernetes.io\/dockerconfigjson/);
-      for (const s of Object.values(SECRETS)) expect(r.stderr).not.toContain(s);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir();
+    const tokenFile = join(dir, "forgejo_pull_token");
+    writeFileSync(tokenFile, `${SECRETS.FORGEJO_TOKEN}\n`);
+    const out = join(dir, "secret.yaml");
+    const { FORGEJO_TOKEN: _f, ...others } = SECRETS;
+    const r = cli({ ...BASE, ...others, FORGEJO_TOKEN_FILE: tokenFile }, ["--output", out]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    expect(readFileSync(out, "utf8")).toMatch(/type: kubernetes.io\/dockerconfigjson/);
+    for (const s of Object.values(SECRETS)) expect(r.stderr).not.toContain(s);
   });
 
   it("exits 1 when the output cannot be written", () => {

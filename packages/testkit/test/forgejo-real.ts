@@ -3,8 +3,7 @@
 // - as a container made from the same binary on the kit's private dockerd and started with
 //   testcontainers' GenericContainer, so "testcontainers against a real Forgejo container" holds.
 import { execFile } from "node:child_process";
-import { cp, mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cp, mkdir, realpath, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { GenericContainer, Wait, type StartedTestContainer } from "testcontainers";
@@ -13,6 +12,8 @@ import {
   forgejoBuild,
   FORGEJO_MAIN_SCOPES,
   freePort,
+  makeTempDir,
+  removeDir,
   requireBinary,
   startDockerd,
   startForgejo,
@@ -61,7 +62,7 @@ async function copyGit(root: string): Promise<void> {
  */
 async function buildImage(dockerd: StartedDockerd, build: ForgejoBuild): Promise<void> {
   await run(join(ROOT, "images", "make-local-base.sh"), [BASE, dockerd.socket], { timeout: 120_000 });
-  const ctx = await mkdtemp(join(tmpdir(), "rg-forgejo-image-"));
+  const ctx = await makeTempDir("forgejo-image");
   try {
     await cp(build.dir, join(ctx, "server"), { recursive: true });
     await copyGit(join(ctx, "rootfs"));
@@ -72,7 +73,7 @@ async function buildImage(dockerd: StartedDockerd, build: ForgejoBuild): Promise
     const res = await dockerd.docker(["build", "-q", "-t", IMAGE, ctx]);
     if (res.code !== 0) throw new Error(`docker build of ${IMAGE} failed: ${res.stderr.slice(0, 500)}`);
   } finally {
-    await rm(ctx, { recursive: true, force: true });
+    await removeDir(ctx);
   }
 }
 
