@@ -80,6 +80,43 @@ describe("preflight: the token's scope and Forgejo's reachability", () => {
   });
 });
 
+describe("preflight refusals are named for what they are (exit 2, nothing listed)", () => {
+  const refused = async (rule?: { method: string; pathIncludes: string }, answer?: { status: number; body: string }, env: Record<string, string> = {}) => {
+    fake = await startFake();
+    await threeTags(fake);
+    fake.requests.length = 0;
+    if (rule && answer) fake.failNext(rule, answer);
+    const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1", ...env }));
+    expect(code).toBe(2);
+    expect(requests(fake, "GET", "/api/v1/packages/")).toEqual([]);
+    expect(versionDeletes(fake)).toEqual([]);
+    return lines.find((l) => l.level === "error");
+  };
+
+  it("a token Forgejo does not accept (401)", async () => {
+    const line = await refused({ method: "GET", pathIncludes: "/api/v1/user" }, { status: 401, body: '{"message":"token is required"}' });
+    expect(line?.msg).toMatch(/^FORGEJO_TOKEN is not accepted by Forgejo \(401\): .*token is required/);
+  });
+
+  it("a token that may not read its user (403)", async () => {
+    const line = await refused({ method: "GET", pathIncludes: "/api/v1/user" }, { status: 403, body: '{"message":"token does not have scope read:user"}' });
+    expect(line?.msg).toMatch(/^FORGEJO_TOKEN may not read its user or the owner \(403; it needs read:user.*scope read:user/);
+  });
+
+  it("an owner that does not exist (404)", async () => {
+    const line = await refused(undefined, undefined, { FORGEJO_OWNER: "nobody" });
+    expect(line?.msg).toMatch(/^FORGEJO_OWNER nobody does not exist on Forgejo: .*HTTP 404/);
+  });
+
+  it("a live run's probe answered 403: write:package is missing, with Forgejo's message", async () => {
+    const line = await refused(
+      { method: "DELETE", pathIncludes: "/container/regguard-preflight-" },
+      { status: 403, body: '{"message":"token does not have at least one of required scope(s): [write:package]"}' },
+    );
+    expect(line?.msg).toMatch(/^FORGEJO_TOKEN lacks write:package; every delete would be refused \(403: .*required scope/);
+  });
+});
+
 describe("fail closed", () => {
   it("a kept tag that cannot be resolved (HTTP 500) freezes its package only; exit 1", async () => {
     fake = await startFake();
