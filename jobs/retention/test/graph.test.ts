@@ -1,14 +1,13 @@
 // registryResolver (src/graph.ts) against a scripted /v2: what the keep set learns about one
 // manifest. A clean 404 is "missing" (an already-broken image, reported); any other refusal is
 // "error" (the package freezes); a digest Forgejo cannot store (not sha256) is "error" too,
-// since no package version could ever match it (docs/real-forgejo.md).
-import { createHash } from "node:crypto";
+// since no package version could ever match it (the comment in src/graph.ts).
 import { afterEach, describe, expect, it } from "vitest";
 import { RegistryClient } from "@regguard/oci-client";
-import { OCI_CONFIG, OCI_INDEX, OCI_MANIFEST, startScriptedServer, type ScriptedResponse, type StartedScriptedServer } from "@regguard/testkit";
+import { OCI_CONFIG, OCI_INDEX, OCI_MANIFEST, sha256Digest, startScriptedServer, type ScriptedResponse, type StartedScriptedServer } from "@regguard/testkit";
 import { registryResolver } from "../src/graph.js";
 
-const sha256 = (b: string) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
+const sha256 = (text: string) => sha256Digest(Buffer.from(text));
 const child = (n: number) => sha256(`child-${n}`);
 const manifest = (body: object, mediaType: string): ScriptedResponse => {
   const text = JSON.stringify(body);
