@@ -131,9 +131,14 @@ class Closure {
     if (!this.rootHeld.has(digest)) this.rootHeld.set(digest, by);
   }
 
-  /** The root keeping a digest, whether it holds it or points at it (cosign subjects follow either). */
+  /**
+   * The root keeping a digest, whether it holds it or points at it (cosign subjects follow either).
+   * A root holding it wins: those are all known before the first cosign tag is decided, while
+   * `referencedBy` grows as cosign tags are kept, so preferring it made a signature's reason
+   * depend on the order Forgejo lists versions in (fixtures-live.test.ts, fixture "cosign").
+   */
   keptHolder(digest: DigestText): string | undefined {
-    return this.referencedBy.get(digest) ?? this.rootHeld.get(digest);
+    return this.rootHeld.get(digest) ?? this.referencedBy.get(digest);
   }
 
   visitRoot(key: string, by: string): void {

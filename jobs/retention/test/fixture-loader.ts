@@ -10,13 +10,13 @@ import type { DigestText, InventoryVersion, PackageInventory, ResolvedNode } fro
 
 export const FIXTURES = join(import.meta.dirname, "fixtures");
 
-interface SeedVersion {
+export interface SeedVersion {
   id?: number;
   name: string;
   created: string;
   holds?: string;
 }
-interface Seed {
+export interface Seed {
   description: string;
   now: string;
   rules: { keepLastN: number; keepTags: string; untaggedGrace: string };
@@ -52,14 +52,21 @@ export interface Fixture {
   expected: Expected;
 }
 
-const hex = (name: string): string => createHash("sha256").update(name).digest("hex");
-/** Replace every `{name}` in a JSON document with sha256(name) in hex. */
-const expand = (text: string): string => text.replace(/\{([^{}"\s]+)\}/g, (_, n: string) => hex(n));
+/** The stand-in digest of a fixture name: sha256(name) in hex. */
+export const fixtureHex = (name: string): string => createHash("sha256").update(name).digest("hex");
+/** Replace every `{name}` in a JSON document with `hexOf(name)` (the stand-in hash unless told). */
+export const expandNames = (text: string, hexOf: (name: string) => string = fixtureHex): string => text.replace(/\{([^{}"\s]+)\}/g, (_, n: string) => hexOf(n));
+const expand = (text: string): string => expandNames(text);
 
 function ms(name: string, raw: string): number {
   const parsed = parseDuration(name, raw);
   if (!parsed.ok) throw new Error(parsed.problem);
   return parsed.value;
+}
+
+/** A fixture's seed and expected outcome as written, `{name}` placeholders and all. */
+export function readFixtureText(name: string): { seed: string; expected: string } {
+  return { seed: readFileSync(join(FIXTURES, name, "seed.json"), "utf8"), expected: readFileSync(join(FIXTURES, name, "expected.json"), "utf8") };
 }
 
 /** Load one fixture directory. */

@@ -8,10 +8,15 @@ import { fixtureNames, loadFixture } from "./fixture-loader.js";
 describe.each(fixtureNames())("fixture %s", (name) => {
   const fx = loadFixture(name);
 
-  it(fx.description.slice(0, 110), async () => {
+  // Forgejo's listing order is its own (newest first, by id): the plan, reasons included, must not
+  // depend on it. The reversed run caught a cosign tag's reason naming whichever holder came first.
+  it.each([
+    ["as listed", fx.pkg.versions],
+    ["listed in reverse", [...fx.pkg.versions].reverse()],
+  ])(`${fx.description.slice(0, 90)} (%s)`, async (_order, versions) => {
     const fetched: string[] = [];
     const plan = await planPackage(
-      fx.pkg,
+      { ...fx.pkg, versions },
       fx.rules,
       fx.now,
       async (_repo, key) => {
