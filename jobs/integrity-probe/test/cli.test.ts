@@ -1,7 +1,7 @@
 // The built CLI as the CronJob runs it: `node dist/main.js` with an
 // environment, checked by exit code and output. Needs `pnpm build` first
 // (turbo's test task depends on build).
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,20 +29,14 @@ interface CliResult {
   stderr: string;
 }
 
-/** Run the CLI; `stopAfterStartMs` sends SIGTERM that long after the "probe starting" line; `nodeArgs` go before the script. */
-function cli(env: Record<string, string>, args: string[] = [], stopAfterStartMs?: number, nodeArgs: string[] = []): Promise<CliResult> {
+/** Run the CLI; `onSpawn` gets the child (to signal it on some event); `nodeArgs` go before the script. */
+function cli(env: Record<string, string>, args: string[] = [], onSpawn?: (child: ChildProcess) => void, nodeArgs: string[] = []): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeArgs, MAIN, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    let stopping = false;
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-      if (stopAfterStartMs !== undefined && !stopping && stdout.includes("probe starting")) {
-        stopping = true;
-        setTimeout(() => child.kill("SIGTERM"), stopAfterStartMs);
-      }
-    });
+    onSpawn?.(child);
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
@@ -174,6 +168,8 @@ describe.skipIf(!built)("the built CLI", () => {
   });
 
   it("SIGTERM stops the walk, still pushes, exits 130", async () => {
+    // Sent when the first manifest request reaches the slow registry: the walk is then under way,
+    // whatever the machine's speed (a fixed delay after "probe starting" was a guess).
     const r = await cli(
       {
         REGISTRY_URL: slow.url,
@@ -183,7 +179,7 @@ describe.skipIf(!built)("the built CLI", () => {
         REGISTRY_INSTANCE: "stopped",
       },
       [],
-      500,
+      (child) => slow.rules.beforeNext({ method: "GET", pathIncludes: "/manifests/" }, () => void child.kill("SIGTERM")),
     );
     expect(r.code).toBe(130);
     const lines = jsonLines(r.stdout);

@@ -123,12 +123,17 @@ describe("built CLI stopped mid-apply", () => {
         stdio: ["ignore", "pipe", "pipe"],
       });
       let stdout = "";
-      child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-      // The first version DELETE waits here while the job is told to stop,
-      // as a CronJob's pod is when the node drains.
+      let signalled: () => void = () => undefined;
+      const received = new Promise<void>((resolve) => (signalled = resolve));
+      child.stdout.on("data", (c: Buffer) => {
+        stdout += c.toString();
+        if (stdout.includes("received SIGTERM, stopping")) signalled();
+      });
+      // The first version DELETE waits here while the job is told to stop, as a CronJob's pod is
+      // when the node drains; it is answered once the job says it got the signal.
       fake.beforeNext({ method: "DELETE", pathIncludes: "/container/stop/" }, async () => {
         child.kill("SIGTERM");
-        await new Promise((r) => setTimeout(r, 300));
+        await received;
       });
       const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
       expect(code).toBe(130);
