@@ -1,0 +1,215 @@
+// The request pipeline on its own (src/transport.ts), against scripted servers on 127.0.0.1:
+// what it refuses to be built with, what every request carries, which redirects it follows and
+// how far, what it caps, and the error a tired operator reads for each failure. The walk and
+// client tests reach most of this through RegistryClient; these pin the edges the mutation run
+// found unguarded (issue 16).
+import { describe, expect, it } from "vitest";
+import { AbortedError, ProtocolError, TooLargeError, Transport, TransportError, UntrustedLinkError, type RequestSpec } from "../src/index.js";
+import { BASIC, SECRET, serve } from "./scripted.js";
+
+const transport = (url: string, extra: Partial<ConstructorParameters<typeof Transport>[0]> = {}) =>
+  new Transport({ url, username: "viktor", password: SECRET, retryBaseMs: 5, timeoutMs: 2000, ...extra });
+const get = (path: string, extra: Partial<RequestSpec> = {}): RequestSpec => ({ method: "GET", path, scope: "repository:a/b:pull", ...extra });
+
+async function using<T>(t: Transport, fn: (t: Transport) => Promise<T>): Promise<T> {
+  try {
+    return await fn(t);
+  } finally {
+    await t.close();
+  }
+}
+
+describe("building a transport", () => {
+  it.each([
+    ["an ftp URL", { url: "ftp://127.0.0.1/" }, /registry url must be http\(s\), got ftp:/],
+    ["credentials in the URL", { url: "http://viktor:pw@127.0.0.1/" }, /must not contain credentials; pass username and password/],
+    ["zero concurrency", { url: "http://127.0.0.1/", concurrency: 0 }, /concurrency must be a positive integer/],
+    ["fractional concurrency", { url: "http://127.0.0.1/", concurrency: 1.5 }, /concurrency must be a positive integer/],
+    ["a zero timeout", { url: "http://127.0.0.1/", timeoutMs: 0 }, /timeoutMs must be a positive number/],
+    ["a NaN timeout", { url: "http://127.0.0.1/", timeoutMs: Number.NaN }, /timeoutMs must be a positive number/],
+  ])("refuses %s", (_what, opts, message) => {
+    expect(() => new Transport(opts)).toThrow(TypeError);
+    expect(() => new Transport(opts)).toThrow(message);
+  });
+
+  it("accepts concurrency 1 and an https URL", async () => {
+    await new Transport({ url: "https://127.0.0.1/", concurrency: 1 }).close();
+  });
+});
+
+describe("what every request carries", () => {
+  it("Basic credentials from the first request, the default user agent, and the caller's headers", async () => {
+    const s = await serve(() => ({ status: 200, body: "ok" }));
+    const res = await using(transport(s.url), (t) => t.send(get("/v2/", { headers: { accept: "x/y" } })));
+    expect([res.status, Buffer.from(res.body).toString()]).toEqual([200, "ok"]);
+    expect(s.requests[0]?.headers).toMatchObject({ authorization: BASIC, "user-agent": "regguard", accept: "x/y" });
+  });
+
+  it("no Authorization without a username (an empty one too), and a password-less user is `user:`", async () => {
+    const s = await serve(() => ({ status: 200 }));
+    await using(new Transport({ url: s.url }), (t) => t.send(get("/v2/")));
+    await using(new Transport({ url: s.url, username: "", password: SECRET }), (t) => t.send(get("/v2/")));
+    await using(new Transport({ url: s.url, username: "anon", userAgent: "probe/1" }), (t) => t.send(get("/v2/")));
+    expect(s.requests.map((r) => r.headers.authorization)).toEqual([undefined, undefined, `Basic ${Buffer.from("anon:").toString("base64")}`]);
+    expect(s.requests[2]?.headers["user-agent"]).toBe("probe/1");
+  });
+
+  it("an anonymous client answered by a Basic challenge gets the 401 back, asked once", async () => {
+    const s = await serve(() => ({ status: 401, headers: { "www-authenticate": 'Basic realm="r"' } }));
+    const res = await using(new Transport({ url: s.url }), (t) => t.send(get("/v2/")));
+    expect([res.status, s.requests.length]).toEqual([401, 1]);
+  });
+
+  it("a client that sent Basic and is challenged for Basic again gets the 401 back, asked once", async () => {
+    const s = await serve(() => ({ status: 401, headers: { "www-authenticate": 'Basic realm="r"' } }));
+    const res = await using(transport(s.url), (t) => t.send(get("/v2/")));
+    expect([res.status, s.requests.length]).toEqual([401, 1]);
+  });
+
+  it("refuses a path on another origin before sending anything", async () => {
+    const s = await serve(() => ({ status: 200 }));
+    const other = await serve(() => ({ status: 200 }));
+    await using(transport(s.url), async (t) => {
+      await expect(t.send(get(`${other.url}/v2/`))).rejects.toThrow(TransportError);
+      await expect(t.send(get(`${other.url}/v2/`))).rejects.toThrow(/refusing to send a registry request to another origin/);
+    });
+    expect([s.requests.length, other.requests.length]).toEqual([0, 0]);
+  });
+});
+
+describe("redirects", () => {
+  it.each([301, 302, 303, 307, 308])("a GET follows a %i on the same origin, Authorization kept", async (status) => {
+    const s = await serve((req) => (req.path === "/start" ? { status, headers: { location: "/end" } } : { status: 200, body: "end" }));
+    const res = await using(transport(s.url), (t) => t.send(get("/start")));
+    expect([res.status, Buffer.from(res.body).toString(), res.url]).toEqual([200, "end", `${s.url}/end`]);
+    expect(s.requests.map((r) => [r.path, r.headers.authorization])).toEqual([
+      ["/start", BASIC],
+      ["/end", BASIC],
+    ]);
+  });
+
+  it("a 303 turns a HEAD into a GET; a 307 keeps it a HEAD", async () => {
+    const s = await serve((req) =>
+      req.path.startsWith("/start") ? { status: req.path.endsWith("303") ? 303 : 307, headers: { location: "/end" } } : { status: 200 },
+    );
+    await using(transport(s.url), async (t) => {
+      await t.send({ ...get("/start303"), method: "HEAD" });
+      await t.send({ ...get("/start307"), method: "HEAD" });
+    });
+    expect(s.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["HEAD /start303", "GET /end", "HEAD /start307", "HEAD /end"]);
+  });
+
+  it("a PUT's redirect is the answer, not followed", async () => {
+    const s = await serve(() => ({ status: 307, headers: { location: "/elsewhere" } }));
+    const res = await using(transport(s.url), (t) => t.send({ ...get("/v2/a/b/blobs/uploads/x"), method: "PUT", body: new Uint8Array([1]) }));
+    expect([res.status, s.requests.length]).toEqual([307, 1]);
+  });
+
+  it("a redirect without a Location is the answer", async () => {
+    const s = await serve(() => ({ status: 302 }));
+    const res = await using(transport(s.url), (t) => t.send(get("/start")));
+    expect([res.status, s.requests.length]).toEqual([302, 1]);
+  });
+
+  it("five hops are followed; a sixth is a ProtocolError naming the limit", async () => {
+    const chain = (hops: number) => (req: { path: string }) => {
+      const n = Number(req.path.slice(1));
+      return n < hops ? { status: 302, headers: { location: `/${n + 1}` } } : { status: 200, body: "there" };
+    };
+    const five = await serve(chain(5));
+    expect((await using(transport(five.url), (t) => t.send(get("/0")))).status).toBe(200);
+    expect(five.requests).toHaveLength(6);
+    const six = await serve(chain(6));
+    const err = await using(transport(six.url), (t) => t.send(get("/0")).catch((e: unknown) => e));
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect((err as Error).message).toMatch(/^too many redirects \(more than 5\) from \/0$/);
+    expect(six.requests).toHaveLength(6);
+  });
+
+  it("a hop to another origin goes without Authorization; with sameOrigin it is refused and never asked", async () => {
+    const storage = await serve(() => ({ status: 200, body: "blob" }));
+    const s = await serve(() => ({ status: 307, headers: { location: `${storage.url}/blob?sig=x` } }));
+    await using(transport(s.url), async (t) => {
+      expect(Buffer.from((await t.send(get("/v2/a/b/blobs/x"))).body).toString()).toBe("blob");
+      const err = await t.send(get("/v2/_catalog", { sameOrigin: true })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UntrustedLinkError);
+      expect((err as Error).message).toMatch(/redirected to another origin \(http:\/\/127\.0\.0\.1:\d+\); refusing to follow it/);
+    });
+    expect(storage.requests.map((r) => [r.path, r.headers.authorization])).toEqual([["/blob?sig=x", undefined]]);
+    expect(s.requests).toHaveLength(2);
+  });
+});
+
+describe("bodies", () => {
+  it("a declared length over maxBytes is TooLargeError before the body is read; a HEAD is never capped", async () => {
+    const s = await serve(() => ({ status: 200, headers: { "content-length": "100" }, body: "x".repeat(100) }));
+    await using(transport(s.url), async (t) => {
+      const err = await t.send(get("/big", { maxBytes: 99 })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TooLargeError);
+      expect((err as Error).message).toMatch(/is 100 bytes; the limit is 99$/);
+      expect((await t.send(get("/big", { maxBytes: 100 }))).body).toHaveLength(100);
+      expect((await t.send({ ...get("/big", { maxBytes: 1 }), method: "HEAD" })).status).toBe(200);
+    });
+  });
+
+  it("a chunked body over maxBytes is TooLargeError once it passes the cap; at the cap it is whole", async () => {
+    const chunks = async function* () {
+      for (let i = 0; i < 10; i++) yield Buffer.from("0123456789");
+    };
+    const s = await serve(() => ({ status: 200, bodyStream: chunks() }));
+    await using(transport(s.url), async (t) => {
+      const err = await t.send(get("/chunked", { maxBytes: 99 })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TooLargeError);
+      expect((err as Error).message).toMatch(/exceeds 99 bytes$/);
+      expect(Buffer.from((await t.send(get("/chunked", { maxBytes: 100 }))).body).toString()).toBe("0123456789".repeat(10));
+    });
+  });
+
+  it("open() hands back a 2xx body as a stream and buffers an error answer", async () => {
+    const s = await serve((req) => (req.path === "/ok" ? { status: 200, body: "streamed" } : { status: 404, body: "nope" }));
+    await using(transport(s.url), async (t) => {
+      const ok = await t.open(get("/ok"));
+      expect(ok.stream).toBeDefined();
+      const parts: Buffer[] = [];
+      for await (const c of ok.stream as AsyncIterable<Buffer>) parts.push(c);
+      expect(Buffer.concat(parts).toString()).toBe("streamed");
+      const missing = await t.open(get("/missing"));
+      expect([missing.status, missing.stream, Buffer.from(missing.body).toString()]).toEqual([404, undefined, "nope"]);
+    });
+  });
+});
+
+describe("failures and counters", () => {
+  it("a refused connection is a TransportError naming the cause's code", async () => {
+    const s = await serve(() => ({ status: 200 }));
+    const url = s.url;
+    await s.stop();
+    const err = await using(transport(url, { retries: 0 }), (t) => t.send(get("/v2/")).catch((e: unknown) => e));
+    expect(err).toBeInstanceOf(TransportError);
+    expect((err as Error).message).toMatch(/^request to http:\/\/127\.0\.0\.1:\d+\/v2\/ failed: ECONNREFUSED$/);
+  });
+
+  it("a signal aborted before the request is an AbortedError, and the server is never asked", async () => {
+    const s = await serve(() => ({ status: 200 }));
+    const ac = new AbortController();
+    ac.abort(new Error("SIGTERM"));
+    const err = await using(transport(s.url, { signal: ac.signal }), (t) => t.send(get("/v2/")).catch((e: unknown) => e));
+    expect(err).toBeInstanceOf(AbortedError);
+    expect((err as Error).message).toMatch(/^request to http:\/\/127\.0\.0\.1:\d+\/v2\/ aborted$/);
+    expect(s.requests).toHaveLength(0);
+  });
+
+  it("counts every hop as a request and every retry", async () => {
+    let calls = 0;
+    const s = await serve((req) => {
+      if (req.path === "/hop") return { status: 302, headers: { location: "/flaky" } };
+      calls += 1;
+      return calls < 3 ? { status: 503, body: "busy" } : { status: 200 };
+    });
+    const stats = await using(transport(s.url), async (t) => {
+      expect((await t.send(get("/hop"))).status).toBe(200);
+      return t.stats;
+    });
+    expect(stats).toEqual({ requests: 6, retries: 2, tokenRequests: 0 });
+  });
+});
