@@ -2,7 +2,7 @@
 // children, config and layer blobs). The go-live review of the shell version
 // checked running pods, which cannot see index -> child references
 // (docs/design.md, R1); this checks what the registry actually serves.
-import { NotFoundError, walkImage, type Finding, type RegistryClient } from "@regguard/oci-client";
+import { walkImage, type Finding, type RegistryClient } from "@regguard/oci-client";
 import { messageOf } from "./inventory.js";
 import { mapLimit } from "./limit.js";
 import type { PackagePlan } from "./model.js";
@@ -93,8 +93,9 @@ export async function verifyUnplanned(
       const tags = await registry.tags(p.repository).then(
         (t) => t.map(norm),
         (e: unknown) => {
-          // NAME_UNKNOWN: every tag is gone, so none can be broken.
-          if (e instanceof NotFoundError) return [];
+          // A repository whose every tag is gone answers NAME_UNKNOWN, which the client already
+          // reads as an empty list (oci-client listing.ts). Any other failure, a bare 404 from a
+          // proxy or one after the first page included, leaves tags unverified: say so.
           listErrors.push({ package: p.name, error: messageOf(e) });
           return [];
         },
