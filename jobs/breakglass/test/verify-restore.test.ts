@@ -188,6 +188,74 @@ describe.skipIf(registryMissing)("verify and restore", () => {
     expect(await failure(skipped)).toMatch(/image sha256:[0-9a-f]{64} is missing from manifest.json; docker load would not load it/);
   });
 
+  // One metadata document edited at a time; each message is the operator's only clue (issue 16).
+  const docker = (edit: (entries: Array<Record<string, unknown>>) => unknown) => (d: Buffer) =>
+    Buffer.from(JSON.stringify(edit(JSON.parse(d.toString()) as Array<Record<string, unknown>>)));
+  const EMPTY_INDEX = JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [] });
+  const AN_IMAGE = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: `sha256:${"0".repeat(64)}`, size: 2 },
+    layers: [],
+  });
+  it.each<[string, string, (d: Buffer) => Buffer | null, RegExp]>([
+    ["oci-layout without a version", "oci-layout", () => Buffer.from("{}"), /oci-layout has no imageLayoutVersion$/],
+    ["no oci-layout", "oci-layout", () => null, /oci-layout is missing from the archive$/],
+    ["an oci-layout that is not JSON", "oci-layout", () => Buffer.from("{oops"), /oci-layout is not valid JSON$/],
+    ["an index.json listing nothing", "index.json", () => Buffer.from(EMPTY_INDEX), /index.json lists no manifests$/],
+    ["an index.json that is an image manifest", "index.json", () => Buffer.from(AN_IMAGE), /index.json lists no manifests$/],
+    ["an index.json that is not JSON", "index.json", () => Buffer.from("[1"), /^.*index.json: .+/],
+    ["an empty manifest.json", "manifest.json", () => Buffer.from("[]"), /manifest.json is not a non-empty array$/],
+    ["a manifest.json object", "manifest.json", () => Buffer.from("{}"), /manifest.json is not a non-empty array$/],
+    ["an entry without Config", "manifest.json", docker((e) => e.map(({ Config: _c, ...rest }) => rest)), /manifest.json entry 0 needs Config and Layers$/],
+    ["an entry without Layers", "manifest.json", docker((e) => e.map(({ Layers: _l, ...rest }) => rest)), /manifest.json entry 0 needs Config and Layers$/],
+    [
+      "an entry with its layers in another order",
+      "manifest.json",
+      docker((e) => e.map((x) => ({ ...x, Layers: [...(x.Layers as string[])].reverse() }))),
+      /manifest.json entry 0 \(blobs\/sha256\/[0-9a-f]{64}\) matches no image reachable from index.json$/,
+    ],
+    [
+      "an entry missing its last layer",
+      "manifest.json",
+      docker((e) => e.map((x) => ({ ...x, Layers: (x.Layers as string[]).slice(0, -1) }))),
+      /manifest.json entry 0 \(blobs\/sha256\/[0-9a-f]{64}\) matches no image reachable from index.json$/,
+    ],
+    [
+      "an entry naming another config",
+      "manifest.json",
+      docker((e) => e.map((x) => ({ ...x, Config: `blobs/sha256/${"0".repeat(64)}` }))),
+      /manifest.json entry 0 \(blobs\/sha256\/0{64}\) matches no image reachable from index.json$/,
+    ],
+    [
+      "RepoTags that is not an array",
+      "manifest.json",
+      docker((e) => e.map((x) => ({ ...x, RepoTags: "infra-ci:abc123" }))),
+      /manifest.json entry 0: RepoTags is not an array$/,
+    ],
+    [
+      "no RepoTags at all",
+      "manifest.json",
+      docker((e) => e.map(({ RepoTags: _t, ...rest }) => rest)),
+      /no manifest.json entry carries the image's name; docker load would leave it untagged$/,
+    ],
+    [
+      "empty RepoTags",
+      "manifest.json",
+      docker((e) => e.map((x) => ({ ...x, RepoTags: [] }))),
+      /no manifest.json entry carries the image's name; docker load would leave it untagged$/,
+    ],
+  ])("refuses %s", async (label, file, edit, message) => {
+    const out = join(dir, `meta-${label.replace(/\W+/g, "-")}.tar`);
+    await rewriteTar(single, out, (n, d) => (n === file ? edit(d) : d));
+    expect(await failure(out)).toMatch(message);
+  });
+
+  it("a sidecar that is not in sha256sum format fails, naming it", async () => {
+    const path = await damaged("sidecar-garbage", (p) => writeFile(`${p}.sha256`, "not a checksum line\n"));
+    expect(await failure(path)).toMatch(/sidecar-garbage.tar.sha256 is not in sha256sum format$/);
+  });
+
   it("a sidecar that disagrees fails", async () => {
     const path = await damaged("sidecar", (p) => writeFile(`${p}.sha256`, `${"0".repeat(64)}  sidecar.tar\n`));
     expect(await failure(path)).toMatch(/hashes to sha256:[0-9a-f]{64}, but .*sidecar.tar.sha256 says 0{64}/);
@@ -210,6 +278,39 @@ describe.skipIf(registryMissing)("verify and restore", () => {
       // Again: everything is already there, nothing is uploaded twice.
       const again = await restoreArchive(single, client, parseReference(`${target.host}/viktor/infra-ci:abc123`), memoryLogger());
       expect(again.blobsPushed).toBe(0);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("restore streams a layer over 4 MiB from the tar: uploaded where missing, counted present where the registry has it, digest-pinned REFs checked", async () => {
+    const big = await pushImage({ url: source.url }, "viktor/big", "v1", { layers: 1, layerSize: 5 * 1024 * 1024, seed: "vr-big" });
+    const report = await save(saveConfig({ IMAGE: `${source.host}/viktor/big:v1`, DESTINATIONS: dir }), { log: testLogger() });
+    expect(report.ok).toBe(true);
+    const path = join(dir, "big-v1.tar");
+    const client = new RegistryClient({ url: target.url, username: "ci-pusher", password: PAT });
+    try {
+      const first = await restoreArchive(path, client, parseReference(`${target.host}/big/app:v1`), memoryLogger());
+      expect([first.blobsPushed, first.blobsPresent, first.manifests]).toEqual([2, 0, 1]);
+      expect(first.reference).toBe(`${target.host}/big/app:v1`);
+      const layer = big.layers[0] as { digest: `sha256:${string}`; size: number };
+      await client.checkBlob("big/app", layer);
+      // The usual state after an incident: the blobs survived, the manifest did not.
+      const again = await restoreArchive(path, client, parseReference(`${target.host}/big/app:v2`), memoryLogger());
+      expect([again.blobsPushed, again.blobsPresent]).toEqual([0, 2]);
+      expect((await client.headManifest("big/app", "v2")).digest).toBe(big.digest);
+      // By digest: the archive's own image goes back under the archive's tag (pods pinned to the
+      // digest find it either way); another digest is refused before any push.
+      const pinned = await restoreArchive(path, client, parseReference(`${target.host}/big/pinned@${big.digest}`), memoryLogger());
+      expect([pinned.reference, pinned.digest]).toEqual([`${target.host}/big/pinned:v1`, big.digest]);
+      expect((await client.headManifest("big/pinned", big.digest)).digest).toBe(big.digest);
+      const other = `sha256:${"a".repeat(64)}`;
+      const refused = await restoreArchive(path, client, parseReference(`${target.host}/big/wrong@${other}`), memoryLogger()).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(refused?.message).toBe(`REF asks for ${other}, the archive's image is ${big.digest}`);
+      await expect(client.headBlob("big/wrong", layer.digest)).rejects.toThrow();
     } finally {
       await client.close();
     }
