@@ -29,7 +29,7 @@ export async function rewriteTar(
   src: string,
   dst: string,
   edit: (name: string, data: Buffer) => Buffer | null,
-  extra: Array<{ name: string; data: Buffer }> = [],
+  extra: Array<{ name: string; data: Buffer; type?: tar.Headers["type"]; linkname?: string }> = [],
 ): Promise<void> {
   const extract = tar.extract();
   const pack = tar.pack();
@@ -47,7 +47,10 @@ export async function rewriteTar(
     const data = edit(entry.header.name, Buffer.concat(parts));
     if (data !== null) pack.entry({ ...entry.header, size: data.length }, data);
   }
-  for (const e of extra) pack.entry({ name: e.name, size: e.data.length }, e.data);
+  for (const e of extra) {
+    if (e.type && e.type !== "file") pack.entry({ name: e.name, type: e.type, ...(e.linkname ? { linkname: e.linkname } : {}) });
+    else pack.entry({ name: e.name, size: e.data.length }, e.data);
+  }
   pack.finalize();
   await done;
   await writeFile(dst, Buffer.concat(chunks));
