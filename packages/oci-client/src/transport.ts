@@ -170,7 +170,7 @@ export class Transport {
 
   /** The same two hooks for every request's retry loop (one object, not two closures per request). */
   private readonly retryHooks = {
-    discard: (res: Response) => res.stream?.destroy(),
+    discard: (res: Response) => discard(res.stream),
     onRetry: () => void this.counters.retries++,
   };
 
@@ -198,7 +198,7 @@ export class Transport {
     } else {
       return res;
     }
-    res.stream?.destroy();
+    discard(res.stream);
     // Retry once with fresh credentials; a second 401 is the caller's answer.
     return this.fromRegistry(await this.follow(spec, auth));
   }
@@ -212,7 +212,7 @@ export class Transport {
     if (res.status !== 401 && res.status !== 403) return res;
     const final = new URL(res.url);
     if (final.origin === this.base.origin) return res;
-    res.stream?.destroy();
+    discard(res.stream);
     const Refusal = res.status === 401 ? UnauthorizedError : ForbiddenError;
     throw new Refusal(
       `the registry redirected to ${final.host}, which answered HTTP ${res.status}; ${final.host} is not the registry, so no credentials were sent to it (an expired or unsigned storage URL?)`,
@@ -236,7 +236,7 @@ export class Transport {
       const res = await this.exchange(url, method, spec, sameOrigin ? auth : undefined, hop === 0 ? spec.body : undefined);
       const location = res.headers.location;
       if (![301, 302, 303, 307, 308].includes(res.status) || !location || (method !== "GET" && method !== "HEAD")) return res;
-      res.stream?.destroy();
+      discard(res.stream);
       // A redirect loop answers the same way every time: final, never retried (issue 12).
       if (hop >= MAX_REDIRECTS) throw new ProtocolError(`too many redirects (more than ${MAX_REDIRECTS}) from ${safeUrl(spec.path)}`, { url: url.toString() });
       const next = new URL(location, url);
@@ -304,7 +304,7 @@ export class Transport {
     const max = spec.maxBytes ?? DEFAULT_MAX_BODY;
     const declared = Number(flat["content-length"]);
     if (Number.isFinite(declared) && declared > max && method !== "HEAD") {
-      res.body.destroy();
+      discard(res.body);
       release();
       throw new TooLargeError(`response from ${safeUrl(url.toString())} is ${declared} bytes; the limit is ${max}`, {
         url: url.toString(),
@@ -341,6 +341,17 @@ export class Transport {
   }
 }
 
+/**
+ * Drop a response body we will not read. undici's body stream, destroyed before its end, emits
+ * an "aborted" error (lib/api/readable.js, destroy); with no listener that is an uncaught
+ * exception, which ended a process instead of giving the caller its TooLargeError.
+ */
+function discard(body: Readable | undefined): void {
+  if (!body || body.destroyed) return;
+  body.on("error", () => undefined);
+  body.destroy();
+}
+
 function replayable(spec: RequestSpec): boolean {
   return spec.body === undefined || spec.body instanceof Uint8Array || typeof spec.body === "function";
 }
@@ -351,7 +362,7 @@ async function readCapped(body: Readable, max: number, url: URL): Promise<Uint8A
   for await (const chunk of body as AsyncIterable<Buffer>) {
     total += chunk.length;
     if (total > max) {
-      body.destroy();
+      discard(body);
       throw new TooLargeError(`response from ${safeUrl(url.toString())} exceeds ${max} bytes`, { url: url.toString() });
     }
     chunks.push(chunk);
