@@ -3,4 +3,4 @@
 // import.test.ts (docker load / ctr import of archives: it tests the writer, which is not mutated).
 import { mutationConfig } from "../../vitest.base.mjs";
 
-export default mutationConfig(["src/**/*.test.ts", "test/{destinations,forgejo,manifests,stalled-source,verify-restore}.test.ts"]);
+export default mutationConfig(["src/**/*.test.ts", "test/{destinations,forgejo,local-destination,manifests,stalled-source,verify-restore}.test.ts"]);
