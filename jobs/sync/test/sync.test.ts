@@ -12,7 +12,9 @@ import {
   startCountingProxy,
   startPushgateway,
   startRegistry,
+  startScriptedServer,
   type ReplayServer,
+  type StartedScriptedServer,
   type StartedCountingProxy,
   type StartedPushgateway,
   type StartedRegistry,
@@ -275,6 +277,85 @@ describe.each(replayTargets("the sync job into Forgejo"))("sync into $name", ({ 
     expect(tagLines(r)).toEqual(["viktor/api:1 missing failed"]);
     expect(String(r.lines.find((l) => l.msg === "tag not synced")?.detail)).toContain("400");
     expect(fake.versions("viktor", "api").map((v) => v.version)).not.toContain("1");
+  });
+});
+
+/**
+ * A source that spells repositories with capitals. registry:2 refuses such names, so this front
+ * serves `shown` names for the registry:2 repositories behind them: the catalog and tag lists are
+ * rewritten, and every /v2/<shown>/... request is forwarded to /v2/<stored>/....
+ */
+async function casedSource(upstream: string, shownToStored: Record<string, string>): Promise<StartedScriptedServer> {
+  const storedToShown = new Map(Object.entries(shownToStored).map(([shown, stored]) => [stored, shown]));
+  return startScriptedServer(async (req) => {
+    let path = req.path;
+    if (path.startsWith("/v2/_catalog")) return { status: 200, body: { repositories: Object.keys(shownToStored) } };
+    for (const [shown, stored] of Object.entries(shownToStored))
+      if (path.startsWith(`/v2/${shown}/`)) path = `/v2/${stored}/${path.slice(`/v2/${shown}/`.length)}`;
+    const res = await fetch(`${upstream}${path}`, { method: req.method, headers: req.headers.accept ? { accept: req.headers.accept } : {} });
+    const headers: Record<string, string> = {};
+    for (const h of ["content-type", "docker-content-digest"]) {
+      const v = res.headers.get(h);
+      if (v) headers[h] = v;
+    }
+    if (req.method === "HEAD") {
+      headers["content-length"] = res.headers.get("content-length") ?? "0";
+      return { status: res.status, headers };
+    }
+    const body = new Uint8Array(await res.arrayBuffer());
+    if (path.endsWith("/tags/list") && res.ok) {
+      const list = JSON.parse(Buffer.from(body).toString()) as { name: string; tags: string[] };
+      return { status: 200, headers, body: { ...list, name: storedToShown.get(list.name) ?? list.name } };
+    }
+    return { status: res.status, headers, body };
+  });
+}
+
+describe("source names with capitals (distribution's grammar and Forgejo have none)", () => {
+  let src: StartedRegistry;
+  let dst: StartedRegistry;
+  beforeAll(async () => {
+    [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
+  });
+  afterAll(async () => {
+    await Promise.all([src?.stop(), dst?.stop()]);
+  });
+
+  // Capitals are outside distribution's name grammar (registry:2 refuses them on push), so the
+  // client will not send a request for one: the run says the source could not be listed and
+  // compares nothing, rather than guessing which stored name a capitalised one stands for.
+  it("a capitalised name the source serves ends the run as incomplete (exit 3) before any write", async () => {
+    await pushImage({ url: src.url }, "team/app-stored", "1", { seed: "cased-1" });
+    const front = await casedSource(src.url, { "Team/App": "team/app-stored" });
+    const before = await (await fetch(`${dst.url}/v2/_catalog`)).json();
+    try {
+      const r = await sync("copy", { SOURCE_URL: front.url, TARGET_URL: dst.url, TARGET_PREFIX: "viktor/", DRY_RUN: "false" });
+      expect(r.code).toBe(3);
+      expect(r.lines.find((l) => l.level === "error")).toMatchObject({
+        msg: "the source could not be listed; nothing was compared",
+        detail: 'invalid repository name "Team/App"',
+      });
+      expect(await (await fetch(`${dst.url}/v2/_catalog`)).json()).toEqual(before);
+    } finally {
+      await front.stop();
+    }
+  });
+
+  it("Team/Tool and team/tool collide on viktor/team/tool: an error naming both, neither copied", async () => {
+    await pushImage({ url: src.url }, "team/tool-upper", "1", { seed: "collide-upper" });
+    await pushImage({ url: src.url }, "team/tool-lower", "1", { seed: "collide-lower" });
+    const front = await casedSource(src.url, { "Team/Tool": "team/tool-upper", "team/tool": "team/tool-lower" });
+    try {
+      const r = await sync("copy", { SOURCE_URL: front.url, TARGET_URL: dst.url, TARGET_PREFIX: "viktor/", DRY_RUN: "false" });
+      expect(r.code).toBe(1);
+      const collision = r.lines.find((l) => l.msg === "source repositories collide on the target; neither is synced");
+      expect(collision).toMatchObject({ level: "error", target: "viktor/team/tool" });
+      expect([...(collision?.sources as string[])].sort()).toEqual(["Team/Tool", "team/tool"]);
+      const tags = await fetch(`${dst.url}/v2/viktor/team/tool/tags/list`);
+      expect(tags.status).toBe(404);
+    } finally {
+      await front.stop();
+    }
   });
 });
 
