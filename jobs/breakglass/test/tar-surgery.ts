@@ -29,7 +29,7 @@ export async function rewriteTar(
   src: string,
   dst: string,
   edit: (name: string, data: Buffer) => Buffer | null,
-  extra: Array<{ name: string; data: Buffer; type?: tar.Headers["type"]; linkname?: string }> = [],
+  extra: Array<{ name: string; data: Buffer; type?: tar.Header["type"]; linkname?: string }> = [],
 ): Promise<void> {
   const extract = tar.extract();
   const pack = tar.pack();

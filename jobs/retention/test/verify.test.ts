@@ -30,7 +30,7 @@ const decision = (version: string, action: Decision["action"]): Decision => ({
   version,
   createdAt: 0,
   action,
-  reason: action === "keep" ? { kind: "newest" } : { kind: "delete" },
+  reason: action === "keep" ? { kind: "newest", rank: 1 } : { kind: "delete" },
 });
 const plan = (name: string, decisions: Decision[], broken: PackagePlan["broken"] = []): PackagePlan => ({
   name,
