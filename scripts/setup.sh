@@ -7,6 +7,7 @@
 # itself, built with the go command (scripts/forgejo.sh; cached, so a second run
 # takes a second), and kube-apiserver the same way (scripts/kube-apiserver.sh), run
 # on Debian's etcd; kubectl applies the manifests to it with --dry-run=server.
+# versitygw, a real S3 server with multipart copy, is built the same way (scripts/versitygw.sh).
 # Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,3 +40,5 @@ pnpm install --frozen-lockfile
 ./scripts/forgejo.sh
 # The real Kubernetes API server of the IN_USE, cutover and manifest tests (packages/testkit/kube-apiserver/go.mod).
 ./scripts/kube-apiserver.sh
+# The real S3 server of the multipart-copy tests, which s3rver cannot serve (packages/testkit/versitygw.pin).
+./scripts/versitygw.sh

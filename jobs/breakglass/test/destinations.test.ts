@@ -12,18 +12,19 @@ import { archiveNames, save, verifyArchive, type ArchiveResult } from "../src/in
 import { LocalDestination, STALE_TEMP_MS } from "../src/local-destination.js";
 import { S3Destination } from "../src/s3-destination.js";
 import {
-  motoMissing,
+  realS3Missing,
   registryMissing,
   s3Keys,
   s3Object,
   saveConfig,
   startCorruptingProxy,
   startCuttingProxy,
-  startMoto,
+  startRealS3,
   startS3,
   testLogger,
   S3_BUCKET,
   S3_KEYS,
+  type StartedRealS3,
   type StartedS3,
 } from "./helpers.js";
 
@@ -31,7 +32,6 @@ import {
 const tempDir = useTempDir("bg", afterAll);
 
 if (registryMissing) console.warn(`skipping breakglass destination tests: ${registryMissing}`);
-if (motoMissing) console.warn(`skipping the S3 multipart-copy test: ${motoMissing}`);
 
 /** Stream `data` into a staged archive as the fan-out would: 1 MiB chunks, then end. */
 async function stream(staged: { write(c: Buffer): Promise<void>; end(): Promise<void> }, data: Buffer): Promise<ArchiveResult> {
@@ -345,23 +345,58 @@ describe("names and destinations that would escape, refused by the configuration
   });
 });
 
-describe.skipIf(motoMissing)("S3 multipart copy (moto_server)", () => {
-  let moto: StartedS3;
+describe.skipIf(realS3Missing)("S3 multipart copy (real S3: versitygw)", () => {
+  let s3: StartedRealS3;
   beforeAll(async () => {
-    moto = await startMoto();
+    s3 = await startRealS3();
   }, 30_000);
   afterAll(async () => {
-    await moto?.stop();
+    await s3?.stop();
   });
+  // A 6 MiB single-copy limit makes a 19 MiB archive take the multipart path S3 needs past 5 GiB.
+  const destination = () => new S3Destination(s3.client, S3_BUCKET, "mp", `s3://${S3_BUCKET}/mp`, { maxSingleCopyBytes: 6 * 1024 * 1024 });
+  const bigArchive = () => randomBytes(19 * 1024 * 1024 + 5);
+  /** Every key under mp/ with its bytes' sha256: what a failed commit must leave exactly as it was. */
+  const snapshot = async () => {
+    const out: Record<string, string> = {};
+    for (const key of await s3Keys(s3, "mp/"))
+      out[key] = createHash("sha256")
+        .update((await s3Object(s3, key)) ?? Buffer.alloc(0))
+        .digest("hex");
+    return out;
+  };
 
   it("an archive over the single-copy limit is copied part by part to the final key, byte for byte, temp key removed", async () => {
-    const dest = new S3Destination(moto.client, S3_BUCKET, "mp", `s3://${S3_BUCKET}/mp`, { maxSingleCopyBytes: 6 * 1024 * 1024 });
-    const data = randomBytes(19 * 1024 * 1024 + 5);
-    const staged = await dest.stage(archiveNames("big", "v1", "none"), data.length);
+    const data = bigArchive();
+    const staged = await destination().stage(archiveNames("big", "v1", "none"), data.length);
     const result = await stream(staged, data);
     const done = await staged.commit(result, 5);
     expect(done.location).toBe(`s3://${S3_BUCKET}/mp/big-v1.tar`);
-    expect(await s3Keys(moto, "mp/")).toEqual(["mp/big-latest.txt", "mp/big-v1.tar", "mp/big-v1.tar.sha256"]);
-    expect((await s3Object(moto, "mp/big-v1.tar"))?.equals(data)).toBe(true);
+    expect(await s3Keys(s3, "mp/")).toEqual(["mp/big-latest.txt", "mp/big-v1.tar", "mp/big-v1.tar.sha256"]);
+    expect((await s3Object(s3, "mp/big-v1.tar"))?.equals(data)).toBe(true);
+    expect(await s3.pendingUploads("mp/")).toEqual([]);
+    // It really went part by part: 19 MiB in parts of 8 MiB (S3's part floor, s3-upload.ts) is three UploadPartCopy requests.
+    const partCopies = s3.proxy.requests.filter((r) => r.method === "PUT" && r.path.includes("/mp/big-v1.tar?") && r.path.includes("partNumber="));
+    expect(partCopies.length).toBe(3);
+  });
+
+  it("a part copy the server keeps failing leaves every key as it was: no new name, an old archive of the same name untouched, no upload left open", async () => {
+    const before = await snapshot();
+    expect(Object.keys(before)).toContain("mp/big-v1.tar"); // from the case above
+    const internalError = {
+      status: 500,
+      body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>injected by the test</Message></Error>',
+      headers: { "Content-Type": "application/xml" },
+    };
+    for (const tag of ["v2", "v1"]) {
+      // Part 2 of the copy to the final key fails on every attempt the SDK makes (it retries 500s).
+      s3.proxy.rules.failNext({ method: "PUT", pathIncludes: `/mp/big-${tag}.tar?partNumber=2` }, internalError, 10);
+      const data = bigArchive();
+      const staged = await destination().stage(archiveNames("big", tag, "none"), data.length);
+      const result = await stream(staged, data);
+      await expect(staged.commit(result, 5)).rejects.toThrow(/InternalError|injected/);
+      expect(await snapshot(), `after the failed copy to big-${tag}.tar`).toEqual(before);
+      expect(await s3.pendingUploads("mp/")).toEqual([]);
+    }
   });
 });

@@ -1,14 +1,23 @@
-// Shared test plumbing: an in-process s3rver on 127.0.0.1 (and moto_server
-// where installed), a proxy that cuts a blob download mid-way, one that
+// Shared test plumbing: an in-process s3rver on 127.0.0.1 (and the real
+// versitygw S3 server the test kit starts, for multipart copies), a proxy that cuts a blob download mid-way, one that
 // corrupts S3 read-backs, the runbook's tested blocks, daemon availability.
 import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawn } from "node:child_process";
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
-import { findBinary, freePort, hasBinary, makeTempDir, removeDir, spawnServer, startForwardingProxy } from "@regguard/testkit";
+import {
+  hasBinary,
+  makeTempDir,
+  removeDir,
+  skipReasonOutsideCI,
+  startForwardingProxy,
+  startVersityGw,
+  versityGwMissingReason,
+  type StartedForwardingProxy,
+} from "@regguard/testkit";
 import { jsonLogger, memoryLogger } from "@regguard/job-runtime";
 import { loadSaveConfig, type SaveConfig } from "../src/index.js";
 
@@ -28,12 +37,15 @@ export interface StartedS3 {
 }
 
 /** An SDK client for a test S3 on 127.0.0.1, with the settings environment.md asks for. */
-function s3Client(endpoint: string): S3Client {
+function s3Client(
+  endpoint: string,
+  keys: { accessKeyId: string; secretAccessKey: string } = { accessKeyId: S3_KEYS.S3_ACCESS_KEY_ID, secretAccessKey: S3_KEYS.S3_SECRET_ACCESS_KEY },
+): S3Client {
   return new S3Client({
     endpoint,
     region: "us-east-1",
     forcePathStyle: true,
-    credentials: { accessKeyId: S3_KEYS.S3_ACCESS_KEY_ID, secretAccessKey: S3_KEYS.S3_SECRET_ACCESS_KEY },
+    credentials: keys,
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
   });
@@ -57,39 +69,47 @@ export async function startS3(): Promise<StartedS3> {
 }
 
 /**
- * moto_server (Python moto): unlike s3rver it implements UploadPartCopy, the
- * multipart copy S3 needs past 5 GiB. Not installed everywhere: callers skip
- * with `motoMissing` as the reason.
+ * Why the real S3 server (versitygw, built by scripts/versitygw.sh) cannot run here, or undefined.
+ * Unlike s3rver it implements UploadPartCopy, the multipart copy S3 needs past 5 GiB. In CI this is
+ * always undefined, so a missing build fails the cases instead of skipping them.
  */
-export const motoMissing = findBinary("moto_server") ? undefined : "moto_server not installed (pip install 'moto[server]')";
+export const realS3Missing = skipReasonOutsideCI("the S3 multipart-copy tests (versitygw)", versityGwMissingReason());
 
-export async function startMoto(): Promise<StartedS3> {
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const proc = await spawnServer({
-    name: "moto_server",
-    command: findBinary("moto_server") as string,
-    args: ["-H", "127.0.0.1", "-p", String(port)],
-    ready: () =>
-      fetch(endpoint).then(
-        (r) => r.ok,
-        () => false,
-      ),
-  });
-  const client = s3Client(endpoint);
+/** A real S3 server with the one bucket, reached through a proxy whose rules inject faults. */
+export interface StartedRealS3 extends StartedS3 {
+  proxy: StartedForwardingProxy;
+  /** Multipart uploads begun and neither completed nor aborted, under `prefix`. */
+  pendingUploads(prefix: string): Promise<string[]>;
+}
+
+export async function startRealS3(): Promise<StartedRealS3> {
+  const gw = await startVersityGw();
+  let proxy: StartedForwardingProxy | undefined;
+  let client: S3Client | undefined;
   try {
+    proxy = await startForwardingProxy(gw.url);
+    client = s3Client(proxy.url, { accessKeyId: gw.accessKeyId, secretAccessKey: gw.secretAccessKey });
     await client.send(new CreateBucketCommand({ Bucket: S3_BUCKET }));
   } catch (e) {
-    client.destroy();
-    await proc.stop();
+    client?.destroy();
+    await proxy?.stop();
+    await gw.stop();
     throw e;
   }
+  const c = client;
+  const p = proxy;
   return {
-    endpoint,
-    client,
+    endpoint: p.url,
+    client: c,
+    proxy: p,
+    pendingUploads: async (prefix) => {
+      const r = await c.send(new ListMultipartUploadsCommand({ Bucket: S3_BUCKET, Prefix: prefix }));
+      return (r.Uploads ?? []).map((u) => u.Key as string).sort();
+    },
     stop: async () => {
-      client.destroy();
-      await proc.stop();
+      c.destroy();
+      await p.stop();
+      await gw.stop();
     },
   };
 }

@@ -1,8 +1,8 @@
 // Where scripts/forgejo.sh left the real Forgejo-family server: the pin (packages/testkit/forgejo.pin)
 // names module and version, the cache entry is keyed by both. One reader of the pin for the kit.
-import { existsSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { buildCacheRoot, readPinFile } from "./pin-file.js";
 
 /** Which server the pin builds: Forgejo itself, or Gitea (its upstream) when no Forgejo can be built. */
 export type ForgejoFlavour = "forgejo" | "gitea";
@@ -21,24 +21,14 @@ export interface ForgejoBuild {
 
 const PIN = join(import.meta.dirname, "..", "forgejo.pin");
 
-function readPin(file: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    const m = /^([A-Z_]+)=(.*)$/.exec(line);
-    if (m) out[m[1]!] = m[2]!;
-  }
-  return out;
-}
-
 /** The pinned build and its cache entry (the same path scripts/forgejo.sh writes). */
 export function forgejoBuild(env: NodeJS.ProcessEnv = process.env): ForgejoBuild {
-  const pin = readPin(PIN);
+  const pin = readPinFile(PIN);
   const module = pin.MODULE ?? "";
   const version = pin.VERSION ?? "";
   if (module === "" || version === "") throw new Error(`${PIN} must set MODULE and VERSION`);
   const flavour: ForgejoFlavour = pin.FLAVOUR === "gitea" ? "gitea" : "forgejo";
-  const root = env.REGGUARD_CACHE ?? join(homedir(), ".cache", "regguard");
-  const dir = join(root, "forgejo", `${module.replaceAll("/", "_")}@${version}`);
+  const dir = join(buildCacheRoot(env), "forgejo", `${module.replaceAll("/", "_")}@${version}`);
   const label = `${flavour === "gitea" ? "Gitea" : "Forgejo"} ${version}`;
   return { flavour, module, version, dir, binary: join(dir, "bin", "server"), label };
 }

@@ -29,6 +29,8 @@ export * from "./ci.js";
 export * from "./forgejo-build.js";
 export * from "./forgejo.js";
 export * from "./kube-apiserver.js";
+export * from "./pin-file.js";
+export * from "./versitygw.js";
 export * from "./replay-server.js";
 export { seedRegistry, type SeedPlan, type Seeded } from "./seed-registry.js";
 export * from "./json-lines.js";

@@ -9,11 +9,11 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { Agent, request } from "undici";
 import { requireBinary } from "./binaries.js";
 import { StartFailedError } from "./errors.js";
+import { buildCacheRoot } from "./pin-file.js";
 import { freePort } from "./ports.js";
 import { spawnServer, type ManagedProcess } from "./process.js";
 import { makeTempDir, removeDir } from "./tmp.js";
@@ -33,8 +33,7 @@ export function kubeApiserverBuild(env: NodeJS.ProcessEnv = process.env): KubeAp
   const m = /^\s*k8s\.io\/kubernetes (v\d\S*)/m.exec(readFileSync(WRAPPER_GO_MOD, "utf8"));
   if (!m) throw new Error(`${WRAPPER_GO_MOD} must require k8s.io/kubernetes vX.Y.Z`);
   const version = m[1]!;
-  const root = env.REGGUARD_CACHE ?? join(homedir(), ".cache", "regguard");
-  const dir = join(root, "kube-apiserver", `k8s.io_kubernetes@${version}`);
+  const dir = join(buildCacheRoot(env), "kube-apiserver", `k8s.io_kubernetes@${version}`);
   return { version, dir, binary: join(dir, "bin", "kube-apiserver"), label: `kube-apiserver ${version}` };
 }
 
