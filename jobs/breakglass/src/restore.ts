@@ -82,9 +82,13 @@ export async function restoreArchive(path: string, client: RegistryClient, ref: 
     await client.putManifest(repo, tag ?? digest, m.raw, entry.mediaType);
   };
   await putTree(image.descriptor.digest, target === image.descriptor.digest ? undefined : target);
+  // The tag must now serve the archive's image (a concurrent push may have won). A HEAD without
+  // Docker-Content-Digest says nothing, so the manifest is read and hashed instead: a restore
+  // is never reported done on a tag nobody checked.
   const head = await client.headManifest(repo, target);
-  if (head.digest !== undefined && head.digest !== image.descriptor.digest) {
-    throw new RestoreError(`${formatReference(ref)} now resolves to ${head.digest}, expected ${image.descriptor.digest}`);
+  const served = head.digest ?? (await client.manifest(repo, target)).digest;
+  if (served !== image.descriptor.digest) {
+    throw new RestoreError(`${formatReference(ref)} now resolves to ${served}, expected ${image.descriptor.digest}`);
   }
   const report = {
     reference: `${ref.registry}/${repo}${target.includes(":") ? "@" : ":"}${target}`,

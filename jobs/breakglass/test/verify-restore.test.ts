@@ -398,6 +398,46 @@ describe.skipIf(registryMissing)("verify and restore", () => {
     }
   });
 
+  it("restore reads the manifest back when the HEAD after the push names no digest: the archive's image passes, a raced one is refused (issue 16)", async () => {
+    const proxy = await startCountingProxy(target.url);
+    const client = new RegistryClient({ url: proxy.url, username: "ci-pusher", password: PAT });
+    const headWithoutDigest = { status: 200, body: "", headers: { "content-type": "application/vnd.oci.image.manifest.v1+json" } };
+    try {
+      // The registry's own manifest, read back and hashed: the restore is done.
+      proxy.rules.failNext({ method: "HEAD", pathIncludes: "/v2/nodigest/app/manifests/v1" }, headWithoutDigest);
+      const ok = await restoreArchive(single, client, parseReference(`${target.host}/nodigest/app:v1`), memoryLogger());
+      expect(ok.digest).toBe(img.digest);
+      const afterPut = proxy.requests.slice(proxy.requests.findIndex((r) => r.method === "PUT" && r.path === "/v2/nodigest/app/manifests/v1"));
+      expect(afterPut.map((r) => `${r.method} ${r.path}`)).toEqual([
+        "PUT /v2/nodigest/app/manifests/v1",
+        "HEAD /v2/nodigest/app/manifests/v1",
+        "GET /v2/nodigest/app/manifests/v1",
+      ]);
+
+      // Another image served under the tag (a push won the race): refused, by the digest of what is served.
+      const other = JSON.stringify({
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: `sha256:${"c".repeat(64)}`, size: 2 },
+        layers: [],
+      });
+      const otherDigest = `sha256:${createHash("sha256").update(other).digest("hex")}`;
+      proxy.rules.failNext({ method: "HEAD", pathIncludes: "/v2/nodigest/raced/manifests/v1" }, headWithoutDigest);
+      proxy.rules.failNext(
+        { method: "GET", pathIncludes: "/v2/nodigest/raced/manifests/v1" },
+        { status: 200, body: other, headers: { "content-type": "application/vnd.oci.image.manifest.v1+json" } },
+      );
+      const e = await restoreArchive(single, client, parseReference(`${target.host}/nodigest/raced:v1`), memoryLogger()).then(
+        () => undefined,
+        (err: unknown) => err as Error,
+      );
+      expect(e?.message).toBe(`${target.host}/nodigest/raced:v1 now resolves to ${otherDigest}, expected ${img.digest}`);
+    } finally {
+      await client.close();
+      await proxy.stop();
+    }
+  });
+
   it("restore refuses a damaged archive before pushing anything", async () => {
     const bytes = await readFile(single);
     const path = await damaged("restore-trunc", (p) => truncate(p, bytes.length - 5000));
