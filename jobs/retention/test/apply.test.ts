@@ -26,6 +26,34 @@ async function tagIndex(repo: string, tag: string, children: BuiltImage[]): Prom
   if (res.status !== 201) throw new Error(`index push ${repo}:${tag}: HTTP ${res.status} ${await res.text()}`);
 }
 
+describe("a tag pushed between planning and the re-list", () => {
+  // The plan deletes an old untagged manifest; before the deletes start, CI tags an index over it.
+  // The re-list sees a version the plan never decided: the package is skipped whole, so the new
+  // index keeps its child (apply.ts, "package changed since planning"). Checked by breaking
+  // apply.ts by hand (the unplanned check dropped): the child is deleted and hotfix is served broken.
+  it("an index over a child the plan deletes: the package is skipped, the child stays, hotfix is whole (exit 0)", async () => {
+    fake = await startFake();
+    await threeTags(fake);
+    at(fake, "2024-05-01T00:00:00Z");
+    const orphan = await pushImage(target(fake), "viktor/svc", undefined);
+    at(fake, "2024-06-01T03:59:00Z");
+    const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1" }), {
+      beforeApply: async (plan) => {
+        // The orphan really is planned for deletion: the race is real, not a plan that kept it anyway.
+        const svc = plan.packages.find((p) => p.name === "svc");
+        expect(svc?.decisions.find((d) => d.version === orphan.digest)?.action).toBe("delete");
+        await tagIndex("viktor/svc", "hotfix", [orphan]);
+      },
+    });
+    expect(code).toBe(0);
+    expect(lines.find((l) => l.msg.startsWith("package changed since planning"))).toMatchObject({ package: "svc", new: ["hotfix"], skipped: 3 });
+    expect(versionDeletes(fake)).toEqual([]);
+    expect(names(fake, "svc")).toEqual(["a", "b", "c", "hotfix", orphan.digest]);
+    // What the registry serves: hotfix's child is still there, layers and all.
+    expect(await brokenReferences(fake)).toEqual([]);
+  });
+});
+
 describe("a tag pushed after the re-list", () => {
   it("an index tagged over an old sha256: child while that child's DELETE is in flight: reported broken, exit 1", async () => {
     fake = await startFake();
