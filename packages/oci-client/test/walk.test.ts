@@ -122,30 +122,55 @@ describe("the client's concurrency limit, as the registry sees it", () => {
   });
   const repositories = [0, 1, 2, 3].map((r) => `busy/r${r}`);
 
-  async function maxInFlight(extra: Partial<ConstructorParameters<typeof RegistryClient>[0]>): Promise<number> {
-    const proxy = await startCountingProxy(registry.url, { delayMs: 15 });
+  /**
+   * The most requests the proxy had in flight during a walk, on events rather than a delay: every
+   * request is held until `hold` of them wait together, or until no new one arrived for QUIET_MS
+   * (the end of the walk, or a client keeping to fewer). A client that keeps to N reaches exactly N
+   * at its first batch (the walk queues more than N from the start) and can never show N + 1 when
+   * `hold` is N + 1; how fast the machine is changes only how long the walk takes.
+   */
+  async function maxInFlight(extra: Partial<ConstructorParameters<typeof RegistryClient>[0]>, hold: number): Promise<number> {
+    const QUIET_MS = 100;
+    const proxy = await startCountingProxy(registry.url);
+    let held: Array<() => void> = [];
+    let quiet: NodeJS.Timeout | undefined;
+    const releaseAll = () => {
+      clearTimeout(quiet);
+      const go = held;
+      held = [];
+      for (const release of go) release();
+    };
+    const gate = () =>
+      new Promise<void>((resolve) => {
+        held.push(resolve);
+        clearTimeout(quiet);
+        if (held.length >= hold) releaseAll();
+        else quiet = setTimeout(releaseAll, QUIET_MS);
+      });
+    for (const method of ["GET", "HEAD"]) proxy.rules.beforeNext({ method, pathIncludes: "/v2/" }, gate, Number.POSITIVE_INFINITY);
     try {
       expect(findings(await walk(proxy.url, { repositories, concurrency: 16 }, extra))).toEqual([]);
       return proxy.maxInFlight;
     } finally {
+      releaseAll();
       await proxy.stop();
     }
   }
 
   it("holds a walk to 3 requests in flight with the client's own dispatcher", async () => {
-    expect(await maxInFlight({ concurrency: 3 })).toBe(3);
+    expect(await maxInFlight({ concurrency: 3 }, 4)).toBe(3);
   });
 
   it("holds a walk to 3 requests in flight when a caller's dispatcher allows many more connections", async () => {
     const dispatcher = new Agent({ connections: 64 });
     try {
-      expect(await maxInFlight({ concurrency: 3, dispatcher })).toBe(3);
+      expect(await maxInFlight({ concurrency: 3, dispatcher }, 4)).toBe(3);
     } finally {
       await dispatcher.close();
     }
   });
 
   it("lets more through when the limit is higher (the proxy does see overlap)", async () => {
-    expect(await maxInFlight({ concurrency: 12 })).toBeGreaterThan(3);
+    expect(await maxInFlight({ concurrency: 12 }, 13)).toBeGreaterThan(3);
   });
 });
