@@ -13,6 +13,15 @@ let skipped = 0;
 const missing = [];
 const skippedTests = [];
 const allowed = JSON.parse(readFileSync(join(root, ".ci/allowed-skips.json"), "utf8"));
+// An entry allows a skip only with all three fields: an empty `test` would match every test of
+// its package (names are matched by substring), and an entry without a reason explains nothing.
+const badEntries = (Array.isArray(allowed) ? allowed : [allowed]).filter(
+  (a) => !["package", "test", "reason"].every((k) => typeof a?.[k] === "string" && a[k].trim() !== ""),
+);
+if (!Array.isArray(allowed) || badEntries.length > 0) {
+  console.error(`.ci/allowed-skips.json: every entry needs a non-empty package, test and reason; refused:\n${JSON.stringify(badEntries, null, 2)}`);
+  process.exit(2);
+}
 const inCI = !["", "0", "false"].includes((process.env.CI ?? "").trim().toLowerCase());
 // Every workspace package with a test script must have left a report.
 const dirs = [...["packages", "jobs"].flatMap((group) => readdirSync(join(root, group)).map((name) => `${group}/${name}`)), "images"];
