@@ -4,7 +4,7 @@
 // and a verified archive, then stops everything it started, also when
 // interrupted.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { hasBinary, pushImage, startDelayProxy, startRegistry, useTempDir, type StartedRegistry } from "@regguard/testkit";
+import { hasBinary, pushImage, startCountingProxy, startRegistry, useTempDir, type StartedRegistry } from "@regguard/testkit";
 import { cannotRun, filesUnder, leftoverProcesses, runDemo, type DemoRun } from "./run-demo.js";
 
 const why = cannotRun((b) => hasBinary(b));
@@ -93,9 +93,13 @@ describe.skipIf(why !== undefined)("the demo", () => {
       expectNothingLeft(h);
     });
 
-    it("SIGTERM while the probe walks a slow registry: the job is stopped first, exit 130, nothing left", async () => {
-      // Every response 2 s late, so the signal surely lands mid-walk.
-      const slow = await startDelayProxy(registry.url, { delayMs: 2_000 });
+    it("SIGTERM while the probe waits on a registry that holds every request: the job is stopped first, exit 130, nothing left", async () => {
+      // Every registry request is held until the test ends: the walk cannot finish before the
+      // signal, however fast or slow the machine (no fixed delay to guess).
+      const slow = await startCountingProxy(registry.url);
+      let open = (): void => undefined;
+      const held = new Promise<void>((resolve) => (open = resolve));
+      for (const method of ["GET", "HEAD"]) slow.rules.beforeNext({ method, pathIncludes: "/v2/" }, () => held, Number.POSITIVE_INFINITY);
       try {
         const h = home();
         const r = await runDemo(h, {
@@ -112,6 +116,7 @@ describe.skipIf(why !== undefined)("the demo", () => {
         expect(r.stderr).toBe("");
         expectNothingLeft(h);
       } finally {
+        open();
         await slow.stop();
       }
     });
