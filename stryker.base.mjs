@@ -24,6 +24,11 @@ export function strykerConfig({ mutate }) {
     plugins: [require.resolve("@stryker-mutator/vitest-runner")],
     vitest: { configFile: "vitest.mutation.config.mjs", related: false },
     coverageAnalysis: "perTest",
+    // Static mutants (module-level code: constants, regexes, tables evaluated at import) cannot be
+    // traced to a test, so each one reruns every test file: in breakglass they were 18% of the
+    // mutants and an estimated 52% of the run (1 h 35 min on two cores). They are reported as
+    // Ignored and left out of the score; the constants that matter have their own tests.
+    ignoreStatic: true,
     incremental: true,
     incrementalFile: ".stryker/incremental.json",
     // In place, not in a sandbox copy of the package: tests and configs reach the workspace
