@@ -3,12 +3,14 @@
 // leaves. No registry: a commit reads back whatever bytes were staged, so any bytes will do
 // (issue 16: these lines survived the mutation run; issue 12 item 5 is the leftover rule).
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, readlink, utimes, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, readlink, symlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import tar from "tar-stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { memoryLogger } from "@regguard/job-runtime";
 import { useTempDir } from "@regguard/testkit";
 import { LocalDestination, STALE_TEMP_MS } from "../src/local-destination.js";
+import { ANNOTATION } from "../src/layout.js";
 import { archiveNames, tempName } from "../src/names.js";
 
 const tempDir = useTempDir("bg-local", afterAll);
@@ -41,6 +43,18 @@ describe("temporary files left by killed saves", () => {
     expect((await readdir(dir)).sort()).toEqual([folder, foreign, young].sort());
     const removed = log.lines.filter((l) => l.msg === "removed a temporary file left by an interrupted save");
     expect(removed.map((l) => [l.destination, l.file, l.size])).toEqual([["nas", stale, "half an archive".length]]);
+    // Nothing else was even tried: a directory is not removed and warned about, it is passed by.
+    expect(log.lines.filter((l) => l.level !== "info").map((l) => l.msg)).toEqual(["removed a temporary file left by an interrupted save"]);
+  });
+
+  it("a destination without a logger removes the stale temps all the same", async () => {
+    const dir = tempDir();
+    const stale = await leftover(dir, "app-v0.tar", STALE_TEMP_MS + 60_000);
+    const staged = await new LocalDestination(dir).stage(archiveNames("app", "v1", "none"));
+    await staged.abort();
+    await staged.abort(); // twice: the temp is already gone, and that is not an error
+    expect(await readdir(dir)).not.toContain(stale);
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it("a committed save removes the temps a killed save of the same file left, whatever their age; latest's wait", async () => {
@@ -91,5 +105,64 @@ describe("a staged file", () => {
       /reads back as 16 bytes sha256:[0-9a-f]{64} \(16 written\), expected 16 bytes/,
     );
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+/** A file that reads as an archive of `name` to the prune (its first index.json names it), `ageMs` old. */
+async function archiveOf(path: string, name: string, ageMs: number): Promise<void> {
+  const pack = tar.pack();
+  pack.entry({ name: "oci-layout" }, '{"imageLayoutVersion":"1.0.0"}');
+  pack.entry({ name: "index.json" }, JSON.stringify({ schemaVersion: 2, manifests: [], annotations: { [ANNOTATION.archiveName]: name } }));
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pack) chunks.push(c as Buffer);
+  await writeFile(path, Buffer.concat(chunks));
+  const when = new Date(Date.now() - ageMs);
+  await utimes(path, when, when);
+}
+
+describe("pruning after a commit", () => {
+  // Checked by breaking pruneDirectory by hand: an empty protect set, the dot-file and file-type
+  // filters dropped, a relative-only reading of latest's target.
+  it("keeps the newest KEEP of this series, never a hidden file, a directory, another series' archive or what the other latest points at", async () => {
+    const dir = tempDir();
+    const hour = 3_600_000;
+    for (const [tag, age] of [
+      ["v1", 5],
+      ["v2", 4],
+      ["v3", 3],
+    ] as const)
+      await archiveOf(join(dir, `app-${tag}.tar`), "app", age * hour);
+    // v3 (the newest) has its sidecar; v2 has none (a save killed between its renames): it goes all the same.
+    await writeFile(join(dir, "app-v3.tar.sha256"), "x  app-v3.tar\n");
+    await archiveOf(join(dir, ".app-v0.tar"), "app", 9 * hour); // hidden: someone's copy
+    await mkdir(join(dir, "app-v00.tar")); // a directory named like an archive
+    await archiveOf(join(dir, "app-other.tar"), "app-other", 8 * hour); // another series whose name starts like ours
+    // The gzip series' latest, re-pointed by hand with an absolute path at the oldest archive: a rollback.
+    await symlink(join(dir, "app-v1.tar"), join(dir, "app-latest.tar.gz"));
+
+    const names = archiveNames("app", "v4", "none");
+    const staged = await new LocalDestination(dir, "nas", memoryLogger()).stage(names);
+    const bytes = Buffer.from("the new archive");
+    await staged.write(bytes);
+    await staged.end();
+    const committed = await staged.commit(result(bytes), 1);
+
+    // v3 is the newest archive of the series (the new bytes here are no archive); v1 is latest's.
+    expect(committed.pruned).toEqual(["app-v2.tar"]);
+    expect((await readdir(dir)).sort()).toEqual(
+      [
+        ".app-v0.tar",
+        "app-latest.tar",
+        "app-latest.tar.gz",
+        "app-other.tar",
+        "app-v00.tar",
+        "app-v1.tar",
+        "app-v3.tar",
+        "app-v3.tar.sha256",
+        "app-v4.tar",
+        "app-v4.tar.sha256",
+      ].sort(),
+    );
   });
 });
