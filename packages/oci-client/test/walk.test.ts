@@ -13,7 +13,7 @@ import {
   type PushTarget,
   type StartedRegistry,
 } from "@regguard/testkit";
-import { MEDIA_TYPE, RegistryClient, walkRegistry, type Finding, type WalkEvent, type WalkOptions } from "../src/index.js";
+import { MEDIA_TYPE, RegistryClient, walkImage, walkRegistry, type Finding, type WalkEvent, type WalkOptions } from "../src/index.js";
 
 let registry: StartedRegistry;
 let target: PushTarget;
@@ -172,5 +172,72 @@ describe("the client's concurrency limit, as the registry sees it", () => {
 
   it("lets more through when the limit is higher (the proxy does see overlap)", async () => {
     expect(await maxInFlight({ concurrency: 12 }, 13)).toBeGreaterThan(3);
+  });
+});
+
+// What the walk reports when a listed tag or a blob is gone, how it samples tags, and how it finds
+// an index behind a descriptor that names no media type: before these, only the probe's tests
+// (which spawn the built job, out of the mutation run's sight) reached these lines of walk.ts.
+describe("findings and sampling on the real registry", () => {
+  it("a listed tag whose manifest answers 404 is manifest_missing, named by tag; by digest, named by digest", async () => {
+    const repo = "gone/app";
+    const image = await pushImage(target, repo, "v1", { seed: repo });
+    const proxy = await startCountingProxy(registry.url);
+    const unknown = { status: 404, body: '{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}' };
+    try {
+      proxy.rules.failNext({ method: "GET", pathIncludes: `/v2/${repo}/manifests/v1` }, unknown, 4);
+      expect(findings(await walk(proxy.url, { repositories: [repo] }))).toEqual([
+        expect.objectContaining({ kind: "manifest_missing", repository: repo, tag: "v1", status: 404, registryCode: "MANIFEST_UNKNOWN" }),
+      ]);
+      const client = new RegistryClient({ url: proxy.url, retryBaseMs: 10 });
+      proxy.rules.failNext({ method: "GET", pathIncludes: `/v2/${repo}/manifests/${image.digest}` }, unknown, 4);
+      const byDigest: Finding[] = [];
+      try {
+        for await (const e of walkImage(client, repo, image.digest)) if (e.type === "finding") byDigest.push(e.finding);
+      } finally {
+        await client.close();
+      }
+      expect(byDigest).toEqual([expect.objectContaining({ kind: "manifest_missing", repository: repo, digest: image.digest, status: 404 })]);
+      expect(byDigest[0]?.tag).toBeUndefined();
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it("a layer whose data is gone is blob_missing with its image, tag and repository; blobs off, nobody looks", async () => {
+    const repo = "blobless/app";
+    const image = await pushImage(target, repo, "v1", { seed: repo, layers: 2 });
+    const layer = image.layers[1]!;
+    await registry.deleteBlobData(layer.digest);
+    expect(findings(await walk(registry.url, { repositories: [repo], checkBlobs: true }))).toEqual([
+      expect.objectContaining({ kind: "blob_missing", repository: repo, digest: layer.digest, parent: image.digest, tag: "v1", status: 404 }),
+    ]);
+    expect(findings(await walk(registry.url, { repositories: [repo], checkBlobs: false }))).toEqual([]);
+  });
+
+  it("tagsPerRepo walks latest and the newest-looking others only", async () => {
+    const repo = "sampled/app";
+    const image = await pushImage(target, repo, "v2", { seed: repo, layers: 0 });
+    for (const tag of ["v10", "v9", "latest", "v1"]) await pushManifest(target, repo, tag, image.mediaType, image.manifest);
+    const tags = (await walk(registry.url, { repositories: [repo], tagsPerRepo: 2 })).flatMap((e) => (e.type === "tag" ? [e.tag] : []));
+    expect(tags.sort()).toEqual(["latest", "v10"]);
+  });
+
+  it("blobs off: a child descriptor without mediaType whose HEAD says index is fetched and walked into", async () => {
+    const repo = "untyped/app";
+    const [a, b] = (await Promise.all(["a", "b"].map((s) => pushImage(target, repo, undefined, { seed: `${repo}-${s}` })))) as [BuiltImage, BuiltImage];
+    const inner = await pushIndexOf(repo, undefined, [a, b]);
+    const raw = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPE.ociIndex, manifests: [{ digest: inner.digest, size: inner.manifest.length }] }),
+    );
+    const outer = await pushManifest(target, repo, "latest", MEDIA_TYPE.ociIndex, raw);
+    const events = await walk(registry.url, { repositories: [repo], checkBlobs: false });
+    expect(findings(events)).toEqual([]);
+    expect(events).toContainEqual(expect.objectContaining({ type: "manifest", digest: inner.digest, kind: "index", parent: outer }));
+    for (const child of [a, b]) {
+      expect(events).toContainEqual(
+        expect.objectContaining({ type: "manifest", digest: child.digest, kind: "image", parent: inner.digest, tag: "latest", mediaType: child.mediaType }),
+      );
+    }
   });
 });
