@@ -146,6 +146,26 @@ describe("openBlob: a stall is a TimeoutError, a slow but steady stream is not",
     expect(await readAll(await client(s.url).openBlob("viktor/app", d, { bytesPerSecond: 100, windowMs: 100 }))).toEqual(big);
   });
 
+  it("a burst then silence: the window after the burst moved 0 bytes, and that is a stall (counted per window, not in total)", async () => {
+    let release = (): void => undefined;
+    const silence = new Promise<void>((resolve) => (release = resolve));
+    async function* burst(): AsyncGenerator<Uint8Array> {
+      yield BLOB.subarray(0, BLOB.length - 1); // far above the floor of one window
+      await silence; // then nothing, until the test ends
+      yield BLOB.subarray(BLOB.length - 1);
+    }
+    const s = await serve(() => ({ status: 200, headers: { "content-length": String(BLOB.length) }, bodyStream: burst() }));
+    try {
+      const err = await readAll(await client(s.url, { timeoutMs: 10_000 }).openBlob("viktor/app", D, { bytesPerSecond: 20, windowMs: 150 })).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(TimeoutError);
+      expect((err as Error).message).toBe(`blob viktor/app@${D.digest}: transfer stalled: 0 bytes in the last 0.15 s, below the minimum of 20 bytes/s`);
+    } finally {
+      release();
+    }
+  });
+
   it("the default floor: 1 KiB/s over a minute", () => {
     expect(DEFAULT_STALL_LIMIT).toEqual({ bytesPerSecond: 1024, windowMs: 60_000 });
   });
