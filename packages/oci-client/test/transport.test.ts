@@ -213,3 +213,117 @@ describe("failures and counters", () => {
     expect(stats).toEqual({ requests: 6, retries: 2, tokenRequests: 0 });
   });
 });
+
+// Survivors of the mutation run in transport.ts (issue 16), each test checked against the mutant it
+// names: the slot an open() stream holds, what close() does, bearer tokens reused and refused, token
+// retries counted, and the details a refusal carries for the caller's log line.
+describe("slots, tokens and error details", () => {
+  /** A registry that wants Bearer tokens from its own /token; each token request mints the next one. */
+  async function minting(accept: (token: string | undefined) => boolean, tokenAnswers: Array<{ status: number }> = []) {
+    let minted = 0;
+    const s = await serve((req) => {
+      if (req.path.startsWith("/token")) {
+        const forced = tokenAnswers.shift();
+        if (forced) return { status: forced.status, body: "" };
+        return { status: 200, body: { token: `t${++minted}` } };
+      }
+      const token = req.headers.authorization?.replace(/^Bearer /, "");
+      return accept(token)
+        ? { status: 200, body: "ok" }
+        : { status: 401, headers: { "www-authenticate": `Bearer realm="http://${req.headers.host}/token",service="svc"` }, body: "" };
+    });
+    return s;
+  }
+
+  it("a token is reused by the next request: one request, no second challenge (mutant: the cached bearer ignored)", async () => {
+    const s = await minting((t) => t === "t1");
+    await using(transport(s.url), async (t) => {
+      expect((await t.send(get("/v2/a/b/tags/list"))).status).toBe(200);
+      const before = s.requests.length;
+      expect((await t.send(get("/v2/a/b/tags/list"))).status).toBe(200);
+      expect(s.requests.slice(before).map((r) => [r.path, r.headers.authorization])).toEqual([["/v2/a/b/tags/list", "Bearer t1"]]);
+    });
+  });
+
+  it("a token the registry stops accepting is forgotten and a fresh one asked for (mutant: the cached token kept)", async () => {
+    let accepted = "t1";
+    const s = await minting((t) => t === accepted);
+    await using(transport(s.url), async (t) => {
+      expect((await t.send(get("/v2/a/b/tags/list"))).status).toBe(200);
+      accepted = "t2"; // t1 expired
+      expect((await t.send(get("/v2/a/b/tags/list"))).status).toBe(200);
+      expect(t.stats.tokenRequests).toBe(2);
+      expect(s.requests.filter((r) => !r.path.startsWith("/token")).map((r) => r.headers.authorization)).toEqual([
+        `Basic ${BASIC.slice(6)}`,
+        "Bearer t1",
+        "Bearer t1",
+        "Bearer t2",
+      ]);
+    });
+  });
+
+  it("a token service's 503 is retried and counted as a retry (mutant: the token fetch's onRetry dropped)", async () => {
+    const s = await minting((t) => t === "t1", [{ status: 503 }]);
+    await using(transport(s.url), async (t) => {
+      expect((await t.send(get("/v2/a/b/tags/list"))).status).toBe(200);
+      expect(t.stats).toEqual({ requests: 2, retries: 1, tokenRequests: 1 });
+    });
+  });
+
+  it("open() keeps its slot until the stream closes: with concurrency 1 the next request waits for it", async () => {
+    const s = await serve(() => ({ status: 200, body: "streamed body" }));
+    await using(transport(s.url, { concurrency: 1 }), async (t) => {
+      const first = await t.open(get("/v2/a/b/blobs/one"));
+      let secondDone = false;
+      const second = t.send(get("/v2/a/b/blobs/two")).then((r) => ((secondDone = true), r));
+      // The second request cannot start while the first stream is open: give it every chance to.
+      await new Promise((done) => setTimeout(done, 150));
+      expect([s.requests.length, secondDone]).toEqual([1, false]);
+      for await (const _chunk of first.stream as AsyncIterable<Buffer>) {
+        // read to the end: the stream closes, and only then is the slot free
+      }
+      expect((await second).status).toBe(200);
+      expect(s.requests.map((r) => r.path)).toEqual(["/v2/a/b/blobs/one", "/v2/a/b/blobs/two"]);
+    });
+  });
+
+  it("send() with stream set still buffers the body and hands back no stream", async () => {
+    const s = await serve(() => ({ status: 200, body: "all of it" }));
+    await using(transport(s.url), async (t) => {
+      const res = await t.send(get("/v2/a/b/blobs/x", { stream: true }));
+      expect([res.stream, Buffer.from(res.body).toString()]).toEqual([undefined, "all of it"]);
+    });
+  });
+
+  it("close() closes the dispatcher it made: a request after it fails", async () => {
+    const s = await serve(() => ({ status: 200, body: "" }));
+    const t = transport(s.url, { retries: 0 });
+    await t.close();
+    await expect(t.send(get("/v2/"))).rejects.toBeInstanceOf(TransportError);
+  });
+
+  it("refusals carry the status, the url and the cause a log line needs", async () => {
+    const big = await serve(() => ({ status: 200, body: "x".repeat(100) }));
+    const tooLarge = await using(transport(big.url), (t) => t.send(get("/v2/big", { maxBytes: 10 })).catch((e: unknown) => e));
+    expect(tooLarge).toBeInstanceOf(TooLargeError);
+    expect(tooLarge).toMatchObject({ url: `${big.url}/v2/big` });
+
+    const gone = await serve(() => ({ status: 200 }));
+    const url = gone.url;
+    await gone.stop();
+    const refused = await using(transport(url, { retries: 0 }), (t) => t.send(get("/v2/")).catch((e: unknown) => e));
+    expect(refused).toMatchObject({ url: `${url}/v2/` });
+    expect((refused as Error).cause).toBeInstanceOf(Error);
+
+    const slow = await serve(() => ({ status: 200, delayMs: 1000, body: "" }));
+    const timedOut = await using(transport(slow.url, { retries: 0, timeoutMs: 100 }), (t) => t.send(get("/v2/")).catch((e: unknown) => e));
+    expect((timedOut as Error).message).toBe(`request to ${slow.url}/v2/ timed out after 100 ms`);
+    expect(timedOut).toMatchObject({ url: `${slow.url}/v2/` });
+    expect((timedOut as Error).cause).toBeDefined();
+
+    const loop = await serve((req) => ({ status: 302, headers: { location: `${req.path}x` } }));
+    const redirects = await using(transport(loop.url), (t) => t.send(get("/v2/r")).catch((e: unknown) => e));
+    expect(redirects).toBeInstanceOf(ProtocolError);
+    expect((redirects as { url?: string }).url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v2\/r/);
+  });
+});
