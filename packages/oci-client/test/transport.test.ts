@@ -321,6 +321,11 @@ describe("slots, tokens and error details", () => {
     expect(timedOut).toMatchObject({ url: `${slow.url}/v2/` });
     expect((timedOut as Error).cause).toBeDefined();
 
+    // A stream request has idle timeouts instead of the deadline: undici's own headers timeout,
+    // which names no TimeoutError, is still reported as one.
+    const streamTimedOut = await using(transport(slow.url, { retries: 0, timeoutMs: 100 }), (t) => t.open(get("/v2/blob")).catch((e: unknown) => e));
+    expect((streamTimedOut as Error).message).toBe(`request to ${slow.url}/v2/blob timed out after 100 ms`);
+
     const loop = await serve((req) => ({ status: 302, headers: { location: `${req.path}x` } }));
     const redirects = await using(transport(loop.url), (t) => t.send(get("/v2/r")).catch((e: unknown) => e));
     expect(redirects).toBeInstanceOf(ProtocolError);
