@@ -7,11 +7,11 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
-import tar from "tar-stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { useTempDir } from "@regguard/testkit";
 import { MAX_METADATA_BYTES, readArchive } from "./archive-read.js";
 import { ArchiveInvalidError } from "./errors.js";
+import { packTar } from "../test/tar-surgery.js";
 
 const tempDir = useTempDir("bg-read", afterAll);
 const MiB = 1024 * 1024;
@@ -24,13 +24,9 @@ let seed = 0;
 const bytes = (size: number) => Buffer.alloc(size, ++seed);
 
 async function writeTar(entries: Array<{ name: string; body: Buffer }>, gzip = false): Promise<string> {
-  const pack = tar.pack();
-  for (const e of entries) pack.entry({ name: e.name }, e.body);
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of pack) chunks.push(c as Buffer);
+  const bytes = await packTar(entries);
   const path = join(tempDir(), gzip ? "a.tar.gz" : "a.tar");
-  await writeFile(path, gzip ? gzipSync(Buffer.concat(chunks)) : Buffer.concat(chunks));
+  await writeFile(path, gzip ? gzipSync(bytes) : bytes);
   return path;
 }
 

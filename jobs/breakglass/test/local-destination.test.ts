@@ -5,13 +5,13 @@
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, readlink, symlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import tar from "tar-stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { memoryLogger } from "@regguard/job-runtime";
 import { useTempDir } from "@regguard/testkit";
 import { LocalDestination, STALE_TEMP_MS } from "../src/local-destination.js";
 import { ANNOTATION } from "../src/layout.js";
 import { archiveNames, tempName } from "../src/names.js";
+import { packTar } from "./tar-surgery.js";
 
 const tempDir = useTempDir("bg-local", afterAll);
 const result = (bytes: Buffer) => ({ sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length });
@@ -110,13 +110,11 @@ describe("a staged file", () => {
 
 /** A file that reads as an archive of `name` to the prune (its first index.json names it), `ageMs` old. */
 async function archiveOf(path: string, name: string, ageMs: number): Promise<void> {
-  const pack = tar.pack();
-  pack.entry({ name: "oci-layout" }, '{"imageLayoutVersion":"1.0.0"}');
-  pack.entry({ name: "index.json" }, JSON.stringify({ schemaVersion: 2, manifests: [], annotations: { [ANNOTATION.archiveName]: name } }));
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of pack) chunks.push(c as Buffer);
-  await writeFile(path, Buffer.concat(chunks));
+  const bytes = await packTar([
+    { name: "oci-layout", body: '{"imageLayoutVersion":"1.0.0"}' },
+    { name: "index.json", body: JSON.stringify({ schemaVersion: 2, manifests: [], annotations: { [ANNOTATION.archiveName]: name } }) },
+  ]);
+  await writeFile(path, bytes);
   const when = new Date(Date.now() - ageMs);
   await utimes(path, when, when);
 }
