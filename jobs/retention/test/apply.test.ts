@@ -26,17 +26,26 @@ async function tagIndex(repo: string, tag: string, children: BuiltImage[]): Prom
   if (res.status !== 201) throw new Error(`index push ${repo}:${tag}: HTTP ${res.status} ${await res.text()}`);
 }
 
+/**
+ * svc's three tags plus an untagged manifest older than UNTAGGED_GRACE that nothing kept references:
+ * planned for deletion, the child a racing index will name. The fake's clock is left at run time.
+ */
+async function svcWithOldOrphan(): Promise<BuiltImage> {
+  fake = await startFake();
+  await threeTags(fake);
+  at(fake, "2024-05-01T00:00:00Z");
+  const orphan = await pushImage(target(fake), "viktor/svc", undefined);
+  at(fake, "2024-06-01T03:59:00Z");
+  return orphan;
+}
+
 describe("a tag pushed between planning and the re-list", () => {
   // The plan deletes an old untagged manifest; before the deletes start, CI tags an index over it.
   // The re-list sees a version the plan never decided: the package is skipped whole, so the new
   // index keeps its child (apply.ts, "package changed since planning"). Checked by breaking
   // apply.ts by hand (the unplanned check dropped): the child is deleted and hotfix is served broken.
   it("an index over a child the plan deletes: the package is skipped, the child stays, hotfix is whole (exit 0)", async () => {
-    fake = await startFake();
-    await threeTags(fake);
-    at(fake, "2024-05-01T00:00:00Z");
-    const orphan = await pushImage(target(fake), "viktor/svc", undefined);
-    at(fake, "2024-06-01T03:59:00Z");
+    const orphan = await svcWithOldOrphan();
     const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1" }), {
       beforeApply: async (plan) => {
         // The orphan really is planned for deletion: the race is real, not a plan that kept it anyway.
@@ -56,12 +65,7 @@ describe("a tag pushed between planning and the re-list", () => {
 
 describe("a tag pushed after the re-list", () => {
   it("an index tagged over an old sha256: child while that child's DELETE is in flight: reported broken, exit 1", async () => {
-    fake = await startFake();
-    await threeTags(fake);
-    // An untagged manifest older than UNTAGGED_GRACE that nothing kept references: planned for deletion.
-    at(fake, "2024-05-01T00:00:00Z");
-    const orphan = await pushImage(target(fake), "viktor/svc", undefined);
-    at(fake, "2024-06-01T03:59:00Z");
+    const orphan = await svcWithOldOrphan();
     // The window: after the package's re-list, the moment the child's DELETE arrives (it waits for this).
     fake.beforeNext({ method: "DELETE", pathIncludes: `/container/svc/${orphan.digest}` }, async () => {
       await tagIndex("viktor/svc", "hotfix", [orphan]);
