@@ -5,7 +5,7 @@ import { EXIT, type JobContext } from "@regguard/job-runtime";
 import { OciError, RegistryClient } from "@regguard/oci-client";
 import { loadRestoreConfig, loadSaveConfig, positionals } from "./config.js";
 import { BREAKGLASS_ENV } from "./env-schema.js";
-import { BreakglassError, reason } from "./errors.js";
+import { ArchiveInvalidError, BreakglassError, reason } from "./errors.js";
 import { restoreArchive } from "./restore.js";
 import { save } from "./save.js";
 import { verifyArchive } from "./verify.js";
@@ -113,7 +113,7 @@ async function runRestore(ctx: JobContext, flags: string[], args: string[]): Pro
 
 /** Known operational failures are exit 1 with their message; anything else is a bug for runMain. */
 function operational(ctx: JobContext, msg: string, e: unknown, fields: Record<string, unknown>): number {
-  if (!(e instanceof BreakglassError || e instanceof OciError)) throw e;
+  if (!(e instanceof BreakglassError || e instanceof ArchiveInvalidError || e instanceof OciError)) throw e;
   ctx.log.error(msg, { ...fields, code: e.code, error: reason(e) });
   return EXIT.failed;
 }

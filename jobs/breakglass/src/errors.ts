@@ -25,8 +25,8 @@ export class InvalidNameError extends sub("INVALID_NAME") {}
 export class PlatformNotFoundError extends sub("PLATFORM_NOT_FOUND") {}
 /** An image the archive format cannot carry (docker load would refuse it). */
 export class UnsupportedImageError extends sub("UNSUPPORTED_IMAGE") {}
-/** verify/restore: the archive is damaged or inconsistent; the message names the first problem. */
-export class ArchiveInvalidError extends sub("ARCHIVE_INVALID") {}
+/** verify/restore: the archive is damaged or inconsistent (its reader, @regguard/image-archive, throws it). */
+export { ArchiveInvalidError } from "@regguard/image-archive";
 /** One destination could not be written, verified or committed. */
 export class DestinationError extends sub("DESTINATION_FAILED") {}
 /** Every destination failed while the archive was being written: stop pulling. */

@@ -12,7 +12,16 @@ export * from "./prune.js";
 export * from "./fanout.js";
 export * from "./archive-writer.js";
 export * from "./archive-source.js";
-export * from "./archive-read.js";
+export {
+  readArchive,
+  MAX_METADATA_BYTES,
+  isGzip,
+  fileIsGzip,
+  gunzipIfNeeded,
+  openArchive,
+  type ArchiveContents,
+  type BlobVisitor,
+} from "@regguard/image-archive";
 export * from "./verify.js";
 export * from "./restore.js";
 export * from "./save.js";

@@ -3,18 +3,10 @@
 // a reader knows what follows; the identity annotation lets pruning prove a
 // file is ours before deleting it.
 import { MEDIA_TYPE } from "@regguard/oci-client";
+import { ANNOTATION } from "@regguard/image-archive";
 import type { ArchivePlan } from "./plan.js";
 
-export const ANNOTATION = {
-  /** containerd names the imported image from this (full reference). */
-  imageName: "io.containerd.image.name",
-  /** OCI tag name. */
-  refName: "org.opencontainers.image.ref.name",
-  /** Which archive series this file belongs to (pruning checks it). */
-  archiveName: "org.regguard.breakglass.name",
-  /** The registry's digest when the root was trimmed or narrowed to one platform. */
-  sourceDigest: "org.regguard.breakglass.source-digest",
-} as const;
+export { ANNOTATION } from "@regguard/image-archive";
 
 export const OCI_LAYOUT = Buffer.from(JSON.stringify({ imageLayoutVersion: "1.0.0" }));
 

@@ -5,7 +5,7 @@
 import { Readable } from "node:stream";
 import type { Logger } from "@regguard/job-runtime";
 import { NotFoundError, formatReference, type Digest, type Manifest, type Reference, type RegistryClient } from "@regguard/oci-client";
-import { readArchive } from "./archive-read.js";
+import { readArchive } from "@regguard/image-archive";
 import { RestoreError } from "./errors.js";
 import { verifyArchive, type ArchivedImage, type ArchiveSummary } from "./verify.js";
 

@@ -3,19 +3,13 @@
 // the sha256 sidecar if there is one. The first problem ends it, precisely.
 import { readFile, realpath } from "node:fs/promises";
 import { parseManifest, type Descriptor, type Digest, type Manifest } from "@regguard/oci-client";
-import { readArchive, type ArchiveContents } from "./archive-read.js";
+import { archivedImages, readArchive, type ArchiveContents, type ArchivedImage } from "@regguard/image-archive";
 import { ArchiveInvalidError } from "./errors.js";
 import { parseSidecar } from "./fsutil.js";
-import { ANNOTATION } from "./layout.js";
 import { blobPath } from "./plan.js";
 import { isAttestation } from "./select.js";
 
-/** An image named in index.json. */
-export interface ArchivedImage {
-  name: string;
-  tag: string | undefined;
-  descriptor: Descriptor;
-}
+export type { ArchivedImage } from "@regguard/image-archive";
 
 /** What a verified archive holds. */
 export interface ArchiveSummary {
@@ -47,8 +41,6 @@ export async function verifyArchive(path: string): Promise<ArchiveSummary> {
 export async function checkContents(path: string, c: ArchiveContents): Promise<ArchiveSummary> {
   const layout = json(c, "oci-layout") as { imageLayoutVersion?: unknown };
   if (typeof layout?.imageLayoutVersion !== "string") invalid("oci-layout has no imageLayoutVersion");
-  const index = parseDoc(c, "index.json", () => parseManifest(need(c.metadata, "index.json"), { what: "index.json" }));
-  if (index.kind !== "index" || index.manifests.length === 0) invalid("index.json lists no manifests");
   const referenced = new Set<Digest>();
   const manifests = new Map<Digest, { manifest: Manifest; mediaType: string }>();
   const images: ImageRecord[] = [];
@@ -88,11 +80,9 @@ export async function checkContents(path: string, c: ArchiveContents): Promise<A
     }
     images.push({ digest: d.digest, config: m.config.digest, layers: m.layers.map((l) => l.digest), runnable });
   };
-  for (const d of index.manifests) {
-    const name = d.annotations?.[ANNOTATION.imageName];
-    if (!name) invalid(`index.json entry ${d.digest} has no ${ANNOTATION.imageName} annotation; containerd would import it unnamed`);
-    walk(d, false, `manifest ${d.digest}`);
-    archived.push({ name: name as string, tag: d.annotations?.[ANNOTATION.refName], descriptor: d });
+  for (const image of archivedImages(need(c.metadata, "index.json"))) {
+    walk(image.descriptor, false, `manifest ${image.descriptor.digest}`);
+    archived.push(image);
   }
 
   checkDockerManifest(c, images, new Set(archived.map((a) => a.name)));

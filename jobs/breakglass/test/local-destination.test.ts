@@ -7,11 +7,10 @@ import { mkdir, readdir, readFile, readlink, symlink, utimes, writeFile } from "
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { memoryLogger } from "@regguard/job-runtime";
-import { useTempDir } from "@regguard/testkit";
+import { packTar, useTempDir } from "@regguard/testkit";
 import { LocalDestination, STALE_TEMP_MS } from "../src/local-destination.js";
 import { ANNOTATION } from "../src/layout.js";
 import { archiveNames, tempName } from "../src/names.js";
-import { packTar } from "./tar-surgery.js";
 
 const tempDir = useTempDir("bg-local", afterAll);
 const result = (bytes: Buffer) => ({ sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length });

@@ -55,13 +55,3 @@ export async function rewriteTar(
   await done;
   await writeFile(dst, Buffer.concat(chunks));
 }
-
-/** A plain tar of `entries`, in order, built in memory. */
-export async function packTar(entries: ReadonlyArray<{ name: string; body: Buffer | string }>): Promise<Buffer> {
-  const pack = tar.pack();
-  for (const e of entries) pack.entry({ name: e.name }, e.body);
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of pack) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}

@@ -18,7 +18,10 @@ export interface Endpoint {
 /** Everything a run needs, validated. */
 export interface SyncConfig {
   command: SyncCommand;
-  source: Endpoint;
+  /** The source registry; undefined when `sourceArchive` is the source (exactly one is set). */
+  source: Endpoint | undefined;
+  /** SOURCE_ARCHIVE: a breakglass archive read instead of a source registry. */
+  sourceArchive: string | undefined;
   target: Endpoint;
   prefix: string;
   /** Source repositories under it only; removed from target names. */
@@ -60,9 +63,18 @@ export function loadConfig(env: Env, argv: readonly string[] = []): SyncConfig {
       r.problem(`${side}_URL must be the registry root (no path or query), got ${url.origin}${url.pathname === "/" ? "" : url.pathname}`);
     return { url: url as URL, username, password };
   };
-  const source = endpoint("SOURCE");
+  const sourceArchive = r.string("SOURCE_ARCHIVE");
+  const fromRegistry = endpoint("SOURCE");
+  if (sourceArchive !== undefined) {
+    if (sourceArchive.trim() === "") r.problem("SOURCE_ARCHIVE must not be blank");
+    if (fromRegistry.url) r.problem("set SOURCE_URL or SOURCE_ARCHIVE, not both");
+    if (fromRegistry.username !== undefined) r.problem("SOURCE_USERNAME and SOURCE_PASSWORD are for SOURCE_URL; an archive needs none");
+    if (command === "cutover") r.problem("cutover reads the source registry's names; it cannot use SOURCE_ARCHIVE");
+  } else if (!fromRegistry.url)
+    r.problem("SOURCE_URL is required unless SOURCE_ARCHIVE is set: the registry to copy from, e.g. https://registry.viktorbarzin.me");
+  const source = sourceArchive === undefined ? fromRegistry : undefined;
   const target = endpoint("TARGET");
-  if (source.url && target.url && source.url.origin === target.url.origin && r.string("TARGET_PREFIX") === r.string("SOURCE_PREFIX")) {
+  if (source?.url && target.url && source.url.origin === target.url.origin && r.string("TARGET_PREFIX") === r.string("SOURCE_PREFIX")) {
     r.problem("SOURCE_URL and TARGET_URL are the same registry and SOURCE_PREFIX equals TARGET_PREFIX: every image would be copied onto itself");
   }
   const prefix = r.string("TARGET_PREFIX");
@@ -84,7 +96,7 @@ export function loadConfig(env: Env, argv: readonly string[] = []): SyncConfig {
   };
   const kubeconfig = r.string("KUBECONFIG")?.trim();
   const cutover = {
-    names: { source: names("SOURCE_ALIASES", source.url), target: names("TARGET_ALIASES", target.url), sourcePrefix, targetPrefix: prefix },
+    names: { source: names("SOURCE_ALIASES", source?.url), target: names("TARGET_ALIASES", target.url), sourcePrefix, targetPrefix: prefix },
     pageSize: r.integer("KUBE_PAGE_SIZE"),
     env: {
       ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}),
@@ -95,6 +107,7 @@ export function loadConfig(env: Env, argv: readonly string[] = []): SyncConfig {
     cutover,
     command: command as SyncCommand,
     source,
+    sourceArchive,
     target,
     prefix,
     sourcePrefix,

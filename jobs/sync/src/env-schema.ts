@@ -2,7 +2,17 @@
 import type { EnvSchema } from "@regguard/job-config";
 
 export const SYNC_ENV = [
-  { name: "SOURCE_URL", kind: "url", description: "Registry to copy from, e.g. https://registry.viktorbarzin.me (no path)", required: true },
+  {
+    name: "SOURCE_URL",
+    kind: "url",
+    description: "Registry to copy from, e.g. https://registry.viktorbarzin.me (no path); required unless SOURCE_ARCHIVE is set",
+  },
+  {
+    name: "SOURCE_ARCHIVE",
+    kind: "string",
+    description:
+      "A breakglass archive (.tar or .tar.gz) to read instead of SOURCE_URL: repair puts back what a target image lost from it; verified whole before anything is sent (not with cutover)",
+  },
   { name: "SOURCE_USERNAME", kind: "string", description: "User for the source; set with SOURCE_PASSWORD or not at all" },
   { name: "SOURCE_PASSWORD", kind: "string", description: "Password or token for the source", secret: true },
   { name: "TARGET_URL", kind: "url", description: "Registry to copy to, e.g. https://forgejo.viktorbarzin.me (no path)", required: true },

@@ -20,6 +20,7 @@ import {
   type RegistryClient,
   type StallLimit,
 } from "@regguard/oci-client";
+import type { SourceRegistry } from "./source.js";
 
 /** What copying (or planning to copy) one image did or would do at the target. */
 export interface TreeReport {
@@ -47,7 +48,7 @@ export const emptyTreeReport = (): TreeReport => ({
 
 /** Shared by every image of one run. */
 export interface CopySession {
-  source: RegistryClient;
+  source: SourceRegistry;
   target: RegistryClient;
   /** false: read both sides and count what is missing; send the target nothing but reads. */
   write: boolean;
@@ -136,7 +137,7 @@ function sourceStream(s: CopySession, src: string, d: Descriptor): Readable {
 }
 
 /** GET an index child from the source and hold it to its descriptor's size. */
-async function fetchChild(source: RegistryClient, repo: string, d: Descriptor): Promise<Manifest> {
+async function fetchChild(source: SourceRegistry, repo: string, d: Descriptor): Promise<Manifest> {
   const m = await source.manifest(repo, d.digest);
   if (m.raw.length !== d.size) throw new SizeMismatchError(`manifest ${repo}@${d.digest}: the index says ${d.size} bytes, the source serves ${m.raw.length}`);
   return m;

@@ -1,7 +1,7 @@
 // What the source has: every catalog page, every tag page, filtered by REPOSITORIES and TAGS, with
 // target names planned (prefix, lower case, collisions refused). Reads only the source.
-import type { RegistryClient } from "@regguard/oci-client";
 import { cosignTagsOf, planNames, type NamePair, type NamePlan } from "./names.js";
+import type { SourceRegistry } from "./source.js";
 
 /** One tag to work on; `repoTags` is the repository's whole tag list (cosign companions are found in it). */
 export interface TagItem {
@@ -25,7 +25,7 @@ export interface InventoryOptions {
   tags: RegExp | undefined;
 }
 
-export async function readInventory(source: RegistryClient, opts: InventoryOptions): Promise<Inventory> {
+export async function readInventory(source: SourceRegistry, opts: InventoryOptions): Promise<Inventory> {
   const all: string[] = [];
   const listing = opts.sourcePrefix ? source.repositories({ prefix: opts.sourcePrefix }) : source.repositories();
   for await (const repo of listing) {

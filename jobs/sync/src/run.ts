@@ -5,10 +5,13 @@ import { PushgatewayClient, retryPush, stripUserinfo } from "@regguard/pushgatew
 import { loadConfig, type Endpoint, type SyncConfig } from "./config.js";
 import { cutoverExitCode, cutoverMetrics, cutoverSummary, runCutover, type CutoverTally } from "./cutover-run.js";
 import type { MetricFamily } from "@regguard/pushgateway";
+import { ArchiveInvalidError, OpenedArchive } from "@regguard/image-archive";
+import { archiveSource } from "./archive-source.js";
 import { newSession } from "./image-copy.js";
 import { readInventory } from "./inventory.js";
 import { syncMetrics } from "./metrics.js";
 import { exitCode, summaryLine } from "./report.js";
+import type { SourceRegistry } from "./source.js";
 import { syncTag, type TagOutcome } from "./tag-sync.js";
 import { emptyTally, record, type SyncTally } from "./tally.js";
 import { buildInfo, packageVersion } from "@regguard/pushgateway";
@@ -23,7 +26,7 @@ export async function run(ctx: JobContext): Promise<number> {
   const write = config.command !== "check" && !config.dryRun;
   log.info("sync starting", {
     command: config.command,
-    source: config.source.url.origin,
+    ...(config.source ? { source: config.source.url.origin } : { sourceArchive: config.sourceArchive }),
     target: config.target.url.origin,
     sourcePrefix: config.sourcePrefix,
     targetPrefix: config.prefix,
@@ -33,15 +36,16 @@ export async function run(ctx: JobContext): Promise<number> {
     overwrite: config.overwrite,
     concurrency: config.concurrency,
   });
-  const source = client(config.source, config, signal, "source");
   const target = client(config.target, config, signal, "target");
-  if (config.command === "cutover") return cutover(config, source, target, log, signal);
+  if (config.command === "cutover") return cutover(config, client(config.source as Endpoint, config, signal, "source"), target, log, signal);
   const tally = emptyTally();
   const startedAt = Date.now();
+  let source: SourceRegistry | undefined;
   try {
-    await syncAll(config, source, target, write, signal, tally, log);
+    source = await openSource(config, signal, tally, log);
+    if (source) await syncAll(config, source, target, write, signal, tally, log);
   } finally {
-    await Promise.all([source.close(), target.close()]);
+    await Promise.all([source?.close(), target.close()]);
   }
   tally.stopped = signal.aborted;
   const finishedAt = Date.now();
@@ -57,12 +61,36 @@ export async function run(ctx: JobContext): Promise<number> {
     blobsUploaded: tally.blobsUploaded,
     blobsMounted: tally.blobsMounted,
     manifestsPushed: tally.manifestsPushed,
-    sourceRequests: source.stats.requests,
+    sourceRequests: source?.stats.requests ?? 0,
     targetRequests: target.stats.requests,
     pushed,
     durationSeconds: (finishedAt - startedAt) / 1000,
   });
   return exitCode(config.command, tally, pushed);
+}
+
+/**
+ * The source registry, or the archive SOURCE_ARCHIVE names, verified whole first. An archive that
+ * cannot be read is like a source that cannot be listed: nothing is compared, and the run is
+ * incomplete (exit 3).
+ */
+async function openSource(config: SyncConfig, signal: AbortSignal, tally: SyncTally, log: Logger): Promise<SourceRegistry | undefined> {
+  if (config.sourceArchive === undefined) return client(config.source as Endpoint, config, signal, "source");
+  const started = Date.now();
+  try {
+    const archive = await OpenedArchive.open(config.sourceArchive);
+    log.info("source archive verified", {
+      archive: config.sourceArchive,
+      images: archive.images.map((i) => i.name),
+      seconds: (Date.now() - started) / 1000,
+    });
+    return archiveSource(archive);
+  } catch (error) {
+    if (!(error instanceof ArchiveInvalidError)) throw error;
+    tally.inventoryError = error.message;
+    log.error("the source archive could not be read; nothing was compared", { archive: config.sourceArchive, detail: error.message, errorCode: error.code });
+    return undefined;
+  }
 }
 
 function client(e: Endpoint, config: SyncConfig, signal: AbortSignal, side: string): RegistryClient {
@@ -78,7 +106,7 @@ function client(e: Endpoint, config: SyncConfig, signal: AbortSignal, side: stri
 
 async function syncAll(
   config: SyncConfig,
-  source: RegistryClient,
+  source: SourceRegistry,
   target: RegistryClient,
   write: boolean,
   signal: AbortSignal,

@@ -8,6 +8,7 @@
 import { NotFoundError, walkImage, type Digest, type Finding, type Manifest, type RegistryClient } from "@regguard/oci-client";
 import { emptyTreeReport, ensureTree, stopIfAborted, type CopySession, type TreeReport } from "./image-copy.js";
 import { companionTags, type TagItem } from "./inventory.js";
+import type { SourceRegistry } from "./source.js";
 import type { SyncCommand } from "./config.js";
 
 /** Where a tag stands between the two registries. */
@@ -124,7 +125,7 @@ async function copyImage(s: CopySession, src: string, dst: string, m: Manifest, 
 }
 
 /** The source's manifest by tag; undefined when the source answers 404 for a listed tag. */
-async function sourceManifest(source: RegistryClient, repo: string, tag: string): Promise<Manifest | undefined> {
+async function sourceManifest(source: SourceRegistry, repo: string, tag: string): Promise<Manifest | undefined> {
   try {
     return await source.manifest(repo, tag);
   } catch (e) {
@@ -134,7 +135,7 @@ async function sourceManifest(source: RegistryClient, repo: string, tag: string)
 }
 
 /** A tag's digest: the HEAD's Docker-Content-Digest, or the GET body's own when a registry sends none; undefined on 404. */
-async function digestOf(client: RegistryClient, repo: string, tag: string): Promise<Digest | undefined> {
+async function digestOf(client: Pick<SourceRegistry, "headManifest" | "manifest">, repo: string, tag: string): Promise<Digest | undefined> {
   try {
     const head = await client.headManifest(repo, tag);
     return head.digest ?? (await client.manifest(repo, tag)).digest;

@@ -367,6 +367,14 @@ describe("sync configuration", () => {
     [["copy"], { SOURCE_URL: "http://127.0.0.1:1", TARGET_URL: "http://127.0.0.1:1" }, "copied onto itself"],
     [["copy"], { SOURCE_URL: "http://127.0.0.1:1", TARGET_URL: "http://127.0.0.1:2", DRY_RUN: "yes" }, "DRY_RUN"],
     [["copy"], { SOURCE_URL: "http://127.0.0.1:1", TARGET_URL: "http://127.0.0.1:2", TARGET_PREFIX: "Viktor" }, "TARGET_PREFIX"],
+    [
+      ["repair"],
+      { SOURCE_ARCHIVE: "/a.tar", SOURCE_URL: "http://127.0.0.1:1", TARGET_URL: "http://127.0.0.1:2" },
+      "set SOURCE_URL or SOURCE_ARCHIVE, not both",
+    ],
+    [["repair"], { SOURCE_ARCHIVE: "/a.tar", SOURCE_USERNAME: "u", SOURCE_PASSWORD: "p", TARGET_URL: "http://127.0.0.1:2" }, "an archive needs none"],
+    [["repair"], { SOURCE_ARCHIVE: " ", TARGET_URL: "http://127.0.0.1:2" }, "SOURCE_ARCHIVE must not be blank"],
+    [["cutover"], { SOURCE_ARCHIVE: "/a.tar", TARGET_URL: "http://127.0.0.1:2" }, "cutover reads the source registry's names; it cannot use SOURCE_ARCHIVE"],
   ])("%j %j is a configuration error before any request: %s", async (argv, env, message) => {
     const log = memoryLogger();
     const error: unknown = await run({ argv, env, signal: new AbortController().signal, log }).then(

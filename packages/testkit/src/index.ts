@@ -36,3 +36,4 @@ export { seedRegistry, type SeedPlan, type Seeded } from "./seed-registry.js";
 export * from "./json-lines.js";
 export * from "./image-node-options.js";
 export * from "./measure-process.js";
+export * from "./tar-pack.js";

@@ -7,7 +7,7 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { digester, parseDigest, type Digest } from "@regguard/oci-client";
 import tar from "tar-stream";
-import { fileIsGzip } from "./archive-source.js";
+import { fileIsGzip } from "./gzip.js";
 import { ArchiveInvalidError } from "./errors.js";
 
 /** index.json, manifest.json and oci-layout are small documents. */

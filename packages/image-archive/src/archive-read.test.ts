@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { useTempDir } from "@regguard/testkit";
 import { MAX_METADATA_BYTES, readArchive } from "./archive-read.js";
 import { ArchiveInvalidError } from "./errors.js";
-import { packTar } from "../test/tar-surgery.js";
+import { packTar } from "@regguard/testkit";
 
 const tempDir = useTempDir("bg-read", afterAll);
 const MiB = 1024 * 1024;
