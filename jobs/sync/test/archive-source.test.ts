@@ -135,6 +135,14 @@ describe("sync repair from a breakglass archive", () => {
     expect([r.code, tagLines(r.lines)]).toEqual([1, ["elsewhere/multi:latest missing none"]]);
   });
 
+  it("copy from an archive puts a whole image under a new name, children before the tag", async () => {
+    const r = await sync("copy", env(plain, { TARGET_PREFIX: "restored/", DRY_RUN: "false" }));
+    expect([r.code, tagLines(r.lines)]).toEqual([0, ["restored/multi:latest missing copied"]]);
+    expect(await findings("restored/multi", "latest")).toEqual([]);
+    const c = new RegistryClient({ url: reg.url, ...auth() });
+    expect((await c.headManifest("restored/multi", "latest").finally(() => c.close())).digest).toBe(multi.digest);
+  });
+
   it("a damaged archive is refused before the target sees a request: exit 3, nothing compared", async () => {
     const damaged = join(tempDir(), "damaged.tar");
     await copyFile(plain, damaged);
