@@ -2,7 +2,7 @@
 // replacing the group each run so nothing from an earlier run lingers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasBinary, pushImage, startCountingProxy, startPushgateway, type StartedPushgateway } from "@regguard/testkit";
-import { at, liveEnv, runJob, startFake, target, type FakeServer } from "./harness.js";
+import { at, deleteVersion, liveEnv, runJob, startFake, target, type FakeServer } from "./harness.js";
 
 const missing = !hasBinary("prometheus-pushgateway");
 if (missing) console.warn("skipping Pushgateway metrics tests: prometheus-pushgateway is not installed (apt-get install prometheus-pushgateway)");
@@ -37,6 +37,7 @@ describe.skipIf(missing)("Pushgateway metrics", () => {
     });
     const before = (await values()).forgejo_retention_last_run_timestamp_seconds ?? 0;
     expect(before).toBeGreaterThan(Date.now() / 1000 - 60);
+    expect(before).toBeLessThanOrEqual(Date.now() / 1000);
     expect((await runJob(env)).code).toBe(0);
     expect(await values()).toMatchObject({
       forgejo_retention_versions_deleted: 2,
@@ -50,6 +51,33 @@ describe.skipIf(missing)("Pushgateway metrics", () => {
       job: "forgejo-retention",
       version: "0.1.0",
     });
+  });
+
+  it("the guard's verdict, and a version deleted behind the job's back, are in the gauges", async () => {
+    // Its own server: these versions must not change the other cases' counts.
+    const own = await startFake();
+    try {
+      for (const [i, tag] of ["g1", "g2", "g3", "g4"].entries()) {
+        at(own, `2024-05-0${i + 1}T00:00:00Z`);
+        await pushImage(target(own), "viktor/guarded", tag);
+      }
+      const tripped = await runJob(liveEnv(own, { PUSHGATEWAY_URL: gw.url, KEEP_LAST_N: "1", MAX_DELETES: "2" }));
+      expect(tripped.code).toBe(1);
+      expect(await values()).toMatchObject({ forgejo_retention_guard_tripped: 1, forgejo_retention_versions_deleted: 0, forgejo_retention_exit_code: 1 });
+      // g1 goes between planning and applying: already gone when its turn comes, and counted as deleted.
+      const gone = async () => void (await deleteVersion(own, "guarded", "g1"));
+      const r = await runJob(liveEnv(own, { PUSHGATEWAY_URL: gw.url, KEEP_LAST_N: "1" }), { beforeApply: gone });
+      expect(r.code).toBe(0);
+      expect(r.lines.find((l) => l.msg === "applied")).toMatchObject({ deleted: 2, "already-gone": 1, skipped: 0, "not-attempted": 0 });
+      expect(await values()).toMatchObject({
+        forgejo_retention_guard_tripped: 0,
+        forgejo_retention_versions_planned_delete: 3,
+        forgejo_retention_versions_deleted: 3,
+        forgejo_retention_exit_code: 0,
+      });
+    } finally {
+      await own.stop();
+    }
   });
 
   it("a run stopped by the preflight still reports, with exit code 2", async () => {
