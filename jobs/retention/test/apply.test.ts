@@ -153,6 +153,57 @@ describe("delete outcomes", () => {
     expect(names(fake, "fine")).toEqual(["c"]);
   });
 
+  it("an untagged version whose re-read fails is not deleted: a counted failure with its reason; exit 1", async () => {
+    const orphan = await svcWithOldOrphan();
+    const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1" }), {
+      // After planning (which reads the version's files): only the re-read before its DELETE fails.
+      beforeApply: async () => fake.failNext({ method: "GET", pathIncludes: `/container/svc/${orphan.digest}` }, { status: 500, body: "boom" }, 4),
+    });
+    expect(code).toBe(1);
+    expect(lines.find((l) => l.msg === "cannot re-read the version before deleting it: not deleted")).toMatchObject({
+      level: "error",
+      package: "svc",
+      version: orphan.digest,
+    });
+    expect(applied(lines)).toMatchObject({ deleted: 2, failed: 1, "already-gone": 0 });
+    expect(versionDeletes(fake).filter((p) => p.endsWith(orphan.digest))).toEqual([]);
+    expect(names(fake, "svc")).toEqual(["c", orphan.digest]);
+  });
+
+  it("an untagged version deleted by someone else just before its turn counts as already gone, without a DELETE: exit 0", async () => {
+    const orphan = await svcWithOldOrphan();
+    const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1" }), {
+      beforeDelete: async (_pkg, version) => {
+        if (version !== orphan.digest) return;
+        const res = await fetch(`${fake.url}/api/v1/packages/viktor/container/svc/${orphan.digest}`, {
+          method: "DELETE",
+          headers: { authorization: `token ${fake.user(OWNER).token}` },
+        });
+        expect(res.status).toBe(204);
+      },
+    });
+    expect(code).toBe(0);
+    expect(lines.find((l) => l.msg === "already gone")).toMatchObject({ package: "svc", version: orphan.digest });
+    expect(applied(lines)).toMatchObject({ deleted: 2, "already-gone": 1, failed: 0 });
+    // The one DELETE of it was the other client's.
+    expect(versionDeletes(fake).filter((p) => p.endsWith(orphan.digest))).toHaveLength(1);
+  });
+
+  it("a 403 on a delete stops the run: the package's untagged and every later package are not attempted; exit 1", async () => {
+    const orphan = await svcWithOldOrphan();
+    await threeTags(fake, "zeta");
+    fake.failNext({ method: "DELETE", pathIncludes: "/container/svc/a" }, { status: 403, body: '{"message":"token does not have required scope"}' });
+    const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1", CONCURRENCY: "1" }));
+    expect(code).toBe(1);
+    expect(lines.find((l) => l.msg === "stopped deleting after an authorization failure")).toMatchObject({ level: "error", reason: "HTTP 403 deleting svc:a" });
+    const counts = applied(lines);
+    // zeta's two and svc's untagged orphan were never tried.
+    expect(Number(counts?.["not-attempted"])).toBe(3);
+    expect(counts).toMatchObject({ failed: 1 });
+    expect(versionDeletes(fake).filter((p) => p.includes("/container/zeta/") || p.endsWith(orphan.digest))).toEqual([]);
+    expect(names(fake, "zeta")).toEqual(["a", "b", "c"]);
+  });
+
   it("an inventory whose X-Total-Count never matches its pages: exit 1, nothing planned or deleted", async () => {
     fake = await startFake();
     await threeTags(fake);
