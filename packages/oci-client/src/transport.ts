@@ -163,9 +163,9 @@ export class Transport {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
+  /** Every try sends the body afresh: bytes, or a function that opens a new stream per try. */
   private attempts(spec: RequestSpec): Promise<Response> {
-    const policy = replayable(spec) ? this.policy : { ...this.policy, retries: 0 };
-    return withRetries(policy, () => this.authenticated(spec), this.retryHooks);
+    return withRetries(this.policy, () => this.authenticated(spec), this.retryHooks);
   }
 
   /** The same two hooks for every request's retry loop (one object, not two closures per request). */
@@ -193,9 +193,9 @@ export class Transport {
       this.bearer = { realm, service };
       const token = await this.tokens.get(realm, service, spec.scope || challenge.params.scope || "");
       auth = `Bearer ${token}`;
-    } else if (challenge?.scheme === "basic" && this.basic && !auth) {
-      auth = `Basic ${this.basic}`;
     } else {
+      // A Basic challenge is the answer: Basic credentials, when there are any, went with the
+      // first request already (authorization() above), so asking again would change nothing.
       return res;
     }
     discard(res.stream);
@@ -350,10 +350,6 @@ function discard(body: Readable | undefined): void {
   if (!body || body.destroyed) return;
   body.on("error", () => undefined);
   body.destroy();
-}
-
-function replayable(spec: RequestSpec): boolean {
-  return spec.body === undefined || spec.body instanceof Uint8Array || typeof spec.body === "function";
 }
 
 async function readCapped(body: Readable, max: number, url: URL): Promise<Uint8Array> {

@@ -68,6 +68,8 @@ describe("openBlob: the bytes must be the descriptor's", () => {
   it("a missing blob is a NotFoundError before any stream is handed out", async () => {
     const s = await serve(() => ({ status: 404, body: { errors: [{ code: "BLOB_UNKNOWN" }] } }));
     await expect(client(s.url).openBlob("viktor/app", D)).rejects.toBeInstanceOf(NotFoundError);
+    // The message names the blob, so a log line says which one of an image's layers is gone.
+    await expect(client(s.url).openBlob("viktor/app", D)).rejects.toThrow(`blob viktor/app@${D.digest} not found: HTTP 404 (BLOB_UNKNOWN)`);
   });
 
   it("more bytes than announced is a SizeMismatchError", async () => {

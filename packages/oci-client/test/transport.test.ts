@@ -3,6 +3,9 @@
 // how far, what it caps, and the error a tired operator reads for each failure. The walk and
 // client tests reach most of this through RegistryClient; these pin the edges the mutation run
 // found unguarded (issue 16).
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { AbortedError, ProtocolError, TooLargeError, Transport, TransportError, UntrustedLinkError, type RequestSpec } from "../src/index.js";
 import { BASIC, SECRET, serve } from "./scripted.js";
@@ -23,6 +26,7 @@ describe("building a transport", () => {
   it.each([
     ["an ftp URL", { url: "ftp://127.0.0.1/" }, /registry url must be http\(s\), got ftp:/],
     ["credentials in the URL", { url: "http://viktor:pw@127.0.0.1/" }, /must not contain credentials; pass username and password/],
+    ["a user name alone in the URL", { url: "http://viktor@127.0.0.1/" }, /must not contain credentials; pass username and password/],
     ["zero concurrency", { url: "http://127.0.0.1/", concurrency: 0 }, /concurrency must be a positive integer/],
     ["fractional concurrency", { url: "http://127.0.0.1/", concurrency: 1.5 }, /concurrency must be a positive integer/],
     ["a zero timeout", { url: "http://127.0.0.1/", timeoutMs: 0 }, /timeoutMs must be a positive number/],
@@ -134,6 +138,7 @@ describe("redirects", () => {
       const err = await t.send(get("/v2/_catalog", { sameOrigin: true })).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UntrustedLinkError);
       expect((err as Error).message).toMatch(/redirected to another origin \(http:\/\/127\.0\.0\.1:\d+\); refusing to follow it/);
+      expect(err).toMatchObject({ url: `${s.url}/v2/_catalog` });
     });
     expect(storage.requests.map((r) => [r.path, r.headers.authorization])).toEqual([["/blob?sig=x", undefined]]);
     expect(s.requests).toHaveLength(2);
@@ -147,6 +152,7 @@ describe("bodies", () => {
       const err = await t.send(get("/big", { maxBytes: 99 })).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TooLargeError);
       expect((err as Error).message).toMatch(/is 100 bytes; the limit is 99$/);
+      expect(err).toMatchObject({ status: 200, url: `${s.url}/big` });
       expect((await t.send(get("/big", { maxBytes: 100 }))).body).toHaveLength(100);
       expect((await t.send({ ...get("/big", { maxBytes: 1 }), method: "HEAD" })).status).toBe(200);
     });
@@ -292,6 +298,7 @@ describe("slots, tokens and error details", () => {
     await using(transport(s.url), async (t) => {
       const res = await t.send(get("/v2/a/b/blobs/x", { stream: true }));
       expect([res.stream, Buffer.from(res.body).toString()]).toEqual([undefined, "all of it"]);
+      expect(s.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /v2/a/b/blobs/x"]);
     });
   });
 
@@ -330,5 +337,76 @@ describe("slots, tokens and error details", () => {
     const redirects = await using(transport(loop.url), (t) => t.send(get("/v2/r")).catch((e: unknown) => e));
     expect(redirects).toBeInstanceOf(ProtocolError);
     expect((redirects as { url?: string }).url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v2\/r/);
+  });
+});
+
+describe("edges a second mutation run found", () => {
+  it("a 401 without a challenge is the answer, not a crash", async () => {
+    const s = await serve(() => ({ status: 401, body: "no" }));
+    const res = await using(transport(s.url), (t) => t.send(get("/v2/")));
+    expect([res.status, s.requests.length]).toEqual([401, 1]);
+  });
+
+  it("a Bearer challenge's service and scope go to the token service", async () => {
+    const s = await serve((req) => {
+      if (req.path.startsWith("/token")) return { status: 200, body: { token: "tok" } };
+      return req.headers.authorization === "Bearer tok"
+        ? { status: 200, body: "ok" }
+        : { status: 401, headers: { "www-authenticate": `Bearer realm="http://${req.headers.host}/token",service="reg.example"` } };
+    });
+    await using(transport(s.url), (t) => t.send(get("/v2/a/b/tags/list")));
+    const token = new URL(s.requests.find((r) => r.path.startsWith("/token"))?.path ?? "", s.url);
+    expect([token.searchParams.get("service"), token.searchParams.getAll("scope")]).toEqual(["reg.example", ["repository:a/b:pull"]]);
+  });
+
+  it("with sameOrigin a redirect on the same origin is still followed", async () => {
+    const s = await serve((req) => (req.path === "/v2/_catalog" ? { status: 302, headers: { location: "/v2/_catalog?n=1" } } : { status: 200, body: "page" }));
+    const res = await using(transport(s.url), (t) => t.send(get("/v2/_catalog", { sameOrigin: true })));
+    expect([res.status, Buffer.from(res.body).toString(), s.requests.length]).toEqual([200, "page", 2]);
+  });
+
+  it("open() of an error answer frees its slot at once: with concurrency 1 the next request goes", async () => {
+    const s = await serve((req) => (req.path.endsWith("/missing") ? { status: 404, body: "none" } : { status: 200, body: "here" }));
+    await using(transport(s.url, { concurrency: 1 }), async (t) => {
+      expect((await t.open(get("/v2/a/b/blobs/missing"))).status).toBe(404);
+      expect((await t.send(get("/v2/a/b/blobs/there"))).status).toBe(200);
+    });
+  });
+
+  it("a body given as a function is made afresh for each try", async () => {
+    let made = 0;
+    const s = await serve(() => ({ status: 503, body: "busy" }));
+    const body = () => Readable.from([Buffer.from(`attempt ${++made}`)]);
+    const res = await using(transport(s.url, { retries: 2 }), (t) => t.send({ ...get("/v2/put"), method: "PUT", body }));
+    expect([res.status, made, s.requests.map((r) => r.body.toString())]).toEqual([503, 3, ["attempt 1", "attempt 2", "attempt 3"]]);
+  });
+
+  it("repeated response headers arrive joined with a comma", async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "x-repeated": ["a", "b"], "content-length": "0" });
+      res.end();
+    });
+    await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const res = await using(transport(`http://127.0.0.1:${port}`), (t) => t.send(get("/v2/")));
+      expect(res.headers["x-repeated"]).toBe("a, b");
+    } finally {
+      await new Promise((done) => server.close(done));
+    }
+  });
+
+  it("a stream request ends with the caller's signal, not at its idle timeout", async () => {
+    const s = await serve(() => ({ status: 200, delayMs: 30_000, body: "" }));
+    const stop = new AbortController();
+    const t = transport(s.url, { retries: 0, timeoutMs: 60_000, signal: stop.signal });
+    try {
+      const pending = t.open(get("/v2/a/b/blobs/slow")).catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 100));
+      stop.abort(new Error("SIGTERM"));
+      expect(await pending).toBeInstanceOf(AbortedError);
+    } finally {
+      await t.close();
+    }
   });
 });
