@@ -214,7 +214,9 @@ async function pruneDirectory(dir: string, names: ArchiveNames, keep: number): P
   }
   const candidates: PruneCandidate[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (!entry.isFile() || entry.name.startsWith(".") || archiveTagOf(names.name, entry.name) === undefined) continue;
+    // Files only: the identity read below would block for ever on a FIFO named like an archive.
+    // (A hidden file never matches archiveTagOf, whose names start with the series' own.)
+    if (!entry.isFile() || archiveTagOf(names.name, entry.name) === undefined) continue;
     const path = join(dir, entry.name);
     const identity = await readArchiveIdentity(createReadStream(path, { end: IDENTITY_BYTES - 1 }));
     if (identity !== names.name) continue;

@@ -2,6 +2,7 @@
 // which temporary files a save removes and when, how a staged file is written, and what a commit
 // leaves. No registry: a commit reads back whatever bytes were staged, so any bytes will do
 // (issue 16: these lines survived the mutation run; issue 12 item 5 is the leftover rule).
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, readlink, symlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -161,5 +162,37 @@ describe("pruning after a commit", () => {
         "app-v4.tar.sha256",
       ].sort(),
     );
+  });
+});
+
+describe("pruning what is not a file", () => {
+  it("a FIFO named like an old archive of the series is passed by, not read (a read would wait for a writer for ever)", async () => {
+    const dir = tempDir();
+    await archiveOf(join(dir, "app-v1.tar"), "app", 3 * 3_600_000);
+    await archiveOf(join(dir, "app-v2.tar"), "app", 2 * 3_600_000);
+    execFileSync("mkfifo", [join(dir, "app-v0.tar")]);
+    const staged = await new LocalDestination(dir).stage(archiveNames("app", "v3", "none"));
+    const bytes = Buffer.from("the new archive");
+    await staged.write(bytes);
+    await staged.end();
+    expect((await staged.commit(result(bytes), 1)).pruned).toEqual(["app-v1.tar"]);
+    expect(await readdir(dir)).toContain("app-v0.tar");
+  });
+});
+
+describe("moving latest", () => {
+  it("a latest that cannot be replaced fails the commit and leaves no temporary link behind", async () => {
+    const dir = tempDir();
+    const names = archiveNames("app", "v5", "none");
+    const staged = await new LocalDestination(dir).stage(names);
+    const bytes = Buffer.from("an archive");
+    await staged.write(bytes);
+    await staged.end();
+    // Someone puts a directory with something in it where latest goes, after the stage checked.
+    await mkdir(join(dir, names.latest));
+    await writeFile(join(dir, names.latest, "keep"), "x");
+    await expect(staged.commit(result(bytes), 3)).rejects.toThrow();
+    expect((await readdir(dir)).filter((f) => f.startsWith("."))).toEqual([]);
+    expect(await readdir(join(dir, names.latest))).toEqual(["keep"]);
   });
 });
