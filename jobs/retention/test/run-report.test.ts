@@ -89,6 +89,7 @@ describe("IN_USE=kubernetes with a cluster nobody answers for", () => {
     expect(code).toBe(2);
     expect(fake.requests).toEqual([]);
     const stop = lines.find((l) => l.level === "error");
+    expect(stop?.code).toBe("RETENTION_IN_USE_UNKNOWN");
     expect(String(stop?.msg)).toMatch(
       /^IN_USE=kubernetes, but the workloads could not all be listed \(KUBE_[A-Z_]+\): .+; what the cluster runs is unknown, so nothing is deleted/,
     );

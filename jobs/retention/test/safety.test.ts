@@ -58,7 +58,10 @@ describe("preflight: the token's scope and Forgejo's reachability", () => {
     fake.failNext({ method: "GET", pathIncludes: "/api/v1/user" }, { status: 503, body: "maintenance" }, 4);
     const { code, lines } = await runJob(liveEnv(fake, { DRY_RUN: "true" }));
     expect(code).toBe(2);
-    expect(lines.find((l) => l.level === "error" && l.msg.startsWith("cannot ask Forgejo who the token is"))?.msg).toMatch(/HTTP 503/);
+    expect(lines.find((l) => l.level === "error" && l.msg.startsWith("cannot ask Forgejo who the token is"))).toMatchObject({
+      msg: expect.stringMatching(/HTTP 503/),
+      code: "RETENTION_FORGEJO_UNAVAILABLE",
+    });
     expect(requests(fake, "GET", "/api/v1/packages/")).toEqual([]);
     expect(requests(fake, "DELETE")).toEqual([]);
   });
@@ -69,7 +72,9 @@ describe("preflight: the token's scope and Forgejo's reachability", () => {
     fake.failNext({ method: "DELETE", pathIncludes: "/container/regguard-preflight-" }, { status: 400, body: '{"message":"odd proxy"}' });
     const odd = await runJob(liveEnv(fake, { KEEP_LAST_N: "1" }));
     expect(odd.code).toBe(2);
-    expect(odd.lines.some((l) => l.level === "error" && /cannot tell whether FORGEJO_TOKEN may delete.*HTTP 400/.test(l.msg))).toBe(true);
+    expect(odd.lines.find((l) => l.level === "error" && /cannot tell whether FORGEJO_TOKEN may delete.*HTTP 400/.test(l.msg))?.code).toBe(
+      "RETENTION_PREFLIGHT_PROBE",
+    );
     fake.failNext({ method: "DELETE", pathIncludes: "/container/regguard-preflight-" }, { status: 502, body: "bad gateway" }, 4);
     const down = await runJob(liveEnv(fake, { KEEP_LAST_N: "1" }));
     expect(down.code).toBe(2);
@@ -95,16 +100,32 @@ describe("preflight refusals are named for what they are (exit 2, nothing listed
   it("a token Forgejo does not accept (401)", async () => {
     const line = await refused({ method: "GET", pathIncludes: "/api/v1/user" }, { status: 401, body: '{"message":"token is required"}' });
     expect(line?.msg).toMatch(/^FORGEJO_TOKEN is not accepted by Forgejo \(401\): .*token is required/);
+    expect(line?.code).toBe("RETENTION_PREFLIGHT_IDENTITY");
   });
 
   it("a token that may not read its user (403)", async () => {
     const line = await refused({ method: "GET", pathIncludes: "/api/v1/user" }, { status: 403, body: '{"message":"token does not have scope read:user"}' });
     expect(line?.msg).toMatch(/^FORGEJO_TOKEN may not read its user or the owner \(403; it needs read:user.*scope read:user/);
+    expect(line?.code).toBe("RETENTION_PREFLIGHT_IDENTITY");
+  });
+
+  it("a token of another user, not an admin and not in an organisation of the owner", async () => {
+    fake = await startFake();
+    await threeTags(fake);
+    fake.requests.length = 0;
+    const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "1", FORGEJO_TOKEN: fake.user("stranger").token }));
+    expect(code).toBe(2);
+    expect(lines.find((l) => l.level === "error")).toMatchObject({
+      msg: expect.stringMatching(/^FORGEJO_TOKEN belongs to stranger, who is not viktor, not an admin and not a member .*Use a token of viktor\.$/),
+      code: "RETENTION_PREFLIGHT_ACCESS",
+    });
+    expect(versionDeletes(fake)).toEqual([]);
   });
 
   it("an owner that does not exist (404)", async () => {
     const line = await refused(undefined, undefined, { FORGEJO_OWNER: "nobody" });
     expect(line?.msg).toMatch(/^FORGEJO_OWNER nobody does not exist on Forgejo: .*HTTP 404/);
+    expect(line?.code).toBe("RETENTION_PREFLIGHT_OWNER");
   });
 
   it("a live run's probe answered 403: write:package is missing, with Forgejo's message", async () => {
@@ -113,6 +134,7 @@ describe("preflight refusals are named for what they are (exit 2, nothing listed
       { status: 403, body: '{"message":"token does not have at least one of required scope(s): [write:package]"}' },
     );
     expect(line?.msg).toMatch(/^FORGEJO_TOKEN lacks write:package; every delete would be refused \(403: .*required scope/);
+    expect(line?.code).toBe("RETENTION_PREFLIGHT_SCOPE");
   });
 });
 

@@ -27,7 +27,8 @@ export function exitCodeFor(error: unknown, log: Logger, internalErrorCode: numb
     return EXIT.config;
   }
   if (error instanceof ExitError) {
-    log.error(error.message, { exitCode: error.exitCode });
+    // The stable code too: runbooks and log queries match on it (RETENTION_IN_USE_UNKNOWN, ...).
+    log.error(error.message, { exitCode: error.exitCode, code: error.code });
     return error.exitCode;
   }
   log.error("internal error: this is a bug, please report it", { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
