@@ -12,7 +12,8 @@ Usage: node dist/main.js copy|check|repair|cutover [--flag=value ...]
   check   no writes: every source tag is in_parity, missing, drifted or broken (walked at the
           target: a child or blob missing); pushes registry_sync_* gauges when PUSHGATEWAY_URL is set
   repair  put back, by digest from the source, the missing pieces of every broken target tag,
-          then walk it again (swap SOURCE and TARGET to repair registry:2 from Forgejo)
+          then walk it again (swap SOURCE and TARGET to repair registry:2 from Forgejo; with
+          SOURCE_ARCHIVE the pieces come from a breakglass archive, verified whole first)
   cutover no writes: every image the cluster's workloads name or run (read from the Kubernetes
           API) that is ours: is it pulled from registry:2 or Forgejo today, and does Forgejo serve
           its digest completely (ready, missing, drifted, broken)? pushes registry_cutover_* gauges
@@ -26,7 +27,7 @@ Exit codes:
   1  drift, missing or broken tags, failed copies, or source names that collide on the target
      (cutover: a workload image missing, drifted or broken on Forgejo)
   2  configuration error (reported before any request)
-  3  incomplete: the source (cutover: the workloads) could not be listed, a tag could not be looked at, the metrics push
+  3  incomplete: the source (cutover: the workloads) could not be listed or SOURCE_ARCHIVE read, a tag could not be looked at, the metrics push
      failed, or an internal error (a bug, logged as one)
   130 stopped by SIGTERM/SIGINT (no new push starts)`;
 }
