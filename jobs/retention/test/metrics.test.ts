@@ -63,6 +63,7 @@ describe.skipIf(missing)("Pushgateway metrics", () => {
       }
       const tripped = await runJob(liveEnv(own, { PUSHGATEWAY_URL: gw.url, KEEP_LAST_N: "1", MAX_DELETES: "2" }));
       expect(tripped.code).toBe(1);
+      expect(tripped.lines.find((l) => l.msg === "retention finished")?.failures).toEqual(["guard tripped: nothing applied"]);
       expect(await values()).toMatchObject({ forgejo_retention_guard_tripped: 1, forgejo_retention_versions_deleted: 0, forgejo_retention_exit_code: 1 });
       // g1 goes between planning and applying: already gone when its turn comes, and counted as deleted.
       const gone = async () => void (await deleteVersion(own, "guarded", "g1"));
@@ -83,7 +84,7 @@ describe.skipIf(missing)("Pushgateway metrics", () => {
   it("a run stopped by the preflight still reports, with exit code 2", async () => {
     const env = liveEnv(fake, { PUSHGATEWAY_URL: gw.url, FORGEJO_TOKEN: fake.user("stranger").token });
     expect((await runJob(env)).code).toBe(2);
-    expect(await values()).toMatchObject({ forgejo_retention_exit_code: 2, forgejo_retention_versions_seen: 0 });
+    expect(await values()).toMatchObject({ forgejo_retention_exit_code: 2, forgejo_retention_versions_seen: 0, forgejo_retention_guard_tripped: 0 });
   });
 
   it("a /v2 that answers 500 while the run verifies counts as unverified, never as broken", async () => {

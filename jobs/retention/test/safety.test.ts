@@ -58,6 +58,12 @@ describe("preflight: the token's scope and Forgejo's reachability", () => {
     fake.failNext({ method: "GET", pathIncludes: "/api/v1/user" }, { status: 503, body: "maintenance" }, 4);
     const { code, lines } = await runJob(liveEnv(fake, { DRY_RUN: "true" }));
     expect(code).toBe(2);
+    // Each retry is a warning an operator sees while it happens, with the attempt and the answer.
+    expect(lines.filter((l) => l.msg === "retrying a Forgejo request").map((l) => [l.level, l.method, l.attempt])).toEqual([
+      ["warn", "GET", 1],
+      ["warn", "GET", 2],
+      ["warn", "GET", 3],
+    ]);
     expect(lines.find((l) => l.level === "error" && l.msg.startsWith("cannot ask Forgejo who the token is"))).toMatchObject({
       msg: expect.stringMatching(/HTTP 503/),
       code: "RETENTION_FORGEJO_UNAVAILABLE",
