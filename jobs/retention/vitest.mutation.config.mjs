@@ -4,4 +4,7 @@
 // in-use.ts is not mutated), server-cleanup.test.ts (real Forgejo only), docs.test.ts.
 import { mutationConfig } from "../../vitest.base.mjs";
 
-export default mutationConfig(["src/**/*.test.ts", "test/{apply,failure-modes,fixtures,fixtures-live,graph,verify,incidents,metrics,replays,run-report,safety}.test.ts"]);
+export default mutationConfig([
+  "src/**/*.test.ts",
+  "test/{apply,failure-modes,fixtures,fixtures-live,graph,verify,incidents,metrics,replays,run-report,safety}.test.ts",
+]);
