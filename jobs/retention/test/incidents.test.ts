@@ -103,9 +103,14 @@ describe.each(REPLAY_TARGETS)("incident replays on $name", ({ start, skip }) => 
   it("120 versions over three pages: all are seen, the newest 10 stay", async () => {
     const fake = await startFake();
     const base = Date.parse("2024-01-01T00:00:00Z");
-    for (let i = 0; i < 120; i++) {
-      fake.setNow(new Date(base + i * 3_600_000));
-      await pushImage(target(fake), "viktor/many", `b${String(i).padStart(3, "0")}`, { layerSize: 16 });
+    const push = (i: number) => pushImage(target(fake), "viktor/many", `b${String(i).padStart(3, "0")}`, { layerSize: 16 });
+    // The 110 that go share one older hour and are pushed eight at a time; the 10 that stay get
+    // an hour each after it, so "newest" is never a tie.
+    fake.setNow(new Date(base));
+    for (let i = 0; i < 110; i += 8) await Promise.all(Array.from({ length: Math.min(8, 110 - i) }, (_, j) => push(i + j)));
+    for (let i = 110; i < 120; i++) {
+      fake.setNow(new Date(base + (i - 109) * 3_600_000));
+      await push(i);
     }
     const { code, lines } = await runJob(liveEnv(fake));
     expect(code).toBe(0);
