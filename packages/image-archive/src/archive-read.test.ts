@@ -8,10 +8,9 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { useTempDir } from "@regguard/testkit";
 import { MAX_METADATA_BYTES, readArchive } from "./archive-read.js";
 import { ArchiveInvalidError } from "./errors.js";
-import { packTar } from "@regguard/testkit";
+import { packTar, useTempDir, type TarEntry } from "@regguard/testkit";
 
 const tempDir = useTempDir("bg-read", afterAll);
 const MiB = 1024 * 1024;
@@ -23,7 +22,7 @@ const blob = (body: Buffer) => ({ name: `blobs/sha256/${sha(body)}`, body });
 let seed = 0;
 const bytes = (size: number) => Buffer.alloc(size, ++seed);
 
-async function writeTar(entries: Array<{ name: string; body: Buffer }>, gzip = false): Promise<string> {
+async function writeTar(entries: TarEntry[], gzip = false): Promise<string> {
   const bytes = await packTar(entries);
   const path = join(tempDir(), gzip ? "a.tar.gz" : "a.tar");
   await writeFile(path, gzip ? gzipSync(bytes) : bytes);
@@ -124,5 +123,66 @@ describe("readArchive", () => {
       expect(e?.message).toMatch(message);
       expect(e?.cause, path).toBeInstanceOf(Error);
     }
+  });
+});
+
+describe("readArchive refuses, entry by entry, what an image archive never holds", () => {
+  const layout = { name: "oci-layout", body: Buffer.from('{"imageLayoutVersion":"1.0.0"}') };
+  const good = blob(Buffer.from("a good blob"));
+  const HEX = "ab".repeat(32);
+  it.each<[string, TarEntry[], string]>([
+    ["an absolute name", [{ name: "/etc/cron.d/evil", body: "x" }], `entry "/etc/cron.d/evil" escapes the archive`],
+    ["a name that climbs out", [{ name: "blobs/../../etc/cron.d/evil", body: "x" }], `entry "blobs/../../etc/cron.d/evil" escapes the archive`],
+    [
+      "a symlink",
+      [{ name: "blobs/sha256/link", body: "", type: "symlink", linkname: "/etc/passwd" }],
+      `entry "blobs/sha256/link" is a symlink; an image archive holds only files`,
+    ],
+    [
+      "a hard link",
+      [{ name: "blobs/sha256/hard", body: "", type: "link", linkname: "oci-layout" }],
+      `entry "blobs/sha256/hard" is a link; an image archive holds only files`,
+    ],
+    ["a second oci-layout spelled ./oci-layout", [{ ...layout, name: "./oci-layout" }], `entry "oci-layout" appears twice`],
+    ["a blob named by no valid digest", [{ name: "blobs/sha256/abc", body: "x" }], "entry blobs/sha256/abc is not named by a valid digest"],
+    ["a blob path under another directory", [{ name: `x/blobs/sha256/${HEX}`, body: "x" }], `unexpected entry "x/blobs/sha256/${HEX}"`],
+    ["a blob name with a suffix", [{ name: `blobs/sha256/${HEX}.bak`, body: "x" }], `unexpected entry "blobs/sha256/${HEX}.bak"`],
+    ["a ./ inside a blob path", [{ name: `blobs/./sha256/${HEX}`, body: "x" }], `unexpected entry "blobs/./sha256/${HEX}"`],
+  ])("%s", async (_what, extra, message) => {
+    const e = await failure(readArchive(await writeTar([layout, good, ...extra])));
+    expect(e).toBeInstanceOf(ArchiveInvalidError);
+    expect(e?.message).toBe(message);
+  });
+
+  it("a blob whose bytes are not its name's: damaged, with what they hash to", async () => {
+    const body = Buffer.from("the real bytes");
+    const other = Buffer.from("other bytes!!!");
+    const e = await failure(readArchive(await writeTar([layout, { name: blob(body).name, body: other }])));
+    expect(e?.message).toBe(`blob sha256:${sha(body)} is damaged: its ${other.length} bytes hash to sha256:${sha(other)}`);
+  });
+
+  it("directories are passed by, and manifest.json is metadata like index.json", async () => {
+    const out = await readArchive(
+      await writeTar([
+        { name: "blobs/", body: "", type: "directory" },
+        { name: "blobs/sha256/", body: "", type: "directory" },
+        layout,
+        { name: "manifest.json", body: Buffer.from("[]") },
+        good,
+      ]),
+    );
+    expect([...out.metadata.keys()]).toEqual(["oci-layout", "manifest.json"]);
+    expect([...out.blobs.keys()]).toEqual([`sha256:${sha(Buffer.from("a good blob"))}`]);
+  });
+
+  it("a gzip archive whose last bytes are damaged fails even though every entry was read", async () => {
+    const gz = await readFile(await writeTar([layout, good], true));
+    // The gzip trailer: CRC-32 and length of the whole tar, read after the last entry.
+    gz.writeUInt32LE((gz.readUInt32LE(gz.length - 8) ^ 0xffffffff) >>> 0, gz.length - 8);
+    const path = join(tempDir(), "crc.tar.gz");
+    await writeFile(path, gz);
+    const e = await failure(readArchive(path));
+    expect(e).toBeInstanceOf(ArchiveInvalidError);
+    expect(e?.message).toMatch(/^the archive is not a readable tar: .*check/i);
   });
 });
