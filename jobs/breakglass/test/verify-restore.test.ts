@@ -61,6 +61,9 @@ describe.skipIf(registryMissing)("verify and restore", () => {
 
   it("accepts what save wrote, sidecar included", async () => {
     expect((await verifyArchive(single)).sidecar).toBe("match");
+    const bare = join(dir, "no-sidecar.tar");
+    await copyFile(single, bare);
+    expect((await verifyArchive(bare)).sidecar).toBe("absent");
     const s = await verifyArchive(all);
     expect(s.images[0]?.descriptor.digest).toBe(multi.digest);
     expect(s.blobs.size).toBeGreaterThan(6);
@@ -99,7 +102,9 @@ describe.skipIf(registryMissing)("verify and restore", () => {
   it("inconsistent metadata fails precisely", async () => {
     const retag = join(dir, "retag.tar");
     await rewriteTar(single, retag, (n, d) => (n === "manifest.json" ? Buffer.from(d.toString().replace("infra-ci:abc123", "infra-ci:other")) : d));
-    expect(await failure(retag)).toMatch(/manifest.json entry 0 is tagged ".*infra-ci:other", but index.json names the image/);
+    expect(await failure(retag)).toMatch(
+      /manifest.json entry 0 is tagged ".*infra-ci:other", but index.json names the image 127\.0\.0\.1:\d+\/viktor\/infra-ci:abc123$/,
+    );
     const unnamed = join(dir, "unnamed.tar");
     await rewriteTar(single, unnamed, (n, d) => (n === "index.json" ? Buffer.from(d.toString().replace("io.containerd.image.name", "x")) : d));
     expect(await failure(unnamed)).toMatch(/has no io.containerd.image.name annotation/);
@@ -167,6 +172,8 @@ describe.skipIf(registryMissing)("verify and restore", () => {
     expect(await failure(configSize)).toMatch(/config sha256:[0-9a-f]{64} is \d+ bytes, its descriptor says \d+/);
     const diffIds = await resealed("diff-ids", { config: (c) => void (c.rootfs as { diff_ids: string[] }).diff_ids.pop() });
     expect(await failure(diffIds)).toMatch(/lists 2 diff_ids for 3 layers/);
+    const noRootfs = await resealed("no-rootfs", { config: (c) => void delete c.rootfs });
+    expect(await failure(noRootfs)).toMatch(/^config sha256:[0-9a-f]{64} of sha256:[0-9a-f]{64} lists no diff_ids for 3 layers$/);
     const manifestSize = join(dir, "manifest-size.tar");
     await rewriteTar(single, manifestSize, (n, d) => {
       if (n !== "index.json") return d;
@@ -202,6 +209,7 @@ describe.skipIf(registryMissing)("verify and restore", () => {
     ["oci-layout without a version", "oci-layout", () => Buffer.from("{}"), /oci-layout has no imageLayoutVersion$/],
     ["no oci-layout", "oci-layout", () => null, /oci-layout is missing from the archive$/],
     ["an oci-layout that is not JSON", "oci-layout", () => Buffer.from("{oops"), /oci-layout is not valid JSON$/],
+    ["an oci-layout that is JSON null", "oci-layout", () => Buffer.from("null"), /oci-layout has no imageLayoutVersion$/],
     ["an index.json listing nothing", "index.json", () => Buffer.from(EMPTY_INDEX), /index.json lists no manifests$/],
     ["an index.json that is an image manifest", "index.json", () => Buffer.from(AN_IMAGE), /index.json lists no manifests$/],
     ["an index.json that is not JSON", "index.json", () => Buffer.from("[1"), /^.*index.json: .+/],
@@ -209,6 +217,13 @@ describe.skipIf(registryMissing)("verify and restore", () => {
     ["a manifest.json object", "manifest.json", () => Buffer.from("{}"), /manifest.json is not a non-empty array$/],
     ["an entry without Config", "manifest.json", docker((e) => e.map(({ Config: _c, ...rest }) => rest)), /manifest.json entry 0 needs Config and Layers$/],
     ["an entry without Layers", "manifest.json", docker((e) => e.map(({ Layers: _l, ...rest }) => rest)), /manifest.json entry 0 needs Config and Layers$/],
+    ["an entry that is null", "manifest.json", docker((e) => [null, ...e]), /manifest.json entry 0 needs Config and Layers$/],
+    [
+      "an entry with one layer too many",
+      "manifest.json",
+      docker((e) => e.map((x) => ({ ...x, Layers: [...(x.Layers as string[]), (x.Layers as string[])[0]] }))),
+      /manifest.json entry 0 \(blobs\/sha256\/[0-9a-f]{64}\) matches no image reachable from index.json$/,
+    ],
     [
       "an entry with its layers in another order",
       "manifest.json",
