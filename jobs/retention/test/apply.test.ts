@@ -56,6 +56,7 @@ describe("a tag pushed between planning and the re-list", () => {
     });
     expect(code).toBe(0);
     expect(lines.find((l) => l.msg.startsWith("package changed since planning"))).toMatchObject({ package: "svc", new: ["hotfix"], skipped: 3 });
+    expect(applied(lines)).toMatchObject({ deleted: 0, skipped: 3 });
     expect(versionDeletes(fake)).toEqual([]);
     expect(names(fake, "svc")).toEqual(["a", "b", "c", "hotfix", orphan.digest]);
     // What the registry serves: hotfix's child is still there, layers and all.
@@ -202,6 +203,8 @@ describe("delete outcomes", () => {
     expect(counts).toMatchObject({ failed: 1 });
     expect(versionDeletes(fake).filter((p) => p.includes("/container/zeta/") || p.endsWith(orphan.digest))).toEqual([]);
     expect(names(fake, "zeta")).toEqual(["a", "b", "c"]);
+    // A stopped run asks Forgejo nothing more about the packages after it: not even a re-list.
+    expect(requests(fake, "GET", "q=zeta")).toEqual([]);
   });
 
   it("an inventory whose X-Total-Count never matches its pages: exit 1, nothing planned or deleted", async () => {

@@ -170,6 +170,7 @@ describe.each(REPLAY_TARGETS)("Forgejo's failure modes on $name", ({ start: star
     const { code, lines } = await runJob(liveEnv(fake, { KEEP_LAST_N: "0" }));
     expect(code).toBe(1);
     expect(lines.find((l) => l.msg.startsWith("tag deletes did not all succeed"))).toMatchObject({ package: "site", tags: ["old"], kept: old.children.length });
+    expect(lines.find((l) => l.msg === "applied")).toMatchObject({ skipped: old.children.length, "not-attempted": 0 });
     expect(versionDeletes(fake).filter((p) => p.includes("sha256:"))).toEqual([]);
     expect(names(fake, "site")).toEqual(expect.arrayContaining(["old", ...old.children.map((c) => c.digest)]));
     expect(await brokenReferences(fake)).toEqual([]);
