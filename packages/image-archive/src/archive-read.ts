@@ -7,6 +7,7 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { digester, parseDigest, type Digest } from "@regguard/oci-client";
 import tar from "tar-stream";
+import { blobDigestText, entryName } from "./entry-names.js";
 import { fileIsGzip } from "./gzip.js";
 import { ArchiveInvalidError } from "./errors.js";
 
@@ -56,7 +57,7 @@ export async function readArchive(path: string, visit?: BlobVisitor): Promise<Ar
   let budget = KEEP_BUDGET_BYTES;
   try {
     for await (const entry of extract) {
-      const name = entry.header.name.replace(/^(\.\/)+/, "");
+      const name = entryName(entry.header.name);
       const type = entry.header.type ?? "file";
       if (name.startsWith("/") || name.split("/").includes("..")) throw new ArchiveInvalidError(`entry ${JSON.stringify(name)} escapes the archive`);
       if (type === "directory") {
@@ -73,11 +74,11 @@ export async function readArchive(path: string, visit?: BlobVisitor): Promise<Ar
         out.metadata.set(name, await readAll(entry as unknown as Readable));
         continue;
       }
-      const m = /^blobs\/([a-z0-9]+)\/([a-f0-9]+)$/.exec(name);
-      if (!m) throw new ArchiveInvalidError(`unexpected entry ${JSON.stringify(name.slice(0, 200))}`);
+      const text = blobDigestText(name);
+      if (text === undefined) throw new ArchiveInvalidError(`unexpected entry ${JSON.stringify(name.slice(0, 200))}`);
       let digest: Digest;
       try {
-        digest = parseDigest(`${m[1]}:${m[2]}`);
+        digest = parseDigest(text);
       } catch {
         throw new ArchiveInvalidError(`entry ${name} is not named by a valid digest`);
       }

@@ -5,6 +5,7 @@
 // pax extended headers ('x', which tar-stream writes for long names) and GNU long names ('L').
 import { open } from "node:fs/promises";
 import { parseDigest, type Digest } from "@regguard/oci-client";
+import { blobDigestText, entryName } from "./entry-names.js";
 import { ArchiveInvalidError } from "./errors.js";
 
 const BLOCK = 512;
@@ -44,9 +45,8 @@ export async function blobExtents(path: string): Promise<Map<Digest, BlobExtent>
         }
       } else {
         if (type === "0" || type === "\0" || type === "7") {
-          const name = (longName ?? ustarName(header)).replace(/^(\.\/)+/, "");
-          const m = /^blobs\/([a-z0-9]+)\/([a-f0-9]+)$/.exec(name);
-          if (m) out.set(parseDigest(`${m[1]}:${m[2]}`), { offset: data, size });
+          const text = blobDigestText(entryName(longName ?? ustarName(header)));
+          if (text !== undefined) out.set(parseDigest(text), { offset: data, size });
         }
         longName = undefined;
         paxSize = undefined;
