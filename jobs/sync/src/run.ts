@@ -93,8 +93,11 @@ async function openSource(config: SyncConfig, signal: AbortSignal, tally: SyncTa
   }
 }
 
-function client(e: Endpoint, config: SyncConfig, signal: AbortSignal, side: string): RegistryClient {
+function client(e: Endpoint, config: SyncConfig, signal: AbortSignal, side: "source" | "target"): RegistryClient {
   return new RegistryClient({
+    // The source may hold names with capitals (names.ts lower-cases them for the target); the
+    // target is written to, and writes keep distribution's grammar.
+    readCapitalisedNames: side === "source",
     url: e.url,
     concurrency: config.concurrency,
     timeoutMs: config.timeoutMs,

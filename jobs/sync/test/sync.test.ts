@@ -321,19 +321,37 @@ describe("source names with capitals (distribution's grammar and Forgejo have no
     await Promise.all([src?.stop(), dst?.stop()]);
   });
 
-  // Capitals are outside distribution's name grammar (registry:2 refuses them on push), so the
-  // client will not send a request for one: the run says the source could not be listed and
-  // compares nothing, rather than guessing which stored name a capitalised one stands for.
-  it("a capitalised name the source serves ends the run as incomplete (exit 3) before any write", async () => {
-    await pushImage({ url: src.url }, "team/app-stored", "1", { seed: "cased-1" });
+  // Capitals are outside distribution's name grammar (registry:2 refuses them on push), but a
+  // registry may have stored them before it did. The source is read under their own names and
+  // written under lower-case ones (names.ts); anything else outside the grammar is still refused.
+  it("a capitalised source name is copied under its lower-cased name, digest for digest, and then in parity", async () => {
+    const image = await pushImage({ url: src.url }, "team/app-stored", "1", { seed: "cased-1" });
     const front = await casedSource(src.url, { "Team/App": "team/app-stored" });
+    try {
+      const env = { SOURCE_URL: front.url, TARGET_URL: dst.url, TARGET_PREFIX: "viktor/", DRY_RUN: "false" };
+      const r = await sync("copy", env);
+      expect(r.code).toBe(0);
+      expect(tagLines(r)).toEqual(["viktor/team/app:1 missing copied"]);
+      expect(r.lines.find((l) => l.tag === "1")).toMatchObject({ repository: "Team/App" });
+      expect(await served(dst.url, "viktor/team/app", "1", { username: "", password: "" })).toEqual({ digest: image.digest, findings: [] });
+      const again = await sync("check", env);
+      expect(again.code).toBe(0);
+      expect(tagLines(again)).toEqual(["viktor/team/app:1 in_parity none"]);
+    } finally {
+      await front.stop();
+    }
+  });
+
+  it("a source name outside even that grammar ends the run as incomplete (exit 3) before any write", async () => {
+    await pushImage({ url: src.url }, "team/odd-stored", "1", { seed: "cased-2" });
+    const front = await casedSource(src.url, { "Team/Odd!": "team/odd-stored" });
     const before = await (await fetch(`${dst.url}/v2/_catalog`)).json();
     try {
       const r = await sync("copy", { SOURCE_URL: front.url, TARGET_URL: dst.url, TARGET_PREFIX: "viktor/", DRY_RUN: "false" });
       expect(r.code).toBe(3);
       expect(r.lines.find((l) => l.level === "error")).toMatchObject({
         msg: "the source could not be listed; nothing was compared",
-        detail: 'invalid repository name "Team/App"',
+        detail: 'invalid repository name "Team/Odd!"',
       });
       expect(await (await fetch(`${dst.url}/v2/_catalog`)).json()).toEqual(before);
     } finally {

@@ -10,7 +10,7 @@ import type { Transport } from "./transport.js";
 
 /** HEAD a blob: its size, or NotFoundError. */
 export async function headBlob(t: Transport, repository: string, digest: Digest): Promise<{ size: number | undefined }> {
-  assertRepository(repository);
+  assertRepository(repository, t.readNames);
   const res = expectStatus(
     await t.send({ method: "HEAD", path: `/v2/${repository}/blobs/${digest}`, scope: `repository:${repository}:pull` }),
     [200],
@@ -43,7 +43,7 @@ export async function openBlob(
   d: Pick<Descriptor, "digest" | "size">,
   stall: StallLimit = DEFAULT_STALL_LIMIT,
 ): Promise<Readable> {
-  assertRepository(repository);
+  assertRepository(repository, t.readNames);
   const res = await t.open({ method: "GET", path: `/v2/${repository}/blobs/${d.digest}`, scope: `repository:${repository}:pull` });
   expectStatus(res, [200], `blob ${repository}@${d.digest}`);
   if (!res.stream) throw new DigestMismatchError(`blob ${repository}@${d.digest}: empty response`);

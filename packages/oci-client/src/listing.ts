@@ -31,7 +31,7 @@ export async function listTags(t: Transport, repository: string, opts: { pageSiz
 
 /** The tags of a repository page by page, so a walk can start on the first page of 200,000. */
 export async function* tagPages(t: Transport, repository: string, opts: { pageSize?: number } = {}): AsyncGenerator<string[]> {
-  assertRepository(repository);
+  assertRepository(repository, t.readNames);
   const n = opts.pageSize ?? TAGS_PAGE_SIZE;
   const path = `/v2/${repository}/tags/list?n=${n}`;
   let any = false;

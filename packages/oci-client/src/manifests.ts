@@ -17,7 +17,7 @@ export interface ManifestHead {
 
 /** HEAD a manifest; NotFoundError when absent. */
 export async function headManifest(t: Transport, repository: string, target: string): Promise<ManifestHead> {
-  assertRepository(repository);
+  assertRepository(repository, t.readNames);
   assertTarget(target);
   const what = `manifest ${repository}@${target}`;
   const res = expectStatus(
@@ -57,7 +57,7 @@ export async function checkManifest(t: Transport, repository: string, digest: Di
 
 /** GET, classify and verify a manifest. */
 export async function getManifest(t: Transport, repository: string, target: string): Promise<Manifest> {
-  assertRepository(repository);
+  assertRepository(repository, t.readNames);
   assertTarget(target);
   const what = `${repository}@${target}`;
   const res = expectStatus(

@@ -15,6 +15,8 @@ export interface Reference {
 }
 
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+/** The same grammar with capitals, for reading a source that stored them (see assertRepository). */
+const PATH_COMPONENT_ANY_CASE = /^[A-Za-z0-9]+(?:(?:[._]|__|-+)[A-Za-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
@@ -85,9 +87,15 @@ export function formatReference(ref: Reference): string {
   return `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ""}${ref.digest ? `@${ref.digest}` : ""}`;
 }
 
-/** Validate a repository name used in a URL path. */
-export function assertRepository(repository: string): void {
-  const ok = repository.length > 0 && repository.length <= 255 && repository.split("/").every((c) => PATH_COMPONENT.test(c));
+/**
+ * Validate a repository name used in a URL path. `anyCase` lets capitals through for reads from a
+ * registry that stored such names before distribution's grammar forbade them (a sync source whose
+ * names are lower-cased on the way to Forgejo); the characters are still only letters, digits and
+ * separators, so a name can never reach outside its own path. Writes always use the strict grammar.
+ */
+export function assertRepository(repository: string, opts: { anyCase?: boolean } = {}): void {
+  const component = opts.anyCase === true ? PATH_COMPONENT_ANY_CASE : PATH_COMPONENT;
+  const ok = repository.length > 0 && repository.length <= 255 && repository.split("/").every((c) => component.test(c));
   if (!ok) throw new InvalidReferenceError(`invalid repository name ${JSON.stringify(repository.slice(0, 300))}`);
 }
 

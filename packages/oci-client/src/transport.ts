@@ -36,6 +36,12 @@ export interface TransportOptions {
   userAgent?: string;
   signal?: AbortSignal;
   dispatcher?: Dispatcher;
+  /**
+   * Read repositories whose names carry capitals (tags, manifests, blobs; never a push). For a
+   * sync source: distribution's grammar has none, but a registry may have stored them before it
+   * did, and the sync job lower-cases every name on its way to the target (jobs/sync/src/names.ts).
+   */
+  readCapitalisedNames?: boolean;
 }
 
 /** One request as callers describe it. */
@@ -84,6 +90,8 @@ export interface TransportStats {
 /** The request pipeline for one registry. */
 export class Transport {
   readonly base: URL;
+  /** The name grammar reads are held to (TransportOptions.readCapitalisedNames). */
+  readonly readNames: { anyCase: boolean };
   private readonly limit: Limiter;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
@@ -105,6 +113,7 @@ export class Transport {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!(timeoutMs > 0)) throw new TypeError("timeoutMs must be a positive number");
     this.limit = new Limiter(concurrency);
+    this.readNames = { anyCase: options.readCapitalisedNames === true };
     this.ownsDispatcher = !options.dispatcher;
     this.dispatcher = options.dispatcher ?? new Agent({ connections: concurrency, keepAliveTimeout: 10_000 });
     this.basic =

@@ -215,3 +215,34 @@ describe("the token scope of each blob request", () => {
     expect(scopes).toEqual(Array(3).fill("repository:viktor/app:pull"));
   });
 });
+
+describe("readCapitalisedNames: capitals for reads only (a sync source's stored names)", () => {
+  it("without it no request is sent for Team/App; with it tags, manifests and blobs are read, and a push is still refused", async () => {
+    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { ...D, mediaType: "application/vnd.oci.image.config.v1+json" }, layers: [] }));
+    const s = await serve((req: ScriptedRequest): ScriptedResponse => {
+      if (req.path.endsWith("/tags/list?n=1000")) return { status: 200, body: { name: "Team/App", tags: ["1"] } };
+      if (req.path.includes("/manifests/")) return { status: 200, headers: { "content-type": "application/vnd.oci.image.manifest.v1+json", "docker-content-digest": sha(manifest) }, body: manifest };
+      return { status: 200, body: BLOB };
+    });
+    const strict = client(s.url);
+    await expect(strict.tags("Team/App")).rejects.toThrow(InvalidReferenceError);
+    await expect(strict.headBlob("Team/App", D.digest)).rejects.toThrow('invalid repository name "Team/App"');
+    expect(s.requests).toEqual([]);
+
+    const reader = client(s.url, { readCapitalisedNames: true });
+    expect(await reader.tags("Team/App")).toEqual(["1"]);
+    expect((await reader.manifest("Team/App", "1")).digest).toBe(sha(manifest));
+    expect(await readAll(await reader.openBlob("Team/App", D))).toEqual(BLOB);
+    expect(s.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "GET /v2/Team/App/tags/list?n=1000",
+      "GET /v2/Team/App/manifests/1",
+      `GET /v2/Team/App/blobs/${D.digest}`,
+    ]);
+    await expect(reader.pushBlob("Team/App", BLOB)).rejects.toThrow(InvalidReferenceError);
+    await expect(reader.putManifest("Team/App", "1", manifest, "application/vnd.oci.image.manifest.v1+json")).rejects.toThrow(InvalidReferenceError);
+    // Only letters join the grammar: anything that could leave the path is refused as before.
+    await expect(reader.tags("Team/../App")).rejects.toThrow(InvalidReferenceError);
+    await expect(reader.tags("Team/App?x=1")).rejects.toThrow(InvalidReferenceError);
+    expect(s.requests).toHaveLength(3);
+  });
+});
