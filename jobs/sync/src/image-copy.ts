@@ -1,7 +1,7 @@
 // Make one image present on the target, digest for digest: blobs first (streamed from the source,
 // skipped when the target has them, mounted from another target repository when one is known to
-// hold them), then child manifests by digest, deepest first, then the index; the caller puts the
-// tag last. So a failure at any step leaves no tag pointing at a half-copied image, and Forgejo,
+// hold them), then child manifests by digest, deepest first; then the top-level manifest, by
+// digest (repair) or by the tag itself (copy, which puts the tag last). So a failure at any step leaves no tag pointing at a half-copied image, and Forgejo,
 // which refuses an index whose children it does not have, sees the children first.
 //
 // Every piece is checked at the target, even when the top-level manifest is already there: that
@@ -70,11 +70,7 @@ const FAN_OUT = 4;
 /** Ensure `m` and everything under it exists by digest in `dst`; counts into `report`. */
 export async function ensureTree(s: CopySession, src: string, dst: string, m: Manifest, report: TreeReport): Promise<void> {
   await once(s, dst, m.digest, async () => {
-    if (m.kind === "index") {
-      await forEachBounded(m.manifests, FAN_OUT, async (d) => ensureTree(s, src, dst, await fetchChild(s.source, src, d), report));
-    } else {
-      await forEachBounded([m.config, ...m.layers], FAN_OUT, (d) => ensureBlob(s, src, dst, d, report));
-    }
+    await ensureContents(s, src, dst, m, report);
     if (await hasManifest(s.target, dst, m.digest)) {
       report.manifestsPresent++;
       return;
@@ -84,6 +80,19 @@ export async function ensureTree(s: CopySession, src: string, dst: string, m: Ma
     stopIfAborted(s);
     await s.target.putManifest(dst, m.digest, m.raw, m.mediaType);
   });
+}
+
+/**
+ * Ensure everything `m` references exists in `dst` (its children's trees, or its config and
+ * layers), but not `m` itself: for a copy, whose tag PUT stores the top-level manifest (and on
+ * Forgejo a push by digest first would leave an untagged version of it besides the tag).
+ */
+export async function ensureContents(s: CopySession, src: string, dst: string, m: Manifest, report: TreeReport): Promise<void> {
+  if (m.kind === "index") {
+    await forEachBounded(m.manifests, FAN_OUT, async (d) => ensureTree(s, src, dst, await fetchChild(s.source, src, d), report));
+  } else {
+    await forEachBounded([m.config, ...m.layers], FAN_OUT, (d) => ensureBlob(s, src, dst, d, report));
+  }
 }
 
 async function ensureBlob(s: CopySession, src: string, dst: string, d: Descriptor, report: TreeReport): Promise<void> {

@@ -6,7 +6,7 @@
 //   repair: a broken tag gets its missing pieces back by digest from the source, then is walked
 //           again; missing and drifted tags are left to copy.
 import { NotFoundError, walkImage, type Digest, type Finding, type Manifest, type RegistryClient } from "@regguard/oci-client";
-import { emptyTreeReport, ensureTree, stopIfAborted, type CopySession, type TreeReport } from "./image-copy.js";
+import { emptyTreeReport, ensureContents, ensureTree, stopIfAborted, type CopySession, type TreeReport } from "./image-copy.js";
 import { companionTags, type TagItem } from "./inventory.js";
 import type { SourceRegistry } from "./source.js";
 import type { SyncCommand } from "./config.js";
@@ -115,9 +115,13 @@ async function planBytes(s: CopySession, src: string, dst: string, root: Manifes
   }
 }
 
-/** Put `m` (the source's, with everything under it) into `dst` and the tag on it last. */
+/**
+ * Put everything under `m` (the source's) into `dst`, then `m` itself under the tag, last: one PUT
+ * by tag stores the manifest and the tag together, so no HEAD or PUT by digest comes before it.
+ */
 async function copyImage(s: CopySession, src: string, dst: string, m: Manifest, tag: string, report: TreeReport): Promise<void> {
-  await ensureTree(s, src, dst, m, report);
+  await ensureContents(s, src, dst, m, report);
+  report.manifestsMissing++;
   if (!s.write) return;
   stopIfAborted(s);
   // putManifest checks the Docker-Content-Digest the target answers with against the bytes' own.

@@ -216,6 +216,23 @@ describe("sync between two registry:2", () => {
     expect((await served(src.url, "multi", "latest", { username: src.username as string, password: src.password as string })).findings).toEqual([]);
   });
 
+  it("a copy into an empty repository: blobs first, then one PUT by tag for the manifest (no HEAD or PUT by digest)", async () => {
+    const image = await pushImage({ url: src.url, username: src.username as string, password: src.password as string }, "solo", "1", {
+      layers: 2,
+      seed: "solo-1",
+    });
+    proxy.requests.length = 0;
+    const r = await sync("copy", env({ DRY_RUN: "false", REPOSITORIES: "solo" }));
+    expect(r.code).toBe(0);
+    const shape = (q: { method: string; path: string }) =>
+      `${q.method} ${q.path.replace(/\/blobs\/uploads\/[^?]*\?.*/, "/blobs/uploads/<session>").replace(/sha256:[0-9a-f]{64}/, "<digest>")}`;
+    const seen = proxy.requests.filter((q) => q.path !== "/v2/").map(shape);
+    const blob = ["HEAD /v2/viktor/solo/blobs/<digest>", "POST /v2/viktor/solo/blobs/uploads/", "PUT /v2/viktor/solo/blobs/uploads/<session>"];
+    expect([...seen].sort()).toEqual(["HEAD /v2/viktor/solo/manifests/1", ...blob, ...blob, ...blob, "PUT /v2/viktor/solo/manifests/1"].sort());
+    expect(seen.at(-1)).toBe("PUT /v2/viktor/solo/manifests/1");
+    expect((await served(dst.url, "viktor/solo", "1", targetAuth())).digest).toBe(image.digest);
+  });
+
   it("a stopped run starts no push and exits 130", async () => {
     const controller = new AbortController();
     controller.abort(new Error("SIGTERM"));
@@ -262,6 +279,9 @@ describe.each(replayTargets("the sync job into Forgejo"))("sync into $name", ({ 
     expect(copied.code).toBe(0);
     const got = await served(fake.url, "viktor/web", "latest", { username: "viktor", password: fake.user("viktor").token });
     expect({ digest: got.digest, findings: got.findings }).toEqual({ digest: index, findings: [] });
+    // The index went in by its tag alone: a push by digest first would leave Forgejo an untagged
+    // version of it beside `latest` (its children are untagged versions, as after a buildx push).
+    expect(fake.versions("viktor", "web").map((v) => v.version)).not.toContain(index);
     expect((await sync("check", env())).code).toBe(0);
   });
 

@@ -218,10 +218,22 @@ describe("the token scope of each blob request", () => {
 
 describe("readCapitalisedNames: capitals for reads only (a sync source's stored names)", () => {
   it("without it no request is sent for Team/App; with it tags, manifests and blobs are read, and a push is still refused", async () => {
-    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { ...D, mediaType: "application/vnd.oci.image.config.v1+json" }, layers: [] }));
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        config: { ...D, mediaType: "application/vnd.oci.image.config.v1+json" },
+        layers: [],
+      }),
+    );
     const s = await serve((req: ScriptedRequest): ScriptedResponse => {
       if (req.path.endsWith("/tags/list?n=1000")) return { status: 200, body: { name: "Team/App", tags: ["1"] } };
-      if (req.path.includes("/manifests/")) return { status: 200, headers: { "content-type": "application/vnd.oci.image.manifest.v1+json", "docker-content-digest": sha(manifest) }, body: manifest };
+      if (req.path.includes("/manifests/"))
+        return {
+          status: 200,
+          headers: { "content-type": "application/vnd.oci.image.manifest.v1+json", "docker-content-digest": sha(manifest) },
+          body: manifest,
+        };
       return { status: 200, body: BLOB };
     });
     const strict = client(s.url);
