@@ -61,3 +61,20 @@ export async function measureProcess(command: string, args: string[], env: NodeJ
   }
   return { code, seconds, peakRssBytes, cpuSeconds, stdout, stderr };
 }
+
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat's times (100 on every architecture Linux ships). */
+const USER_HZ = 100;
+
+/**
+ * CPU time (user + system) a running process has used so far, from /proc/<pid>/stat: what a bench
+ * reads before and after a run to tell the servers' share of two shared cores from the tool's.
+ */
+export async function processCpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name, which is in parentheses and may itself hold spaces or ")".
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`/proc/${pid}/stat has no CPU times: ${stat.slice(0, 200)}`);
+  return (utime + stime) / USER_HZ;
+}

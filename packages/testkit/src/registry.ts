@@ -5,6 +5,7 @@ import { join } from "node:path";
 import bcrypt from "bcryptjs";
 import { requireBinary } from "./binaries.js";
 import { InvalidOptionError } from "./errors.js";
+import { processCpuSeconds } from "./measure-process.js";
 import { freePort } from "./ports.js";
 import { spawnServer, type ManagedProcess } from "./process.js";
 import { httpAnswers } from "./ready.js";
@@ -42,6 +43,8 @@ export interface StartedRegistry extends StartedServer {
   deleteBlobData(digest: string): Promise<void>;
   /** Stops and starts again on the same port and storage (interrupts transfers). */
   restart(): Promise<void>;
+  /** CPU seconds the registry process has used since it (re)started, for benches on shared cores. */
+  cpuSeconds(): Promise<number>;
 }
 
 /** Default Basic/token credentials: fixed so failing tests can be replayed by hand with curl. */
@@ -121,6 +124,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Started
         await proc?.stop();
         proc = await launch();
       },
+      cpuSeconds: () => processCpuSeconds((proc as ManagedProcess).pid),
       stop: async () => {
         if (stopped) return;
         stopped = true;

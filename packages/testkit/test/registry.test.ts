@@ -31,6 +31,17 @@ describe.skipIf(missing)("startRegistry", () => {
     expect(res.statusCode).toBe(200);
   });
 
+  it("cpuSeconds: the registry process's own CPU, which its requests add to (benches on shared cores)", async () => {
+    const before = await anon.cpuSeconds();
+    for (let i = 0; i < 300; i++) {
+      const res = await request(`${anon.url}/v2/bench/none/manifests/sha256:${"0".repeat(64)}`, { method: "HEAD" });
+      await res.body.dump();
+    }
+    const after = await anon.cpuSeconds();
+    expect(before).toBeGreaterThanOrEqual(0);
+    expect(after - before).toBeGreaterThan(0.05);
+  });
+
   it("htpasswd registry: 401 with a Basic challenge, 200 with credentials, 401 with a wrong password", async () => {
     const none = await request(`${htpasswd.url}/v2/`);
     await none.body.dump();
