@@ -51,11 +51,7 @@ async function timed(cmd: string, args: string[], env: Record<string, string>): 
 }
 
 /** `run`, with the CPU the two registries used while it ran. */
-async function withServerCpu(
-  source: StartedRegistry,
-  target: StartedRegistry,
-  run: () => Promise<Omit<Figures, "sourceCpu" | "targetCpu">>,
-): Promise<Figures> {
+async function withServerCpu(source: StartedRegistry, target: StartedRegistry, run: () => Promise<Omit<Figures, "sourceCpu" | "targetCpu">>): Promise<Figures> {
   const [s0, t0] = await Promise.all([source.cpuSeconds(), target.cpuSeconds()]);
   const f = await run();
   const [s1, t1] = await Promise.all([source.cpuSeconds(), target.cpuSeconds()]);
@@ -134,9 +130,7 @@ async function race(label: string, source: StartedRegistry, repos: string[], dir
     for (const who of i % 2 === 0 ? (["sync", "skopeo"] as const) : (["skopeo", "sync"] as const)) {
       const target = await startRegistry();
       try {
-        const f = await withServerCpu(source, target, () =>
-          who === "sync" ? syncCopy(source.url, target.url) : skopeoSync(source, repos, target.host, dir),
-        );
+        const f = await withServerCpu(source, target, () => (who === "sync" ? syncCopy(source.url, target.url) : skopeoSync(source, repos, target.host, dir)));
         if (f.code !== 0) throw new Error(`${label}: ${who} exited ${f.code}\n${f.out.slice(-3000)}`);
         out[who].push(f);
       } finally {
@@ -191,9 +185,7 @@ async function main(): Promise<void> {
     console.log("| case | sync copy | skopeo sync --all --preserve-digests | skopeo / sync |\n|---|---:|---:|---:|");
     const r1 = await race("(1) 40 x 10 tags", many, seeded.repositories, dir);
     const r2 = await race("(2) 1 GiB, 4 layers", big, ["bench/big"], dir);
-    console.log(
-      `\nCPU seconds, medians (the copier from GNU time, each registry from /proc; ${availableParallelism()} cores shared by all three)\n`,
-    );
+    console.log(`\nCPU seconds, medians (the copier from GNU time, each registry from /proc; ${availableParallelism()} cores shared by all three)\n`);
     console.log("| case | tool | wall | copier | source registry | target registry | all three |\n|---|---|---:|---:|---:|---:|---:|");
     for (const line of [...cpuRows("(1)", r1), ...cpuRows("(2)", r2)]) console.log(line);
     console.log(`\n${floorLine("(1)", r1)}\n${floorLine("(2)", r2)}`);
