@@ -5,7 +5,7 @@ import { PushgatewayClient, retryPush, stripUserinfo } from "@regguard/pushgatew
 import { loadConfig, type Endpoint, type SyncConfig } from "./config.js";
 import { cutoverExitCode, cutoverMetrics, cutoverSummary, runCutover, type CutoverTally } from "./cutover-run.js";
 import type { MetricFamily } from "@regguard/pushgateway";
-import { ArchiveInvalidError, OpenedArchive } from "@regguard/image-archive";
+import { ArchiveInvalidError, ArchiveSpoolError, OpenedArchive } from "@regguard/image-archive";
 import { archiveSource } from "./archive-source.js";
 import { newSession } from "./image-copy.js";
 import { readInventory } from "./inventory.js";
@@ -71,8 +71,8 @@ export async function run(ctx: JobContext): Promise<number> {
 
 /**
  * The source registry, or the archive SOURCE_ARCHIVE names, verified whole first. An archive that
- * cannot be read is like a source that cannot be listed: nothing is compared, and the run is
- * incomplete (exit 3).
+ * cannot be read, or a gzip one that finds no room in $TMPDIR, is like a source that cannot be
+ * listed: nothing is compared, and the run is incomplete (exit 3).
  */
 async function openSource(config: SyncConfig, signal: AbortSignal, tally: SyncTally, log: Logger): Promise<SourceRegistry | undefined> {
   if (config.sourceArchive === undefined) return client(config.source as Endpoint, config, signal, "source");
@@ -86,9 +86,13 @@ async function openSource(config: SyncConfig, signal: AbortSignal, tally: SyncTa
     });
     return archiveSource(archive);
   } catch (error) {
-    if (!(error instanceof ArchiveInvalidError)) throw error;
+    if (!(error instanceof ArchiveInvalidError || error instanceof ArchiveSpoolError)) throw error;
     tally.inventoryError = error.message;
-    log.error("the source archive could not be read; nothing was compared", { archive: config.sourceArchive, detail: error.message, errorCode: error.code });
+    const msg =
+      error instanceof ArchiveSpoolError
+        ? "the source archive could not be decompressed to TMPDIR; nothing was compared"
+        : "the source archive could not be read; nothing was compared";
+    log.error(msg, { archive: config.sourceArchive, detail: error.message, errorCode: error.code });
     return undefined;
   }
 }

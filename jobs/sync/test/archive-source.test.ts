@@ -2,7 +2,7 @@
 // revision link (distribution#3324) and a layer's data, no other registry holds the image, and
 // the archive breakglass saved the night before puts both back. The archives are written by
 // breakglass's own save, plain and gzip; every assertion is about what the registry then serves.
-import { copyFile, readdir, truncate } from "node:fs/promises";
+import { copyFile, readdir, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -156,5 +156,27 @@ describe("sync repair from a breakglass archive", () => {
     });
     expect(String(r.lines.find((l) => l.level === "error")?.detail)).toMatch(/truncated/);
     expect(proxy.requests).toEqual([]);
+  });
+
+  it("a gzip archive with no usable TMPDIR is exit 3 naming the directory, not an internal error; the target sees no request", async () => {
+    const notADirectory = join(tempDir(), "tmpdir-is-a-file");
+    await writeFile(notADirectory, "not a directory");
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = notADirectory;
+    proxy.requests.length = 0;
+    try {
+      const r = await sync("repair", env(gzip, { DRY_RUN: "false" }));
+      expect(r.code).toBe(3);
+      const error = r.lines.find((l) => l.level === "error");
+      expect(error).toMatchObject({
+        msg: "the source archive could not be decompressed to TMPDIR; nothing was compared",
+        errorCode: "BREAKGLASS_ARCHIVE_SPOOL_FAILED",
+      });
+      expect(String(error?.detail)).toContain(`into ${notADirectory} (ENOTDIR`);
+      expect(proxy.requests).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
   });
 });

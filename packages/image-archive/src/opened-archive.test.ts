@@ -10,7 +10,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { packTar, useTempDir } from "@regguard/testkit";
 import { ANNOTATION } from "./annotations.js";
-import { ArchiveInvalidError } from "./errors.js";
+import { ArchiveInvalidError, ArchiveSpoolError } from "./errors.js";
 import { archivedImages, OpenedArchive } from "./opened-archive.js";
 import { blobExtents } from "./tar-offsets.js";
 
@@ -87,6 +87,31 @@ describe("OpenedArchive", () => {
     expect(archive.openBlob({ digest: digest("absent"), size: 6 })).toBeUndefined();
     await archive.close();
     expect((await readdir(tmpdir())).filter((n) => n.startsWith("regguard-archive-"))).toEqual(before);
+  });
+
+  it("a gzip archive that finds no usable TMPDIR is an ArchiveSpoolError naming the directory, not a damaged archive", async () => {
+    const img = image("registry.example/team/app:v1", "layer bytes");
+    const path = await write(gzipSync(await packTar(img.entries)), "spool.tar.gz");
+    const notADirectory = await write(Buffer.from("a file, not a directory"), "not-a-dir");
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = notADirectory;
+    try {
+      const error: unknown = await OpenedArchive.open(path).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ArchiveSpoolError);
+      expect(error).toMatchObject({ code: "BREAKGLASS_ARCHIVE_SPOOL_FAILED" });
+      expect((error as Error).message).toContain(`cannot decompress ${path} into ${notADirectory} (ENOTDIR`);
+      expect((error as Error).message).toContain("set TMPDIR");
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+    // The same file opens once TMPDIR is usable: the archive was never at fault.
+    const archive = await OpenedArchive.open(path);
+    expect(archive.size(digest(img.layer))).toBe(img.layer.length);
+    await archive.close();
   });
 
   it("checks a blob again as it is read back: a file changed after opening fails the stream", async () => {

@@ -13,7 +13,7 @@ import { createGunzip } from "node:zlib";
 import { MAX_MANIFEST_BYTES, parseManifest, VerifyStream, type Descriptor, type Digest, type Manifest } from "@regguard/oci-client";
 import { ANNOTATION } from "./annotations.js";
 import { readArchive, type ArchiveContents } from "./archive-read.js";
-import { ArchiveInvalidError } from "./errors.js";
+import { ArchiveInvalidError, ArchiveSpoolError } from "./errors.js";
 import { fileIsGzip } from "./gzip.js";
 import { blobExtents, type BlobExtent } from "./tar-offsets.js";
 
@@ -63,9 +63,13 @@ export class OpenedArchive {
     let plain = path;
     try {
       if (await fileIsGzip(path)) {
-        spool = await mkdtemp(join(tmpdir(), "regguard-archive-"));
-        plain = join(spool, "archive.tar");
-        await pipeline(createReadStream(path), createGunzip(), createWriteStream(plain, { flags: "wx" }));
+        try {
+          spool = await mkdtemp(join(tmpdir(), "regguard-archive-"));
+          plain = join(spool, "archive.tar");
+          await pipeline(createReadStream(path), createGunzip(), createWriteStream(plain, { flags: "wx" }));
+        } catch (e) {
+          throw spoolFailure(path, e);
+        }
       }
       const extents = await blobExtents(plain);
       for (const digest of contents.blobs.keys()) {
@@ -127,4 +131,21 @@ async function readRange(path: string, at: BlobExtent): Promise<Buffer> {
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * What a failed decompression to $TMPDIR means. A system call's error (ENOSPC, EROFS, ENOENT,
+ * EACCES) is the machine's: an ArchiveSpoolError naming the directory. Anything else (zlib) means
+ * the file changed since it was read whole and hashed: an ArchiveInvalidError.
+ */
+function spoolFailure(path: string, e: unknown): Error {
+  const code = (e as { code?: unknown }).code;
+  const detail = e instanceof Error ? e.message : String(e);
+  if (typeof code === "string" && /^E[A-Z]+$/.test(code)) {
+    return new ArchiveSpoolError(
+      `cannot decompress ${path} into ${tmpdir()} (${detail}); the uncompressed archive needs room there: set TMPDIR to a writable directory that has it`,
+      { cause: e },
+    );
+  }
+  return new ArchiveInvalidError(`${path} changed while it was being decompressed (${detail})`, { cause: e });
 }
