@@ -12,7 +12,13 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TARGET = 85;
-const PACKAGES = { "oci-client": "packages/oci-client", "image-archive": "packages/image-archive", retention: "jobs/retention", breakglass: "jobs/breakglass" };
+const PACKAGES = {
+  "oci-client": "packages/oci-client",
+  "image-archive": "packages/image-archive",
+  retention: "jobs/retention",
+  breakglass: "jobs/breakglass",
+  sync: "jobs/sync",
+};
 
 const asked = process.argv.slice(2);
 for (const name of asked) {
