@@ -4,4 +4,4 @@
 // rerun, and cutover is not mutated), readme.test.ts.
 import { mutationConfig } from "../../vitest.base.mjs";
 
-export default mutationConfig(["test/{sync,archive-source,names}.test.ts"]);
+export default mutationConfig(["test/{sync,archive-source,names,copy-pieces}.test.ts"]);

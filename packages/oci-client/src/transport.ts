@@ -3,6 +3,7 @@
 // and retries. Callers get the final response or a typed error.
 import type { Readable } from "node:stream";
 import { Agent, request, type Dispatcher } from "undici";
+import { RegguardError } from "@regguard/edge";
 import { RequestCancel } from "./cancel.js";
 import { parseChallenge } from "./challenge.js";
 import { Limiter } from "./limiter.js";
@@ -339,6 +340,11 @@ export class Transport {
   private failure(e: unknown, url: URL, timeout: { fired: boolean }): Error {
     const where = safeUrl(url.toString());
     if (this.opts.signal?.aborted) return new AbortedError(`request to ${where} aborted`, { url: where, cause: e });
+    // A streamed body that failed (an upload whose source answered 404, lied about a digest or
+    // stalled) fails the request with the source's own typed error: passed on as it is, so the
+    // message names what failed, not this request, and a retry follows its kind (a stall is tried
+    // again; a 404 is an answer). Errors of this request itself come from undici, never typed.
+    if (e instanceof RegguardError) return e;
     const name = (e as { name?: string; code?: string }).name ?? "";
     const code = (e as { code?: string }).code ?? "";
     if (timeout.fired || name === "TimeoutError" || code.includes("TIMEOUT")) {

@@ -7,7 +7,17 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { AbortedError, ProtocolError, TooLargeError, Transport, TransportError, UntrustedLinkError, type RequestSpec } from "../src/index.js";
+import {
+  AbortedError,
+  NotFoundError,
+  ProtocolError,
+  TimeoutError,
+  TooLargeError,
+  Transport,
+  TransportError,
+  UntrustedLinkError,
+  type RequestSpec,
+} from "../src/index.js";
 import { BASIC, SECRET, serve } from "./scripted.js";
 
 const transport = (url: string, extra: Partial<ConstructorParameters<typeof Transport>[0]> = {}) =>
@@ -379,6 +389,42 @@ describe("edges a second mutation run found", () => {
     const body = () => Readable.from([Buffer.from(`attempt ${++made}`)]);
     const res = await using(transport(s.url, { retries: 2 }), (t) => t.send({ ...get("/v2/put"), method: "PUT", body }));
     expect([res.status, made, s.requests.map((r) => r.body.toString())]).toEqual([503, 3, ["attempt 1", "attempt 2", "attempt 3"]]);
+  });
+
+  it("a streamed body that fails with a typed error fails the request with that error: a 404 once, a stall tried again", async () => {
+    const s = await serve(() => ({ status: 201, body: "" }));
+    // What an upload's source stream ends with when the source answers 404: the source's error,
+    // named by the source's repository, is the answer; sending it to the target again is pointless.
+    let made = 0;
+    const missing = () => {
+      made++;
+      return new Readable({
+        read() {
+          this.destroy(new NotFoundError("blob team/app@sha256:abc not found: HTTP 404 (BLOB_UNKNOWN)"));
+        },
+      });
+    };
+    const error: unknown = await using(transport(s.url, { retries: 2 }), (t) => t.send({ ...get("/v2/put"), method: "PUT", body: missing })).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect((error as Error).message).toBe("blob team/app@sha256:abc not found: HTTP 404 (BLOB_UNKNOWN)");
+    expect(made).toBe(1);
+    // A stall of the source is a TimeoutError: retried like one, with a fresh body each time.
+    made = 0;
+    const stalled = () => {
+      made++;
+      return new Readable({
+        read() {
+          this.destroy(new TimeoutError("blob team/app@sha256:abc stalled"));
+        },
+      });
+    };
+    await expect(using(transport(s.url, { retries: 2 }), (t) => t.send({ ...get("/v2/put"), method: "PUT", body: stalled }))).rejects.toThrow(
+      "blob team/app@sha256:abc stalled",
+    );
+    expect(made).toBe(3);
   });
 
   it("repeated response headers arrive joined with a comma", async () => {
