@@ -187,7 +187,12 @@ describe("a copy, piece by piece", () => {
 
   it("children the target serves are not pushed again: a second index over them is one PUT by its tag", async () => {
     const first = await pushIndex({ url: src.url }, "multi", "1", { seed: "pieces-multi" });
-    expect((await sync("copy", { REPOSITORIES: "multi" })).code).toBe(0);
+    const dry = await sync("copy", { REPOSITORIES: "multi", DRY_RUN: "true" });
+    const blobs = first.children.reduce((n, c) => n + 1 + c.layers.length, 0);
+    expect(dry.lines.find((l) => l.tag === "1")).toMatchObject({ action: "would_copy", manifestsMissing: first.children.length + 1, blobsMissing: blobs });
+    const copied = await sync("copy", { REPOSITORIES: "multi" });
+    expect(copied.code).toBe(0);
+    expect(summary(copied)).toMatchObject({ manifestsPushed: first.children.length + 1, blobsUploaded: blobs });
     const again = Buffer.from(
       JSON.stringify({
         schemaVersion: 2,
@@ -247,6 +252,46 @@ describe("a copy, piece by piece", () => {
     expect(tagLines(r)).toEqual(["viktor/ghost:1 undefined failed"]);
     expect(r.lines.find((l) => l.tag === "1")?.detail).toBe("the source lists ghost:1 but does not serve it");
     expect(dstProxy.requests.filter((q) => q.method === "PUT" || q.method === "POST")).toEqual([]);
+  });
+
+  it("a piece that failed for one tag is tried again by the next tag that needs it, in the same run", async () => {
+    const layer = randomBytes(400);
+    await pushImageOf("retry", "1", [layer]);
+    await pushImageOf("retry", "2", [layer]);
+    // Every try of the layer's first upload (the first and its 3 retries) fails; the next one passes.
+    dstProxy.rules.failNext({ method: "PUT", pathIncludes: `digest=${encodeURIComponent(sha(layer))}` }, { status: 500, body: "disk hiccup" }, 4);
+    const r = await sync("copy", { REPOSITORIES: "retry" });
+    // Whichever tag came first failed with the layer; the other sent it again and was copied.
+    const actions = r.lines.filter((l) => l.target === "viktor/retry").map((l) => `${String(l.state)} ${String(l.action)}`);
+    expect(actions.sort()).toEqual(["missing copied", "missing failed"]);
+    const failedTag = String(r.lines.find((l) => l.action === "failed")?.tag);
+    expect(await targetDigest("viktor/retry", failedTag)).toBeUndefined();
+    expect((await sync("copy", { REPOSITORIES: "retry" })).code).toBe(0);
+  });
+
+  it("a source that refuses a tag's manifest (403, not a 404) fails the tag with that answer; nothing is written", async () => {
+    await pushImageOf("closed", "1", [randomBytes(100)]);
+    srcProxy.rules.failNext({ method: "GET", pathIncludes: "/v2/closed/manifests/1" }, { status: 403, body: '{"errors":[{"code":"DENIED","message":"no"}]}' });
+    const r = await sync("copy", { REPOSITORIES: "closed" });
+    expect(r.code).toBe(1);
+    expect(tagLines(r)).toEqual(["viktor/closed:1 undefined failed"]);
+    expect(String(r.lines.find((l) => l.tag === "1")?.detail)).toContain("403");
+    expect(dstProxy.requests.filter((q) => q.method === "PUT" || q.method === "POST")).toEqual([]);
+  });
+
+  it("a target that refuses the HEAD of a drifted tag (403) is not read as 'missing': the tag is not overwritten", async () => {
+    const theirs = await pushImageOf("guarded", "1", [randomBytes(100)]);
+    await sync("copy", { REPOSITORIES: "guarded" });
+    await pushImageOf("guarded", "1", [randomBytes(100)]);
+    dstProxy.rules.failNext(
+      { method: "HEAD", pathIncludes: "/v2/viktor/guarded/manifests/1" },
+      { status: 403, body: '{"errors":[{"code":"DENIED","message":"no"}]}' },
+    );
+    const r = await sync("copy", { REPOSITORIES: "guarded" });
+    expect(r.code).toBe(1);
+    expect(tagLines(r)).toEqual(["viktor/guarded:1 undefined failed"]);
+    expect(dstProxy.requests.filter((q) => q.method === "PUT" || q.method === "POST")).toEqual([]);
+    expect(await targetDigest("viktor/guarded", "1")).toBe(theirs.digest);
   });
 
   it("check counts the bytes a missing tag would move, all of them, and writes nothing", async () => {
