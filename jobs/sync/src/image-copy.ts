@@ -1,8 +1,9 @@
 // Make one image present on the target, digest for digest: blobs first (streamed from the source,
 // skipped when the target has them, mounted from another target repository when one is known to
 // hold them), then child manifests by digest, deepest first; then the top-level manifest, by
-// digest (repair) or by the tag itself (copy, which puts the tag last). So a failure at any step leaves no tag pointing at a half-copied image, and Forgejo,
-// which refuses an index whose children it does not have, sees the children first.
+// digest (repair) or by the tag itself (copy, which puts the tag last). So a failure at any step
+// leaves no tag pointing at a half-copied image, and Forgejo, which refuses an index whose
+// children it does not have, sees the children first.
 //
 // Every piece is checked at the target, even when the top-level manifest is already there: that
 // is what repairs an image whose child lost its revision link (distribution#3324, incident D1 in
