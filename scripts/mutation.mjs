@@ -1,5 +1,5 @@
+#!/usr/bin/env node
 // `pnpm test:mutation [oci-client|image-archive|retention|breakglass|sync ...]`: StrykerJS over the safety-critical
-// `pnpm test:mutation [oci-client|retention|breakglass ...]`: StrykerJS over the safety-critical
 // modules of each package (its stryker.config.mjs; shared settings in stryker.base.mjs), then
 // one table: the mutation score per module against the 85% target (issue 16). Not part of CI:
 // a full cold run takes about an hour on two cores; an incremental rerun only the changed code.
