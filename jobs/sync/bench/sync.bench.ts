@@ -44,21 +44,24 @@ interface Figures {
   targetCpu: number;
 }
 
+/** What measuring the copier alone gives; withServerCpu adds the registries' share. */
+type CopierFigures = Omit<Figures, "sourceCpu" | "targetCpu">;
+
 /** Run a command with PATH and `env` only (testkit's measureProcess: GNU time's %M). */
-async function timed(cmd: string, args: string[], env: Record<string, string>): Promise<Omit<Figures, "sourceCpu" | "targetCpu">> {
+async function timed(cmd: string, args: string[], env: Record<string, string>): Promise<CopierFigures> {
   const m = await measureProcess(cmd, args, { PATH: process.env.PATH ?? "", ...env });
   return { seconds: m.seconds, peakRssMiB: m.peakRssBytes / MiB, cpu: m.cpuSeconds ?? NaN, code: m.code, out: m.stdout + m.stderr };
 }
 
 /** `run`, with the CPU the two registries used while it ran. */
-async function withServerCpu(source: StartedRegistry, target: StartedRegistry, run: () => Promise<Omit<Figures, "sourceCpu" | "targetCpu">>): Promise<Figures> {
+async function withServerCpu(source: StartedRegistry, target: StartedRegistry, run: () => Promise<CopierFigures>): Promise<Figures> {
   const [s0, t0] = await Promise.all([source.cpuSeconds(), target.cpuSeconds()]);
   const f = await run();
   const [s1, t1] = await Promise.all([source.cpuSeconds(), target.cpuSeconds()]);
   return { ...f, sourceCpu: s1 - s0, targetCpu: t1 - t0 };
 }
 
-function syncCopy(source: string, target: string): Promise<Omit<Figures, "sourceCpu" | "targetCpu">> {
+function syncCopy(source: string, target: string): Promise<CopierFigures> {
   return timed(process.execPath, [MAIN, "copy"], {
     SOURCE_URL: source,
     TARGET_URL: target,
@@ -68,7 +71,7 @@ function syncCopy(source: string, target: string): Promise<Omit<Figures, "source
   });
 }
 
-function skopeoSync(source: StartedRegistry, repos: string[], targetHost: string, dir: string): Promise<Omit<Figures, "sourceCpu" | "targetCpu">> {
+function skopeoSync(source: StartedRegistry, repos: string[], targetHost: string, dir: string): Promise<CopierFigures> {
   const yaml = `${source.host}:\n  tls-verify: false\n  images:\n${repos.map((r) => `    ${r}: []`).join("\n")}\n`;
   const file = join(dir, `skopeo-${Date.now()}.yaml`);
   writeFileSync(file, yaml);

@@ -6,7 +6,7 @@ import { copyFile, readdir, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { memoryLogger, type Fields, type Level } from "@regguard/job-runtime";
+import { memoryLogger } from "@regguard/job-runtime";
 import { RegistryClient, walkImage, type Finding } from "@regguard/oci-client";
 import { run as breakglass } from "@regguard/breakglass";
 import {
@@ -20,22 +20,10 @@ import {
   type StartedCountingProxy,
   type StartedRegistry,
 } from "@regguard/testkit";
-import { run } from "../src/index.js";
+import { runSync, tagLines, WRITES } from "./run-sync.js";
 
-type Lines = Array<{ level: Level; msg: string } & Fields>;
-
-async function sync(command: string, env: Record<string, string>): Promise<{ code: number; lines: Lines }> {
-  const log = memoryLogger();
-  const code = await run({ argv: [command], env, signal: new AbortController().signal, log });
-  return { code, lines: log.lines };
-}
-const tagLines = (lines: Lines) =>
-  lines
-    .filter((l) => typeof l.tag === "string")
-    .map((l) => `${String(l.target)}:${String(l.tag)} ${String(l.state)} ${String(l.action)}`)
-    .sort();
+const sync = runSync;
 const spools = async () => (await readdir(tmpdir())).filter((n) => n.startsWith("regguard-archive-")).sort();
-const WRITES = new Set(["PUT", "POST", "PATCH", "DELETE"]);
 
 describe("sync repair from a breakglass archive", () => {
   const tempDir = useTempDir("sync-archive", afterAll);
@@ -107,14 +95,14 @@ describe("sync repair from a breakglass archive", () => {
     expect((await findings("multi", "latest")).map((f) => f.kind).sort()).toEqual(["blob_missing", "child_missing"]);
 
     const checked = await sync("check", env(plain));
-    expect([checked.code, tagLines(checked.lines)]).toEqual([1, ["multi:latest broken none"]]);
+    expect([checked.code, tagLines(checked)]).toEqual([1, ["multi:latest broken none"]]);
     proxy.requests.length = 0;
     const dry = await sync("repair", env(plain));
-    expect([dry.code, tagLines(dry.lines)]).toEqual([1, ["multi:latest broken would_repair"]]);
+    expect([dry.code, tagLines(dry)]).toEqual([1, ["multi:latest broken would_repair"]]);
     expect(proxy.requests.filter((q) => WRITES.has(q.method))).toEqual([]);
 
     const repaired = await sync("repair", env(plain, { DRY_RUN: "false" }));
-    expect([repaired.code, tagLines(repaired.lines)]).toEqual([0, ["multi:latest broken repaired"]]);
+    expect([repaired.code, tagLines(repaired)]).toEqual([0, ["multi:latest broken repaired"]]);
     expect(repaired.lines.find((l) => l.msg === "source archive verified")?.images).toEqual([`${reg.host}/multi:latest`]);
     expect(await findings("multi", "latest")).toEqual([]);
     expect((await sync("check", env(plain))).code).toBe(0);
@@ -125,19 +113,19 @@ describe("sync repair from a breakglass archive", () => {
     await reg.deleteBlobData((app.layers[1] as { digest: string }).digest);
     expect((await findings("team/app", "v1")).map((f) => f.kind)).toEqual(["blob_missing"]);
     const repaired = await sync("repair", env(gzip, { DRY_RUN: "false" }));
-    expect([repaired.code, tagLines(repaired.lines)]).toEqual([0, ["team/app:v1 broken repaired"]]);
+    expect([repaired.code, tagLines(repaired)]).toEqual([0, ["team/app:v1 broken repaired"]]);
     expect(await findings("team/app", "v1")).toEqual([]);
     expect(await spools()).toEqual(before);
   });
 
   it("TARGET_PREFIX maps the archive's repository, as it maps a registry's", async () => {
     const r = await sync("check", env(plain, { TARGET_PREFIX: "elsewhere/" }));
-    expect([r.code, tagLines(r.lines)]).toEqual([1, ["elsewhere/multi:latest missing none"]]);
+    expect([r.code, tagLines(r)]).toEqual([1, ["elsewhere/multi:latest missing none"]]);
   });
 
   it("copy from an archive puts a whole image under a new name, children before the tag", async () => {
     const r = await sync("copy", env(plain, { TARGET_PREFIX: "restored/", DRY_RUN: "false" }));
-    expect([r.code, tagLines(r.lines)]).toEqual([0, ["restored/multi:latest missing copied"]]);
+    expect([r.code, tagLines(r)]).toEqual([0, ["restored/multi:latest missing copied"]]);
     expect(await findings("restored/multi", "latest")).toEqual([]);
     const c = new RegistryClient({ url: reg.url, ...auth() });
     expect((await c.headManifest("restored/multi", "latest").finally(() => c.close())).digest).toBe(multi.digest);

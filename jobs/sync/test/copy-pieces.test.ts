@@ -7,15 +7,9 @@
 // The mutation run of image-copy.ts and tag-sync.ts found these untested (docs/contributing.md).
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { memoryLogger, type Fields, type Level } from "@regguard/job-runtime";
 import { RegistryClient } from "@regguard/oci-client";
 import { pushIndex, startCountingProxy, startRegistry, type StartedCountingProxy, type StartedRegistry } from "@regguard/testkit";
-import { run } from "../src/index.js";
-
-interface SyncRun {
-  code: number;
-  lines: Array<Fields & { level: Level; msg: string }>;
-}
+import { runSync, summary, tagLines } from "./run-sync.js";
 
 const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
@@ -37,16 +31,12 @@ describe("a copy, piece by piece", () => {
     CONCURRENCY: "1",
     ...extra,
   });
-  async function sync(command: string, extra: Record<string, string> = {}, signal = new AbortController().signal): Promise<SyncRun> {
-    const log = memoryLogger();
+  /** A run with both proxies' request logs emptied first, so they hold this run's requests only. */
+  function sync(command: string, extra: Record<string, string> = {}) {
     srcProxy.requests.length = 0;
     dstProxy.requests.length = 0;
-    const code = await run({ argv: [command], env: env(extra), signal, log });
-    return { code, lines: log.lines };
+    return runSync(command, env(extra));
   }
-  const summary = (r: SyncRun) => r.lines.find((l) => l.msg.startsWith("Sync ")) as Fields;
-  const tagLines = (r: SyncRun) =>
-    r.lines.filter((l) => typeof l.tag === "string").map((l) => `${String(l.target)}:${String(l.tag)} ${String(l.state)} ${String(l.action)}`);
   const at = (proxy: StartedCountingProxy, method: string, includes: string) => proxy.requests.filter((q) => q.method === method && q.path.includes(includes));
 
   /** An image of `layers` (blobs pushed if absent) and a config of its own; returns its digest and blobs. */

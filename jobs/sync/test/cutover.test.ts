@@ -3,7 +3,6 @@
 // Forgejo (viktor/ under TARGET_PREFIX). Each case is a workload image in one cutover state; the
 // assertions are about the report lines, the gauges the Pushgateway then holds and the exit code.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { memoryLogger, type Fields, type Level } from "@regguard/job-runtime";
 import {
   kubeApiserverMissingReason,
   pushImage,
@@ -17,19 +16,11 @@ import {
   type StartedPushgateway,
   type StartedRegistry,
 } from "@regguard/testkit";
-import { run } from "../src/index.js";
+import { runSync, type SyncRun } from "./run-sync.js";
 
 const skip = skipReasonOutsideCI("sync cutover tests", kubeApiserverMissingReason());
 
-interface SyncRun {
-  code: number;
-  lines: Array<{ level: Level; msg: string } & Fields>;
-}
-async function cutover(env: Record<string, string>): Promise<SyncRun> {
-  const log = memoryLogger();
-  const code = await run({ argv: ["cutover"], env, signal: new AbortController().signal, log });
-  return { code, lines: log.lines };
-}
+const cutover = (env: Record<string, string>): Promise<SyncRun> => runSync("cutover", env);
 const template = (image: string) => ({ metadata: { labels: { app: "x" } }, spec: { containers: [{ name: "c", image }] } });
 const selector = { matchLabels: { app: "x" } };
 

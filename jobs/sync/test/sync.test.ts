@@ -3,7 +3,7 @@
 // Every assertion is about what the target then serves.
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exitCodeFor, memoryLogger, type Fields, type Level } from "@regguard/job-runtime";
+import { exitCodeFor, memoryLogger } from "@regguard/job-runtime";
 import { RegistryClient, walkImage, type Finding } from "@regguard/oci-client";
 import {
   pushImage,
@@ -20,28 +20,9 @@ import {
   type StartedRegistry,
 } from "@regguard/testkit";
 import { run } from "../src/index.js";
+import { runSync, summary, tagLines, WRITES } from "./run-sync.js";
 
-interface SyncRun {
-  code: number;
-  lines: Array<{ level: Level; msg: string } & Fields>;
-}
-
-async function sync(command: string, env: Record<string, string>, signal = new AbortController().signal): Promise<SyncRun> {
-  const log = memoryLogger();
-  const code = await run({ argv: [command], env, signal, log });
-  return { code, lines: log.lines };
-}
-const summary = (r: SyncRun) => {
-  const line = r.lines.find((l) => l.msg.startsWith("Sync "));
-  if (!line) throw new Error(`no summary line: ${JSON.stringify(r.lines)}`);
-  return line;
-};
-const tagLines = (r: SyncRun) =>
-  r.lines
-    .filter((l) => typeof l.tag === "string")
-    .map((l) => `${String(l.target)}:${String(l.tag)} ${String(l.state)} ${String(l.action)}`)
-    .sort();
-const WRITES = new Set(["PUT", "POST", "PATCH", "DELETE"]);
+const sync = runSync;
 
 /** What the target serves for a tag: its digest, and the probe's findings for a walk with blobs. */
 async function served(
